@@ -1,0 +1,151 @@
+//! Terraform values: types, the Known / Null / Unknown value model, attribute paths, and codecs.
+
+mod json;
+mod msgpack;
+mod path;
+mod type_json;
+
+pub use json::{decode_json, DecodeError};
+pub use msgpack::{decode_msgpack, encode_msgpack};
+pub use path::{AttributePath, PathStep};
+pub use type_json::{type_from_json, type_to_json};
+
+use std::collections::BTreeMap;
+
+/// A Terraform (cty) type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    String,
+    Number,
+    Bool,
+    List(Box<Type>),
+    Set(Box<Type>),
+    Map(Box<Type>),
+    Object(BTreeMap<String, Type>),
+    Tuple(Vec<Type>),
+    /// `dynamic`: the concrete type travels with the value.
+    Dynamic,
+}
+
+/// A number as Terraform sends it: an exact integer, a float, or a decimal string too big for either.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Number {
+    Int(i64),
+    Float(f64),
+    Decimal(String),
+}
+
+/// A Terraform value. `Null` and `Unknown` may stand wherever a known value could.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Unknown,
+    String(String),
+    Number(Number),
+    Bool(bool),
+    List(Vec<Value>),
+    /// Order carries no meaning; duplicates are not expected.
+    Set(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    Object(BTreeMap<String, Value>),
+    Tuple(Vec<Value>),
+    /// A value of a `dynamic` attribute together with the concrete type it was sent with.
+    Dynamic(Type, Box<Value>),
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown)
+    }
+
+    /// True when neither this value nor anything inside it is unknown.
+    pub fn is_wholly_known(&self) -> bool {
+        match self {
+            Value::Unknown => false,
+            Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+                items.iter().all(Value::is_wholly_known)
+            }
+            Value::Map(entries) | Value::Object(entries) => {
+                entries.values().all(Value::is_wholly_known)
+            }
+            Value::Dynamic(_, inner) => inner.is_wholly_known(),
+            _ => true,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    /// An attribute of an object value; `None` for anything that is not a known object.
+    pub fn attr(&self, name: &str) -> Option<&Value> {
+        match self {
+            Value::Object(attrs) => attrs.get(name),
+            _ => None,
+        }
+    }
+
+    /// The elements of a known list, set or tuple.
+    pub fn elements(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) | Value::Set(items) | Value::Tuple(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The entries of a known map or object.
+    pub fn entries(&self) -> Option<&BTreeMap<String, Value>> {
+        match self {
+            Value::Map(entries) | Value::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn string(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+
+    /// A known string, or null for `None`.
+    pub fn optional_string(s: Option<impl Into<String>>) -> Value {
+        s.map_or(Value::Null, Value::string)
+    }
+
+    pub fn object<K: Into<String>>(attrs: impl IntoIterator<Item = (K, Value)>) -> Value {
+        Value::Object(attrs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
+
+/// Two values are equal as Terraform sees them: sets compare without regard to order.
+pub fn semantically_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Set(x), Value::Set(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|e| y.iter().any(|f| semantically_equal(e, f)))
+                && y.iter().all(|f| x.iter().any(|e| semantically_equal(e, f)))
+        }
+        (Value::List(x), Value::List(y)) | (Value::Tuple(x), Value::Tuple(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| semantically_equal(e, f))
+        }
+        (Value::Map(x), Value::Map(y)) | (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| semantically_equal(v, w)))
+        }
+        (Value::Dynamic(t, x), Value::Dynamic(u, y)) => t == u && semantically_equal(x, y),
+        _ => a == b,
+    }
+}
