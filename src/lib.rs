@@ -1,3 +1,9 @@
 //! terraform-provider-clouddb: database account privileges on Tencent Cloud and Alibaba Cloud, as Terraform resources.
 
+pub mod cloud;
+pub mod framework;
+pub mod plugin;
+pub mod protocol;
+pub mod provider;
+pub mod resources;
 pub mod value;

@@ -1,0 +1,107 @@
+//! Diagnostics: the errors and warnings a provider reports to Terraform, optionally tied to an attribute.
+
+use std::fmt;
+
+use crate::value::AttributePath;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    pub detail: String,
+    pub path: Option<AttributePath>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A single error, for the common `Err(Diagnostics::from_error(..))`.
+    pub fn from_error(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut diags = Self::new();
+        diags.error(summary, detail);
+        diags
+    }
+
+    pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(Severity::Error, summary.into(), detail.into(), None);
+    }
+
+    pub fn warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(Severity::Warning, summary.into(), detail.into(), None);
+    }
+
+    pub fn attribute_error(
+        &mut self,
+        path: AttributePath,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.push(Severity::Error, summary.into(), detail.into(), Some(path));
+    }
+
+    fn push(&mut self, severity: Severity, summary: String, detail: String, path: Option<AttributePath>) {
+        self.0.push(Diagnostic {
+            severity,
+            summary,
+            detail,
+            path,
+        });
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter()
+    }
+
+    /// `Ok(())` when nothing is an error, so validation can end with `diags.into_result()?`.
+    pub fn into_result(self) -> Result<Diagnostics, Diagnostics> {
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok(self)
+        }
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            match &d.path {
+                Some(path) => writeln!(f, "{:?}: {}: {}: {}", d.severity, path, d.summary, d.detail)?,
+                None => writeln!(f, "{:?}: {}: {}", d.severity, d.summary, d.detail)?,
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,16 @@
+//! The provider framework: schemas, the Provider and Resource traits, planning rules and diagnostics.
+//! Knows Terraform's rules, but neither protobuf nor any cloud.
+
+pub mod diagnostics;
+pub mod plan;
+pub mod resource;
+pub mod schema;
+pub mod server;
+pub mod timeouts;
+pub mod validate;
+pub mod validators;
+
+pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use resource::{ApplyOutcome, Provider, Resource};
+pub use schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Validator};
+pub use server::{PlanOutcome, ProviderServer};

@@ -1,0 +1,70 @@
+//! The traits a provider and its resources implement; no protobuf types, only values and diagnostics.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::value::Value;
+
+use super::diagnostics::Diagnostics;
+use super::schema::Schema;
+
+/// What an apply left behind: the object as it now exists (null when there is none) and what went wrong.
+///
+/// A failed apply still reports the real state, so Terraform records what was changed before the failure.
+#[derive(Debug)]
+pub struct ApplyOutcome {
+    pub state: Value,
+    pub diagnostics: Diagnostics,
+}
+
+impl ApplyOutcome {
+    pub fn done(state: Value) -> Self {
+        ApplyOutcome {
+            state,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    pub fn failed(state: Value, diagnostics: Diagnostics) -> Self {
+        ApplyOutcome { state, diagnostics }
+    }
+}
+
+#[async_trait]
+pub trait Resource: Send + Sync {
+    /// The resource type name users write, e.g. `clouddb_polardb_account_grant`.
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Checks that span attributes; per-attribute checks are schema validators. Values may be unknown.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    async fn create(&self, planned: &Value) -> ApplyOutcome;
+
+    /// The object as it exists now, or null when it is gone.
+    async fn read(&self, state: &Value) -> Result<Value, Diagnostics>;
+
+    async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome;
+
+    /// Removes the object; the outcome's state is null unless something is left.
+    async fn delete(&self, prior: &Value) -> ApplyOutcome;
+
+    /// A partial state built from an import ID; Terraform reads it afterwards to fill in the rest.
+    async fn import(&self, id: &str) -> Result<Value, Diagnostics>;
+}
+
+#[async_trait]
+pub trait Provider: Send + Sync {
+    fn schema(&self) -> Schema;
+
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>>;
+
+    /// Terraform asks running operations to wind down (Ctrl-C).
+    fn stop(&self) {}
+}

@@ -1,0 +1,193 @@
+//! The provider server in native terms: what each Terraform RPC means, independent of the wire.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::value::{AttributePath, Type, Value};
+
+use super::diagnostics::Diagnostics;
+use super::plan::{plan_change, Plan};
+use super::resource::{ApplyOutcome, Provider, Resource};
+use super::schema::Schema;
+use super::timeouts;
+use super::validate::validate_config;
+
+struct RegisteredResource {
+    resource: Arc<dyn Resource>,
+    schema: Schema,
+    value_type: Type,
+}
+
+pub struct ProviderServer {
+    provider: Arc<dyn Provider>,
+    provider_schema: Schema,
+    resources: BTreeMap<&'static str, RegisteredResource>,
+}
+
+/// A planned change as Terraform receives it.
+#[derive(Debug)]
+pub struct PlanOutcome {
+    pub planned: Value,
+    pub requires_replace: Vec<AttributePath>,
+    pub diagnostics: Diagnostics,
+}
+
+impl ProviderServer {
+    pub fn new(provider: Arc<dyn Provider>) -> Self {
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|resource| {
+                let schema = resource.schema();
+                let value_type = schema.value_type();
+                let entry = RegisteredResource {
+                    resource: resource.clone(),
+                    schema,
+                    value_type,
+                };
+                (resource.type_name(), entry)
+            })
+            .collect();
+        ProviderServer {
+            provider_schema: provider.schema(),
+            provider,
+            resources,
+        }
+    }
+
+    pub fn provider_schema(&self) -> &Schema {
+        &self.provider_schema
+    }
+
+    pub fn resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.resources.iter().map(|(name, entry)| (*name, &entry.schema))
+    }
+
+    pub fn resource_names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.resources.keys().copied()
+    }
+
+    fn resource(&self, type_name: &str) -> Result<&RegisteredResource, Diagnostics> {
+        self.resources.get(type_name).ok_or_else(|| {
+            let known: Vec<&str> = self.resources.keys().copied().collect();
+            Diagnostics::from_error(
+                "Unknown resource type",
+                format!(
+                    "This provider has no resource type {type_name:?}; it offers {}.",
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// The type a resource's values are encoded with, to decode what Terraform sends.
+    pub fn resource_value_type(&self, type_name: &str) -> Result<&Type, Diagnostics> {
+        self.resource(type_name).map(|entry| &entry.value_type)
+    }
+
+    pub fn resource_schema_version(&self, type_name: &str) -> Result<i64, Diagnostics> {
+        self.resource(type_name).map(|entry| entry.schema.version)
+    }
+
+    pub fn validate_provider_config(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        validate_config(&self.provider_schema.block, config, &AttributePath::root(), &mut diags);
+        self.provider.validate(config, &mut diags);
+        diags
+    }
+
+    pub async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
+        self.provider.configure(config, terraform_version).await
+    }
+
+    pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let entry = match self.resource(type_name) {
+            Ok(entry) => entry,
+            Err(diags) => return diags,
+        };
+        let mut diags = Diagnostics::new();
+        validate_config(&entry.schema.block, config, &AttributePath::root(), &mut diags);
+        entry.resource.validate(config, &mut diags);
+        diags
+    }
+
+    /// Accepts state written by this schema version or an older one whose shape is unchanged.
+    pub fn check_state_version(&self, type_name: &str, version: i64) -> Result<(), Diagnostics> {
+        let current = self.resource_schema_version(type_name)?;
+        if version > current {
+            return Err(Diagnostics::from_error(
+                "State written by a newer provider",
+                format!(
+                    "The state of this {type_name} has schema version {version}, but this provider only knows versions up to {current}. Upgrade the provider."
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    pub async fn read(&self, type_name: &str, state: &Value) -> (Value, Diagnostics) {
+        let entry = match self.resource(type_name) {
+            Ok(entry) => entry,
+            Err(diags) => return (state.clone(), diags),
+        };
+        match entry.resource.read(state).await {
+            Ok(fresh) => (carry_timeouts(state, fresh), Diagnostics::new()),
+            Err(diags) => (state.clone(), diags),
+        }
+    }
+
+    pub fn plan(&self, type_name: &str, prior: &Value, proposed: &Value, config: &Value) -> PlanOutcome {
+        let entry = match self.resource(type_name) {
+            Ok(entry) => entry,
+            Err(diagnostics) => {
+                return PlanOutcome {
+                    planned: proposed.clone(),
+                    requires_replace: Vec::new(),
+                    diagnostics,
+                }
+            }
+        };
+        let Plan {
+            planned,
+            requires_replace,
+        } = plan_change(&entry.schema.block, prior, proposed, config);
+        PlanOutcome {
+            planned,
+            requires_replace,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    pub async fn apply(&self, type_name: &str, prior: &Value, planned: &Value) -> ApplyOutcome {
+        let entry = match self.resource(type_name) {
+            Ok(entry) => entry,
+            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
+        };
+        let resource = &entry.resource;
+        match (prior.is_null(), planned.is_null()) {
+            (true, true) => ApplyOutcome::done(Value::Null),
+            (true, false) => resource.create(planned).await,
+            (false, true) => resource.delete(prior).await,
+            (false, false) => resource.update(prior, planned).await,
+        }
+    }
+
+    pub async fn import(&self, type_name: &str, id: &str) -> Result<Value, Diagnostics> {
+        self.resource(type_name)?.resource.import(id).await
+    }
+
+    pub fn stop(&self) {
+        self.provider.stop();
+    }
+}
+
+/// `timeouts` is configuration only, never read from the cloud: a refresh keeps what the state had.
+fn carry_timeouts(prior: &Value, fresh: Value) -> Value {
+    match (prior.attr(timeouts::BLOCK_NAME), fresh) {
+        (Some(configured), Value::Object(mut attrs)) => {
+            attrs.insert(timeouts::BLOCK_NAME.to_string(), configured.clone());
+            Value::Object(attrs)
+        }
+        (_, fresh) => fresh,
+    }
+}

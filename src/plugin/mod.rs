@@ -1,0 +1,100 @@
+//! The process side of being a Terraform plugin: handshake, strict mTLS, serving, and logs.
+
+pub mod handshake;
+pub mod logging;
+pub mod serve;
+pub mod tls;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::framework::ProviderServer;
+
+use handshake::{handshake_line, LaunchEnvironment};
+use serve::ShutdownSignal;
+
+/// After Shutdown, connections get this long to close before the process exits anyway
+/// (Terraform kills the plugin about two seconds after asking).
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+
+#[derive(Debug, thiserror::Error)]
+pub enum PluginError {
+    #[error(transparent)]
+    Handshake(#[from] handshake::HandshakeError),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("Terraform did not pass PLUGIN_CLIENT_CERT, and this provider never serves without mutual TLS")]
+    NoClientCertificate,
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("gRPC server error: {0}")]
+    Serve(#[from] tonic::transport::Error),
+}
+
+/// Runs as Terraform launched us: handshake on stdout, then serve over mTLS until Shutdown.
+pub async fn run_launched(server: Arc<ProviderServer>, launch: LaunchEnvironment) -> Result<(), PluginError> {
+    let client_pem = launch.client_certificate_pem.ok_or(PluginError::NoClientCertificate)?;
+    let client_certificate = tls::parse_certificate_pem(&client_pem)?;
+    let identity = tls::ServerIdentity::generate()?;
+    let tls_config = tls::server_config(&identity, client_certificate)?;
+    let listener = serve::bind_in_range(launch.min_port, launch.max_port).await?;
+    let address = listener.local_addr()?;
+    ignore_interrupts();
+    announce(&handshake_line(address, Some(identity.certificate.as_ref())))?;
+    let shutdown = ShutdownSignal::default();
+    let serving = serve::serve_mutual_tls(listener, tls_config, server, shutdown.clone());
+    finish(serving, shutdown).await
+}
+
+/// Debug mode: serve plaintext on a free port and tell the user how to point Terraform at us.
+pub async fn run_debug(server: Arc<ProviderServer>) -> Result<(), PluginError> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let reattach = serde_json::json!({
+        "registry.terraform.io/clouddb/clouddb": {
+            "Protocol": "grpc",
+            "ProtocolVersion": handshake::PROTOCOL_VERSION,
+            "Pid": std::process::id(),
+            "Test": true,
+            "Addr": {"Network": "tcp", "String": address.to_string()}
+        }
+    });
+    announce(&format!(
+        "Provider started in debug mode. To attach Terraform, run it in a shell with:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n"
+    ))?;
+    let shutdown = ShutdownSignal::default();
+    let on_interrupt = shutdown.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.trigger();
+        }
+    });
+    let serving = serve::serve_plaintext(listener, server, shutdown.clone());
+    finish(serving, shutdown).await
+}
+
+async fn finish(
+    serving: impl std::future::Future<Output = Result<(), tonic::transport::Error>>,
+    shutdown: ShutdownSignal,
+) -> Result<(), PluginError> {
+    tokio::select! {
+        result = serving => Ok(result?),
+        () = async { shutdown.wait().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => Ok(()),
+    }
+}
+
+fn announce(line: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()
+}
+
+/// Ctrl-C reaches the whole process group; Terraform itself asks us to stop through StopProvider.
+fn ignore_interrupts() {
+    tokio::spawn(async {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            tracing::debug!("ignoring SIGINT; Terraform stops the provider through the protocol");
+        }
+    });
+}

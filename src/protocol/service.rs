@@ -1,0 +1,292 @@
+//! The tfplugin6 Provider service: decode the request, call the framework, encode the answer.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use crate::framework::{Diagnostics, ProviderServer};
+use crate::value::{decode_json, Type, Value};
+
+use super::convert::{attribute_path, decode_dynamic, diagnostics, encode_dynamic, schema};
+use super::proto::tfplugin6 as pb;
+use super::proto::tfplugin6::provider_server::Provider;
+
+type Reply<T> = Result<Response<T>, Status>;
+
+pub struct ProviderService {
+    server: Arc<ProviderServer>,
+}
+
+impl ProviderService {
+    pub fn new(server: Arc<ProviderServer>) -> Self {
+        ProviderService { server }
+    }
+
+    fn server_capabilities() -> pb::ServerCapabilities {
+        pb::ServerCapabilities {
+            plan_destroy: true,
+            get_provider_schema_optional: true,
+            move_resource_state: false,
+        }
+    }
+
+    fn resource_type(&self, type_name: &str) -> Result<Type, Diagnostics> {
+        self.server.resource_value_type(type_name).cloned()
+    }
+}
+
+fn no_data_sources(type_name: &str) -> Diagnostics {
+    Diagnostics::from_error(
+        "Unknown data source",
+        format!("This provider has no data sources, so {type_name:?} does not exist."),
+    )
+}
+
+#[tonic::async_trait]
+impl Provider for ProviderService {
+    async fn get_metadata(&self, _request: Request<pb::get_metadata::Request>) -> Reply<pb::get_metadata::Response> {
+        let resources = self
+            .server
+            .resource_names()
+            .map(|name| pb::get_metadata::ResourceMetadata { type_name: name.to_string() })
+            .collect();
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(Self::server_capabilities()),
+            diagnostics: Vec::new(),
+            data_sources: Vec::new(),
+            resources,
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _request: Request<pb::get_provider_schema::Request>,
+    ) -> Reply<pb::get_provider_schema::Response> {
+        let resource_schemas = self
+            .server
+            .resource_schemas()
+            .map(|(name, s)| (name.to_string(), schema(s)))
+            .collect();
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(schema(self.server.provider_schema())),
+            resource_schemas,
+            data_source_schemas: Default::default(),
+            diagnostics: Vec::new(),
+            provider_meta: None,
+            server_capabilities: Some(Self::server_capabilities()),
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        request: Request<pb::validate_provider_config::Request>,
+    ) -> Reply<pb::validate_provider_config::Response> {
+        let ty = self.server.provider_schema().value_type();
+        let diags = match decode_dynamic(request.get_ref().config.as_ref(), &ty, "provider configuration") {
+            Ok(config) => self.server.validate_provider_config(&config),
+            Err(diags) => diags,
+        };
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diagnostics(diags),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<pb::validate_resource_config::Request>,
+    ) -> Reply<pb::validate_resource_config::Response> {
+        let request = request.get_ref();
+        let diags = self
+            .resource_type(&request.type_name)
+            .and_then(|ty| decode_dynamic(request.config.as_ref(), &ty, "resource configuration"))
+            .map(|config| self.server.validate_resource_config(&request.type_name, &config))
+            .unwrap_or_else(|diags| diags);
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diagnostics(diags),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<pb::validate_data_resource_config::Request>,
+    ) -> Reply<pb::validate_data_resource_config::Response> {
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diagnostics(no_data_sources(&request.get_ref().type_name)),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<pb::upgrade_resource_state::Request>,
+    ) -> Reply<pb::upgrade_resource_state::Response> {
+        let request = request.get_ref();
+        let upgraded = self.resource_type(&request.type_name).and_then(|ty| {
+            self.server.check_state_version(&request.type_name, request.version)?;
+            let raw = request.raw_state.as_ref();
+            if raw.is_some_and(|raw| raw.json.is_empty() && !raw.flatmap.is_empty()) {
+                return Err(Diagnostics::from_error(
+                    "Unsupported state format",
+                    "This state was written by Terraform 0.11 or older (flatmap format), which this provider does not read.",
+                ));
+            }
+            let state = match raw.map(|raw| raw.json.as_slice()) {
+                Some(json) if !json.is_empty() => decode_json(json, &ty).map_err(|e| {
+                    Diagnostics::from_error("Malformed prior state", format!("The stored state could not be read: {e}"))
+                })?,
+                _ => Value::Null,
+            };
+            Ok(encode_dynamic(&state, &ty))
+        });
+        let (upgraded_state, diags) = split(upgraded);
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: diagnostics(diags),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        request: Request<pb::configure_provider::Request>,
+    ) -> Reply<pb::configure_provider::Response> {
+        let request = request.get_ref();
+        let ty = self.server.provider_schema().value_type();
+        let diags = match decode_dynamic(request.config.as_ref(), &ty, "provider configuration") {
+            Ok(config) => self.server.configure(&config, &request.terraform_version).await,
+            Err(diags) => diags,
+        };
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diagnostics(diags),
+        }))
+    }
+
+    async fn read_resource(&self, request: Request<pb::read_resource::Request>) -> Reply<pb::read_resource::Response> {
+        let request = request.into_inner();
+        let ty = match self.resource_type(&request.type_name) {
+            Ok(ty) => ty,
+            Err(diags) => return Ok(Response::new(read_failed(request, diags))),
+        };
+        let state = match decode_dynamic(request.current_state.as_ref(), &ty, "current state") {
+            Ok(state) => state,
+            Err(diags) => return Ok(Response::new(read_failed(request, diags))),
+        };
+        let (new_state, diags) = self.server.read(&request.type_name, &state).await;
+        Ok(Response::new(pb::read_resource::Response {
+            new_state: Some(encode_dynamic(&new_state, &ty)),
+            diagnostics: diagnostics(diags),
+            private: request.private,
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<pb::plan_resource_change::Request>,
+    ) -> Reply<pb::plan_resource_change::Response> {
+        let request = request.into_inner();
+        let planned = self.resource_type(&request.type_name).and_then(|ty| {
+            let prior = decode_dynamic(request.prior_state.as_ref(), &ty, "prior state")?;
+            let proposed = decode_dynamic(request.proposed_new_state.as_ref(), &ty, "proposed new state")?;
+            let config = decode_dynamic(request.config.as_ref(), &ty, "configuration")?;
+            let outcome = self.server.plan(&request.type_name, &prior, &proposed, &config);
+            Ok((encode_dynamic(&outcome.planned, &ty), outcome.requires_replace, outcome.diagnostics))
+        });
+        let response = match planned {
+            Ok((planned_state, requires_replace, diags)) => pb::plan_resource_change::Response {
+                planned_state: Some(planned_state),
+                requires_replace: requires_replace.iter().map(attribute_path).collect(),
+                planned_private: request.prior_private,
+                diagnostics: diagnostics(diags),
+            },
+            Err(diags) => pb::plan_resource_change::Response {
+                diagnostics: diagnostics(diags),
+                ..Default::default()
+            },
+        };
+        Ok(Response::new(response))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<pb::apply_resource_change::Request>,
+    ) -> Reply<pb::apply_resource_change::Response> {
+        let request = request.into_inner();
+        let decoded = self.resource_type(&request.type_name).and_then(|ty| {
+            let prior = decode_dynamic(request.prior_state.as_ref(), &ty, "prior state")?;
+            let planned = decode_dynamic(request.planned_state.as_ref(), &ty, "planned state")?;
+            Ok((ty, prior, planned))
+        });
+        let response = match decoded {
+            Ok((ty, prior, planned)) => {
+                let outcome = self.server.apply(&request.type_name, &prior, &planned).await;
+                pb::apply_resource_change::Response {
+                    new_state: Some(encode_dynamic(&outcome.state, &ty)),
+                    private: request.planned_private,
+                    diagnostics: diagnostics(outcome.diagnostics),
+                }
+            }
+            Err(diags) => pb::apply_resource_change::Response {
+                new_state: request.prior_state,
+                private: request.planned_private,
+                diagnostics: diagnostics(diags),
+            },
+        };
+        Ok(Response::new(response))
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<pb::import_resource_state::Request>,
+    ) -> Reply<pb::import_resource_state::Response> {
+        let request = request.get_ref();
+        let imported = match self.resource_type(&request.type_name) {
+            Ok(ty) => self
+                .server
+                .import(&request.type_name, &request.id)
+                .await
+                .map(|state| encode_dynamic(&state, &ty)),
+            Err(diags) => Err(diags),
+        };
+        let (state, diags) = split(imported);
+        let imported_resources = state
+            .map(|state| pb::import_resource_state::ImportedResource {
+                type_name: request.type_name.clone(),
+                state: Some(state),
+                private: Vec::new(),
+            })
+            .into_iter()
+            .collect();
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics: diagnostics(diags),
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<pb::read_data_source::Request>,
+    ) -> Reply<pb::read_data_source::Response> {
+        Ok(Response::new(pb::read_data_source::Response {
+            state: None,
+            diagnostics: diagnostics(no_data_sources(&request.get_ref().type_name)),
+        }))
+    }
+
+    async fn stop_provider(&self, _request: Request<pb::stop_provider::Request>) -> Reply<pb::stop_provider::Response> {
+        self.server.stop();
+        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+    }
+}
+
+fn read_failed(request: pb::read_resource::Request, diags: Diagnostics) -> pb::read_resource::Response {
+    pb::read_resource::Response {
+        new_state: request.current_state,
+        diagnostics: diagnostics(diags),
+        private: request.private,
+    }
+}
+
+fn split<T>(result: Result<T, Diagnostics>) -> (Option<T>, Diagnostics) {
+    match result {
+        Ok(value) => (Some(value), Diagnostics::new()),
+        Err(diags) => (None, diags),
+    }
+}

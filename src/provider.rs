@@ -1,0 +1,251 @@
+//! The clouddb provider: its configuration blocks, the credential chain (arguments, then
+//! environment variables), and the cloud clients the resources share.
+
+use std::sync::{Arc, RwLock};
+
+use async_trait::async_trait;
+
+use crate::cloud::alibaba::polardb::PolarDbClient;
+use crate::cloud::credentials::{AlibabaCredentials, Secret, TencentCredentials};
+use crate::cloud::transport::Transport;
+use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting, Provider, Resource, Schema};
+use crate::resources;
+use crate::value::{AttributePath, Type, Value};
+
+pub const DEFAULT_ALIBABA_REGION: &str = "cn-hangzhou";
+
+/// One provider argument and the environment variable that stands in for it.
+struct Setting {
+    argument: &'static str,
+    variable: &'static str,
+}
+
+const TENCENT_BLOCK: &str = "tencentcloud";
+const TENCENT_SECRET_ID: Setting = Setting { argument: "secret_id", variable: "TENCENTCLOUD_SECRET_ID" };
+const TENCENT_SECRET_KEY: Setting = Setting { argument: "secret_key", variable: "TENCENTCLOUD_SECRET_KEY" };
+const TENCENT_TOKEN: Setting = Setting { argument: "security_token", variable: "TENCENTCLOUD_SECURITY_TOKEN" };
+const TENCENT_REGION: Setting = Setting { argument: "region", variable: "TENCENTCLOUD_REGION" };
+const TENCENT_ENDPOINT: Setting = Setting { argument: "endpoint", variable: "CLOUDDB_TENCENTCLOUD_ENDPOINT" };
+
+const ALIBABA_BLOCK: &str = "alicloud";
+const ALIBABA_ACCESS_KEY: Setting = Setting { argument: "access_key", variable: "ALICLOUD_ACCESS_KEY" };
+const ALIBABA_SECRET_KEY: Setting = Setting { argument: "secret_key", variable: "ALICLOUD_SECRET_KEY" };
+const ALIBABA_TOKEN: Setting = Setting { argument: "security_token", variable: "ALICLOUD_SECURITY_TOKEN" };
+const ALIBABA_REGION: Setting = Setting { argument: "region", variable: "ALICLOUD_REGION" };
+const ALIBABA_ENDPOINT: Setting = Setting { argument: "endpoint", variable: "CLOUDDB_ALICLOUD_ENDPOINT" };
+
+/// A cloud's settings as configured; a missing credential is reported only when a resource needs it.
+type Configured<T> = Result<T, Diagnostics>;
+
+/// The configured clouds, shared by every resource of one provider process.
+pub struct Clouds {
+    transport: Transport,
+    tencent: RwLock<Option<Configured<TencentCredentials>>>,
+    alibaba: RwLock<Option<Configured<AlibabaCredentials>>>,
+}
+
+impl Clouds {
+    fn new(transport: Transport) -> Self {
+        Clouds {
+            transport,
+            tencent: RwLock::new(None),
+            alibaba: RwLock::new(None),
+        }
+    }
+
+    pub fn polardb(&self) -> Result<PolarDbClient, Diagnostics> {
+        let credentials = read_configured(&self.alibaba)?;
+        PolarDbClient::new(self.transport.clone(), credentials)
+            .map_err(|e| Diagnostics::from_error("Invalid Alibaba Cloud configuration", e.to_string()))
+    }
+
+    pub fn tencent_credentials(&self) -> Result<TencentCredentials, Diagnostics> {
+        read_configured(&self.tencent)
+    }
+}
+
+fn read_configured<T: Clone>(slot: &RwLock<Option<Configured<T>>>) -> Result<T, Diagnostics> {
+    let guard = slot.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match guard.as_ref() {
+        Some(configured) => configured.clone(),
+        None => Err(Diagnostics::from_error(
+            "Provider not configured",
+            "Terraform did not configure the clouddb provider before using a resource.",
+        )),
+    }
+}
+
+pub struct CloudDbProvider {
+    clouds: Arc<Clouds>,
+    lookup_env: fn(&str) -> Option<String>,
+}
+
+impl CloudDbProvider {
+    pub fn new(transport: Transport) -> Self {
+        Self::with_environment(transport, |name| std::env::var(name).ok())
+    }
+
+    /// A provider that reads "environment variables" from `lookup_env`, so tests stay hermetic.
+    pub fn with_environment(transport: Transport, lookup_env: fn(&str) -> Option<String>) -> Self {
+        CloudDbProvider {
+            clouds: Arc::new(Clouds::new(transport)),
+            lookup_env,
+        }
+    }
+
+    /// The setting from the block, or else from its environment variable; empty counts as unset.
+    fn setting(&self, block: &Value, setting: &Setting) -> Option<String> {
+        block
+            .attr(setting.argument)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| (self.lookup_env)(setting.variable))
+            .filter(|value| !value.trim().is_empty())
+    }
+
+    fn required(&self, block: &Value, block_name: &str, setting: &Setting) -> Result<String, Diagnostics> {
+        self.setting(block, setting).ok_or_else(|| {
+            Diagnostics::from_error(
+                format!("Missing {block_name} credential: {}", setting.argument),
+                format!(
+                    "Set {} in the provider's {block_name} block, or the {} environment variable.",
+                    setting.argument, setting.variable
+                ),
+            )
+        })
+    }
+
+    fn tencent(&self, config: &Value) -> Configured<TencentCredentials> {
+        let block = config.attr(TENCENT_BLOCK).unwrap_or(&Value::Null);
+        let secret_id = self.required(block, TENCENT_BLOCK, &TENCENT_SECRET_ID);
+        let secret_key = self.required(block, TENCENT_BLOCK, &TENCENT_SECRET_KEY);
+        let (secret_id, secret_key) = both(secret_id, secret_key)?;
+        Ok(TencentCredentials {
+            secret_id,
+            secret_key: Secret::new(secret_key),
+            security_token: self.setting(block, &TENCENT_TOKEN).map(Secret::new),
+            region: self.setting(block, &TENCENT_REGION),
+            endpoint: self.setting(block, &TENCENT_ENDPOINT),
+        })
+    }
+
+    fn alibaba(&self, config: &Value) -> Configured<AlibabaCredentials> {
+        let block = config.attr(ALIBABA_BLOCK).unwrap_or(&Value::Null);
+        let access_key = self.required(block, ALIBABA_BLOCK, &ALIBABA_ACCESS_KEY);
+        let secret_key = self.required(block, ALIBABA_BLOCK, &ALIBABA_SECRET_KEY);
+        let (access_key_id, secret_key) = both(access_key, secret_key)?;
+        Ok(AlibabaCredentials {
+            access_key_id,
+            access_key_secret: Secret::new(secret_key),
+            security_token: self.setting(block, &ALIBABA_TOKEN).map(Secret::new),
+            region: self
+                .setting(block, &ALIBABA_REGION)
+                .unwrap_or_else(|| DEFAULT_ALIBABA_REGION.to_string()),
+            endpoint: self.setting(block, &ALIBABA_ENDPOINT),
+        })
+    }
+
+    fn check_endpoint(&self, config: &Value, block_name: &str, setting: &Setting, diags: &mut Diagnostics) {
+        let block = config.attr(block_name).unwrap_or(&Value::Null);
+        let Some(endpoint) = self.setting(block, setting) else {
+            return;
+        };
+        let Err(reason) = endpoint_rule(&endpoint) else {
+            return;
+        };
+        let path = AttributePath::root().attribute(block_name).attribute(setting.argument);
+        if block.attr(setting.argument).and_then(Value::as_str).is_some() {
+            let detail = format!("{path} = {endpoint:?} is not valid: {reason}.");
+            diags.attribute_error(path, "Invalid endpoint", detail);
+        } else {
+            let detail = format!("The {} environment variable = {endpoint:?} is not valid: {reason}.", setting.variable);
+            diags.error("Invalid endpoint", detail);
+        }
+    }
+}
+
+fn both<A, B>(a: Result<A, Diagnostics>, b: Result<B, Diagnostics>) -> Result<(A, B), Diagnostics> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => {
+            let mut diags = Diagnostics::new();
+            for result in [a.err(), b.err()].into_iter().flatten() {
+                diags.extend(result);
+            }
+            Err(diags)
+        }
+    }
+}
+
+fn endpoint_rule(endpoint: &str) -> Result<(), String> {
+    let rest = endpoint
+        .strip_prefix("https://")
+        .or_else(|| endpoint.strip_prefix("http://"))
+        .ok_or("an endpoint is a base URL starting with https:// (or http:// for clouddb-sim)")?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err("the URL has no host".into());
+    }
+    Ok(())
+}
+
+fn cloud_block(description: &str, settings: &[(&Setting, bool, &str)]) -> Block {
+    settings.iter().fold(Block::new().description(description), |block, (setting, sensitive, text)| {
+        let attribute = Attribute::optional(setting.argument, Type::String)
+            .description(&format!("{text} Defaults to the `{}` environment variable.", setting.variable));
+        block.attribute(if *sensitive { attribute.sensitive() } else { attribute })
+    })
+}
+
+#[async_trait]
+impl Provider for CloudDbProvider {
+    fn schema(&self) -> Schema {
+        let tencent = cloud_block(
+            "Tencent Cloud API credentials, for the postgres, cdb and tdsql resources.",
+            &[
+                (&TENCENT_SECRET_ID, false, "API SecretId."),
+                (&TENCENT_SECRET_KEY, true, "API SecretKey."),
+                (&TENCENT_TOKEN, true, "STS session token, for temporary credentials."),
+                (&TENCENT_REGION, false, "Region of the instances, e.g. `ap-guangzhou`."),
+                (&TENCENT_ENDPOINT, false, "Base URL used for every Tencent Cloud API instead of `https://<service>.tencentcloudapi.com`, e.g. clouddb-sim's `http://127.0.0.1:8600`."),
+            ],
+        );
+        let alibaba = cloud_block(
+            "Alibaba Cloud API credentials, for the polardb resources.",
+            &[
+                (&ALIBABA_ACCESS_KEY, false, "AccessKey ID."),
+                (&ALIBABA_SECRET_KEY, true, "AccessKey secret."),
+                (&ALIBABA_TOKEN, true, "STS session token, for temporary credentials."),
+                (&ALIBABA_REGION, false, "Region of the clusters, e.g. `cn-hangzhou` (the default)."),
+                (&ALIBABA_ENDPOINT, false, "Base URL used for every Alibaba Cloud API instead of the product's regional endpoint, e.g. clouddb-sim's `http://127.0.0.1:8600`."),
+            ],
+        );
+        Schema::new(
+            0,
+            Block::new()
+                .description("Manages database account privileges on Tencent Cloud and Alibaba Cloud.")
+                .block(NestedBlock::new(TENCENT_BLOCK, Nesting::Single, tencent))
+                .block(NestedBlock::new(ALIBABA_BLOCK, Nesting::Single, alibaba)),
+        )
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        self.check_endpoint(config, TENCENT_BLOCK, &TENCENT_ENDPOINT, diags);
+        self.check_endpoint(config, ALIBABA_BLOCK, &ALIBABA_ENDPOINT, diags);
+    }
+
+    async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
+        tracing::info!(terraform_version, "configuring the clouddb provider");
+        let mut diags = Diagnostics::new();
+        self.validate(config, &mut diags);
+        if diags.has_errors() {
+            return diags;
+        }
+        *self.clouds.tencent.write().unwrap_or_else(|p| p.into_inner()) = Some(self.tencent(config));
+        *self.clouds.alibaba.write().unwrap_or_else(|p| p.into_inner()) = Some(self.alibaba(config));
+        diags
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        resources::all(self.clouds.clone())
+    }
+}

@@ -1,0 +1,458 @@
+//! `clouddb_polardb_account_grant`: the database privileges of one PolarDB for MySQL account,
+//! managed authoritatively with GrantAccountPrivilege / RevokeAccountPrivilege.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+
+use crate::cloud::alibaba::polardb::{AccountStatus, AccountType, PolarDbAccount, PolarDbClient};
+use crate::framework::timeouts::{timeout, timeouts_block};
+use crate::framework::validators::{NameRule, OneOf};
+use crate::framework::{ApplyOutcome, Attribute, Block, Diagnostics, Resource, Schema};
+use crate::provider::Clouds;
+use crate::value::{AttributePath, Type, Value};
+
+use super::cloud_error;
+
+pub const TYPE_NAME: &str = "clouddb_polardb_account_grant";
+pub const PRIVILEGES: &[&str] = &["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"];
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+const STATUS_POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// What the user declares: one account and the privilege it holds on each database.
+#[derive(Debug, Clone, PartialEq)]
+struct AccountGrant {
+    cluster_id: String,
+    account_name: String,
+    privileges: BTreeMap<String, String>,
+}
+
+impl AccountGrant {
+    fn id(&self) -> String {
+        format!("{}#{}", self.cluster_id, self.account_name)
+    }
+
+    fn from_value(value: &Value) -> Result<Self, Diagnostics> {
+        let text = |name: &str| {
+            value.attr(name).and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
+                Diagnostics::from_error("Incomplete resource value", format!("{name} is not a known string"))
+            })
+        };
+        let privileges = match value.attr("database_privileges") {
+            Some(Value::Map(entries)) => entries
+                .iter()
+                .map(|(db, privilege)| (db.clone(), privilege.as_str().unwrap_or_default().to_string()))
+                .collect(),
+            _ => BTreeMap::new(),
+        };
+        Ok(AccountGrant {
+            cluster_id: text("db_cluster_id")?,
+            account_name: text("account_name")?,
+            privileges,
+        })
+    }
+
+    /// The resource value for this grant, keeping `timeouts` from `template`.
+    fn to_value(&self, template: &Value) -> Value {
+        let privileges = self
+            .privileges
+            .iter()
+            .map(|(db, privilege)| (db.clone(), Value::string(privilege)))
+            .collect();
+        Value::object([
+            ("id", Value::string(self.id())),
+            ("db_cluster_id", Value::string(&self.cluster_id)),
+            ("account_name", Value::string(&self.account_name)),
+            ("database_privileges", Value::Map(privileges)),
+            ("timeouts", template.attr("timeouts").cloned().unwrap_or(Value::Null)),
+        ])
+    }
+
+    fn with_privileges_of(&self, account: &PolarDbAccount) -> Self {
+        AccountGrant {
+            privileges: held_privileges(account),
+            ..self.clone()
+        }
+    }
+}
+
+fn held_privileges(account: &PolarDbAccount) -> BTreeMap<String, String> {
+    account
+        .privileges
+        .iter()
+        .map(|p| (p.database.clone(), p.privilege.clone()))
+        .collect()
+}
+
+/// The calls that turn what the account holds into what is wanted: changed or added databases
+/// are granted in one call (a grant replaces the old privilege, so access never lapses), and
+/// databases no longer wanted are revoked in one call.
+#[derive(Debug, Default, PartialEq)]
+struct Changes {
+    grant: Vec<(String, String)>,
+    revoke: Vec<String>,
+}
+
+impl Changes {
+    fn between(held: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> Self {
+        Changes {
+            grant: wanted
+                .iter()
+                .filter(|(db, privilege)| held.get(*db) != Some(*privilege))
+                .map(|(db, privilege)| (db.clone(), privilege.clone()))
+                .collect(),
+            revoke: held.keys().filter(|db| !wanted.contains_key(*db)).cloned().collect(),
+        }
+    }
+}
+
+pub struct PolarDbAccountGrant {
+    clouds: Arc<Clouds>,
+}
+
+impl PolarDbAccountGrant {
+    pub fn new(clouds: Arc<Clouds>) -> Self {
+        PolarDbAccountGrant { clouds }
+    }
+
+    /// Makes the account hold exactly `wanted`. On failure, says what was already done.
+    async fn reconcile(&self, wanted: &AccountGrant, deadline: Instant) -> Result<(), Diagnostics> {
+        let client = self.clouds.polardb()?;
+        let _lock = client.lock_account(&wanted.cluster_id, &wanted.account_name).await;
+        let account = wait_until_available(&client, wanted, deadline).await?;
+        let changes = Changes::between(&held_privileges(&account), &wanted.privileges);
+        if !changes.grant.is_empty() {
+            client
+                .grant_account_privilege(&wanted.cluster_id, &wanted.account_name, &changes.grant, deadline)
+                .await
+                .map_err(|e| cloud_error(format!("Could not grant privileges to {}", wanted.id()), &e))?;
+        }
+        if !changes.revoke.is_empty() {
+            client
+                .revoke_account_privilege(&wanted.cluster_id, &wanted.account_name, &changes.revoke, deadline)
+                .await
+                .map_err(|e| {
+                    let granted = describe_grants(&changes.grant);
+                    cloud_error(
+                        format!("Could not revoke privileges from {} (the grants before it were applied: {granted})", wanted.id()),
+                        &e,
+                    )
+                })?;
+        }
+        Ok(())
+    }
+
+    /// The grant as it exists now, or `None` when the cluster or account is gone.
+    async fn fetch(&self, grant: &AccountGrant, deadline: Instant) -> Result<Option<AccountGrant>, Diagnostics> {
+        let client = self.clouds.polardb()?;
+        match find_account(&client, grant, deadline).await? {
+            Some(account) => Ok(Some(grant.with_privileges_of(&account))),
+            None => Ok(None),
+        }
+    }
+
+    /// After a failed update: the state as it really is, so Terraform records what did change.
+    async fn state_after_failure(&self, prior: &Value, wanted: &AccountGrant, mut diags: Diagnostics) -> ApplyOutcome {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        match self.fetch(wanted, deadline).await {
+            Ok(Some(actual)) => ApplyOutcome::failed(actual.to_value(prior), diags),
+            Ok(None) => ApplyOutcome::failed(Value::Null, diags),
+            Err(read_diags) => {
+                diags.extend(read_diags);
+                ApplyOutcome::failed(prior.clone(), diags)
+            }
+        }
+    }
+}
+
+fn describe_grants(grants: &[(String, String)]) -> String {
+    if grants.is_empty() {
+        return "none".into();
+    }
+    grants
+        .iter()
+        .map(|(db, privilege)| format!("{db}={privilege}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn find_account(
+    client: &PolarDbClient,
+    grant: &AccountGrant,
+    deadline: Instant,
+) -> Result<Option<PolarDbAccount>, Diagnostics> {
+    match client
+        .describe_accounts(&grant.cluster_id, Some(&grant.account_name), deadline)
+        .await
+    {
+        Ok(accounts) => Ok(accounts.into_iter().find(|a| a.name == grant.account_name)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(cloud_error(format!("Could not read account {}", grant.id()), &e)),
+    }
+}
+
+/// Waits while the account is being created; privileges can only be granted to an Available account.
+async fn wait_until_available(
+    client: &PolarDbClient,
+    grant: &AccountGrant,
+    deadline: Instant,
+) -> Result<PolarDbAccount, Diagnostics> {
+    loop {
+        let Some(account) = find_account(client, grant, deadline).await? else {
+            return Err(Diagnostics::from_error(
+                "Account not found",
+                format!(
+                    "PolarDB cluster {} has no account {:?}. Create the account first; this resource manages the privileges of an existing account.",
+                    grant.cluster_id, grant.account_name
+                ),
+            ));
+        };
+        if account.account_type == AccountType::Super {
+            return Err(Diagnostics::from_error(
+                "Privileged account",
+                format!(
+                    "{} is a privileged (Super) account, which holds every privilege on every database; only standard accounts can be granted database privileges.",
+                    grant.account_name
+                ),
+            ));
+        }
+        if account.status == AccountStatus::Available {
+            return Ok(account);
+        }
+        if Instant::now() + STATUS_POLL_INTERVAL > deadline {
+            return Err(Diagnostics::from_error(
+                "Timed out waiting for the account",
+                format!(
+                    "Account {} is still {:?}, not Available, and the operation's timeout has elapsed.",
+                    grant.id(),
+                    account.status
+                ),
+            ));
+        }
+        tokio::time::sleep(STATUS_POLL_INTERVAL).await;
+    }
+}
+
+fn parse_import_id(id: &str) -> Result<(String, String), Diagnostics> {
+    match id.split_once('#') {
+        Some((cluster, account)) if !cluster.is_empty() && !account.is_empty() && !account.contains('#') => {
+            Ok((cluster.to_string(), account.to_string()))
+        }
+        _ => Err(Diagnostics::from_error(
+            "Invalid import ID",
+            format!("{id:?} is not an ID of {TYPE_NAME}: write <db_cluster_id>#<account_name>, e.g. pc-2ze0123456789#app."),
+        )),
+    }
+}
+
+fn cluster_id_rule(id: &str) -> Result<(), String> {
+    let valid = id.strip_prefix("pc-").is_some_and(|rest| {
+        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err("a PolarDB cluster ID is \"pc-\" followed by lowercase letters and digits".into())
+    }
+}
+
+fn account_name_rule(name: &str) -> Result<(), String> {
+    let starts_with_letter = name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    let allowed_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if starts_with_letter && allowed_chars && name.len() <= 32 {
+        Ok(())
+    } else {
+        Err("an account name starts with a lowercase letter, has only lowercase letters, digits and underscores, and is at most 32 characters long".into())
+    }
+}
+
+fn database_name_rule(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+    if !name.is_empty() && name.len() <= 64 && name.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err("a database name has 1 to 64 lowercase letters, digits, underscores or hyphens".into())
+    }
+}
+
+#[async_trait]
+impl Resource for PolarDbAccountGrant {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new()
+                .description("The database privileges of one standard account of a PolarDB for MySQL cluster. Authoritative: privileges the account holds on databases not listed here are revoked.")
+                .attribute(Attribute::computed("id", Type::String).description("`<db_cluster_id>#<account_name>`."))
+                .attribute(
+                    Attribute::required("db_cluster_id", Type::String)
+                        .description("ID of the PolarDB cluster, e.g. `pc-2ze0123456789`.")
+                        .requires_replace()
+                        .validator(NameRule { rule: cluster_id_rule }),
+                )
+                .attribute(
+                    Attribute::required("account_name", Type::String)
+                        .description("Name of an existing standard account of the cluster.")
+                        .requires_replace()
+                        .validator(NameRule { rule: account_name_rule }),
+                )
+                .attribute(
+                    Attribute::required("database_privileges", Type::Map(Box::new(Type::String)))
+                        .description("Privilege per database: `ReadWrite`, `ReadOnly`, `DMLOnly`, `DDLOnly` or `ReadIndex`.")
+                        .validator(OneOf { allowed: PRIVILEGES }),
+                )
+                .block(timeouts_block(&["create", "update", "delete"])),
+        )
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let Some(Value::Map(entries)) = config.attr("database_privileges") else {
+            return;
+        };
+        let path = AttributePath::root().attribute("database_privileges");
+        for database in entries.keys() {
+            if let Err(reason) = database_name_rule(database) {
+                diags.attribute_error(
+                    path.key(database),
+                    "Invalid database name",
+                    format!("{path} has a key {database:?} that is not valid: {reason}."),
+                );
+            }
+        }
+    }
+
+    async fn create(&self, planned: &Value) -> ApplyOutcome {
+        let wanted = match AccountGrant::from_value(planned) {
+            Ok(grant) => grant,
+            Err(diags) => return ApplyOutcome::failed(Value::Null, diags),
+        };
+        let deadline = Instant::now() + timeout(planned, "create", DEFAULT_TIMEOUT);
+        match self.reconcile(&wanted, deadline).await {
+            Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
+            // Create is authoritative and idempotent, so the next apply finishes what this one began.
+            Err(diags) => ApplyOutcome::failed(Value::Null, diags),
+        }
+    }
+
+    async fn read(&self, state: &Value) -> Result<Value, Diagnostics> {
+        let grant = AccountGrant::from_value(state)?;
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        Ok(match self.fetch(&grant, deadline).await? {
+            Some(actual) => actual.to_value(state),
+            None => Value::Null,
+        })
+    }
+
+    async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome {
+        let wanted = match AccountGrant::from_value(planned) {
+            Ok(grant) => grant,
+            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
+        };
+        let deadline = Instant::now() + timeout(planned, "update", DEFAULT_TIMEOUT);
+        match self.reconcile(&wanted, deadline).await {
+            Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
+            Err(diags) => self.state_after_failure(prior, &wanted, diags).await,
+        }
+    }
+
+    async fn delete(&self, prior: &Value) -> ApplyOutcome {
+        let grant = match AccountGrant::from_value(prior) {
+            Ok(grant) => grant,
+            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
+        };
+        let deadline = Instant::now() + timeout(prior, "delete", DEFAULT_TIMEOUT);
+        let nothing = AccountGrant {
+            privileges: BTreeMap::new(),
+            ..grant.clone()
+        };
+        let client = match self.clouds.polardb() {
+            Ok(client) => client,
+            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
+        };
+        match find_account(&client, &grant, deadline).await {
+            Ok(None) => return ApplyOutcome::done(Value::Null),
+            Ok(Some(_)) => {}
+            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
+        }
+        match self.reconcile(&nothing, deadline).await {
+            Ok(()) => ApplyOutcome::done(Value::Null),
+            Err(diags) => self.state_after_failure(prior, &grant, diags).await,
+        }
+    }
+
+    async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        let (cluster_id, account_name) = parse_import_id(id)?;
+        let grant = AccountGrant {
+            cluster_id,
+            account_name,
+            privileges: BTreeMap::new(),
+        };
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        match self.fetch(&grant, deadline).await? {
+            Some(actual) => Ok(actual.to_value(&Value::Null)),
+            None => Err(Diagnostics::from_error(
+                "Cannot import non-existent account",
+                format!(
+                    "PolarDB cluster {} has no account {:?} (or the cluster does not exist).",
+                    grant.cluster_id, grant.account_name
+                ),
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn privileges(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(d, p)| (d.to_string(), p.to_string())).collect()
+    }
+
+    #[test]
+    fn a_changed_privilege_is_granted_over_the_old_one_and_never_revoked() {
+        let held = privileges(&[("shop", "ReadOnly"), ("logs", "ReadOnly")]);
+        let wanted = privileges(&[("shop", "ReadWrite"), ("logs", "ReadOnly")]);
+        assert_eq!(
+            Changes::between(&held, &wanted),
+            Changes {
+                grant: vec![("shop".into(), "ReadWrite".into())],
+                revoke: vec![],
+            }
+        );
+    }
+
+    #[test]
+    fn added_databases_are_granted_together_and_removed_ones_revoked_together() {
+        let held = privileges(&[("old1", "ReadOnly"), ("old2", "DMLOnly"), ("keep", "ReadOnly")]);
+        let wanted = privileges(&[("keep", "ReadOnly"), ("new1", "ReadWrite"), ("new2", "ReadIndex")]);
+        let changes = Changes::between(&held, &wanted);
+        assert_eq!(changes.grant, vec![("new1".into(), "ReadWrite".into()), ("new2".into(), "ReadIndex".into())]);
+        assert_eq!(changes.revoke, vec!["old1".to_string(), "old2".to_string()]);
+    }
+
+    #[test]
+    fn import_ids_name_the_cluster_and_the_account() {
+        assert_eq!(parse_import_id("pc-abc#app").ok(), Some(("pc-abc".into(), "app".into())));
+        for bad in ["pc-abc", "#app", "pc-abc#", "pc-abc#app#x"] {
+            let diags = parse_import_id(bad).unwrap_err();
+            assert!(diags.to_string().contains("<db_cluster_id>#<account_name>"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn name_rules_explain_themselves() {
+        assert!(cluster_id_rule("pc-2ze0123456789").is_ok());
+        assert!(cluster_id_rule("rm-123").unwrap_err().contains("pc-"));
+        assert!(account_name_rule("app_rw").is_ok());
+        assert!(account_name_rule("1app").is_err());
+        assert!(database_name_rule("shop-eu").is_ok());
+        assert!(database_name_rule("Shop").is_err());
+    }
+}

@@ -1,0 +1,196 @@
+//! The provider binary as Terraform meets it: handshake, strict mutual TLS, the controller,
+//! and robustness against malformed values on the wire.
+
+mod support;
+
+use std::time::Duration;
+
+use clouddb::protocol::proto::health::health_client::HealthClient;
+use clouddb::protocol::proto::health::HealthCheckRequest;
+use clouddb::protocol::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use clouddb::protocol::proto::plugin::Empty;
+use clouddb::protocol::proto::tfplugin6 as pb;
+use clouddb::protocol::proto::tfplugin6::provider_client::ProviderClient;
+use support::plugin_client::{connect, ClientIdentity};
+use support::plugin_process::{provider_binary, PluginProcess};
+
+const RESOURCE: &str = "clouddb_polardb_account_grant";
+
+#[tokio::test]
+async fn terraform_connects_with_its_certificate_and_shuts_the_provider_down() {
+    let terraform = ClientIdentity::terraform_like();
+    let mut plugin = PluginProcess::launch(&terraform.pem);
+    let channel = connect(plugin.address, plugin.certificate.clone(), Some(&terraform))
+        .await
+        .expect("Terraform's client connects");
+
+    let schema = ProviderClient::new(channel.clone())
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("GetProviderSchema")
+        .into_inner();
+    assert!(schema.resource_schemas.contains_key(RESOURCE));
+    let capabilities = schema.server_capabilities.expect("server capabilities");
+    assert!(capabilities.plan_destroy && capabilities.get_provider_schema_optional);
+
+    let health = HealthClient::new(channel.clone())
+        .check(HealthCheckRequest { service: "plugin".into() })
+        .await
+        .expect("health check")
+        .into_inner();
+    assert_eq!(health.status, 1, "SERVING");
+
+    // Ctrl-C reaches the whole process group; the provider must stay up for Terraform.
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &plugin.child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(interrupted.success());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(plugin.child.try_wait().expect("poll").is_none(), "SIGINT stopped the provider");
+
+    GrpcControllerClient::new(channel)
+        .shutdown(Empty {})
+        .await
+        .expect("Shutdown");
+    let status = plugin.wait_for_exit(Duration::from_secs(2)).expect("the provider exits within 2 s of Shutdown");
+    assert!(status.success(), "exit status {status}");
+}
+
+async fn schema_call_with(identity: Option<&ClientIdentity>, plugin: &PluginProcess) -> Result<(), String> {
+    let channel = connect(plugin.address, plugin.certificate.clone(), identity)
+        .await
+        .map_err(|e| e.to_string())?;
+    ProviderClient::new(channel)
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+#[tokio::test]
+async fn a_client_with_another_certificate_is_refused() {
+    let terraform = ClientIdentity::terraform_like();
+    let intruder = ClientIdentity::terraform_like();
+    let plugin = PluginProcess::launch(&terraform.pem);
+    assert!(schema_call_with(Some(&intruder), &plugin).await.is_err());
+    // The provider is still there for the real client.
+    schema_call_with(Some(&terraform), &plugin).await.expect("Terraform still connects");
+}
+
+#[tokio::test]
+async fn a_client_without_a_certificate_is_refused() {
+    let terraform = ClientIdentity::terraform_like();
+    let plugin = PluginProcess::launch(&terraform.pem);
+    assert!(schema_call_with(None, &plugin).await.is_err());
+}
+
+#[test]
+fn run_by_hand_the_binary_explains_itself_and_exits_1() {
+    let output = std::process::Command::new(provider_binary())
+        .env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .output()
+        .expect("run the provider");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "nothing on stdout, which belongs to the handshake");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("This binary is a plugin for Terraform"));
+}
+
+fn dynamic(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue { msgpack: bytes, json: Vec::new() })
+}
+
+fn has_error(diagnostics: &[pb::Diagnostic]) -> bool {
+    diagnostics.iter().any(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+}
+
+#[tokio::test]
+async fn garbage_values_get_diagnostics_and_the_provider_keeps_serving() {
+    let terraform = ClientIdentity::terraform_like();
+    let plugin = PluginProcess::launch(&terraform.pem);
+    let channel = connect(plugin.address, plugin.certificate.clone(), Some(&terraform))
+        .await
+        .expect("connect");
+    let mut client = ProviderClient::new(channel);
+
+    let mut rng = fastrand::Rng::with_seed(0xC10DDB);
+    for round in 0..200 {
+        let len = rng.usize(1..64);
+        let garbage: Vec<u8> = std::iter::repeat_with(|| rng.u8(..)).take(len).collect();
+        let validate = client
+            .validate_resource_config(pb::validate_resource_config::Request {
+                type_name: RESOURCE.into(),
+                config: dynamic(garbage.clone()),
+                client_capabilities: None,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("round {round}: {e}"))
+            .into_inner();
+        assert!(has_error(&validate.diagnostics), "round {round}: {garbage:02x?} was accepted");
+
+        let plan = client
+            .plan_resource_change(pb::plan_resource_change::Request {
+                type_name: RESOURCE.into(),
+                prior_state: dynamic(garbage.clone()),
+                proposed_new_state: dynamic(garbage.clone()),
+                config: dynamic(garbage),
+                ..Default::default()
+            })
+            .await
+            .expect("PlanResourceChange answers")
+            .into_inner();
+        assert!(has_error(&plan.diagnostics));
+    }
+
+    let unknown_type = client
+        .read_resource(pb::read_resource::Request {
+            type_name: "clouddb_nonexistent".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("ReadResource answers")
+        .into_inner();
+    let detail = &unknown_type.diagnostics.first().expect("a diagnostic").detail;
+    assert!(detail.contains("clouddb_nonexistent") && detail.contains(RESOURCE), "{detail}");
+}
+
+#[tokio::test]
+async fn debug_mode_serves_plaintext_and_prints_how_to_reattach() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(provider_binary())
+        .arg("--debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start in debug mode");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let reattach = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|line| line.contains("TF_REATTACH_PROVIDERS="))
+        .expect("a TF_REATTACH_PROVIDERS line");
+    let json = reattach
+        .split_once('\'')
+        .and_then(|(_, rest)| rest.rsplit_once('\''))
+        .map(|(json, _)| json)
+        .expect("quoted JSON");
+    let parsed: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+    let provider = &parsed["registry.terraform.io/clouddb/clouddb"];
+    assert_eq!(provider["ProtocolVersion"], 6);
+    assert_eq!(provider["Pid"], child.id());
+    let address = provider["Addr"]["String"].as_str().expect("address").to_string();
+
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+        .expect("endpoint")
+        .connect()
+        .await
+        .expect("plaintext connection");
+    let schema = ProviderClient::new(channel)
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .expect("GetProviderSchema")
+        .into_inner();
+    assert!(schema.resource_schemas.contains_key(RESOURCE));
+    let _ = child.kill();
+    let _ = child.wait();
+}

