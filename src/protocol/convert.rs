@@ -18,10 +18,15 @@ pub fn decode_dynamic(dynamic: Option<&pb::DynamicValue>, ty: &Type, what: &str)
         return Ok(Value::Null);
     };
     decoded.map_err(|e| {
-        Diagnostics::from_error(
-            format!("Malformed {what} from Terraform"),
-            format!("The provider could not decode the {what}: {e}"),
-        )
+        let mut diags = Diagnostics::new();
+        let summary = format!("Malformed {what} from Terraform");
+        let detail = format!("The provider could not decode the {what}: {e}");
+        if e.path().is_root() {
+            diags.error(summary, detail);
+        } else {
+            diags.attribute_error(e.path().clone(), summary, detail);
+        }
+        diags
     })
 }
 

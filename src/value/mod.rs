@@ -5,12 +5,14 @@ mod msgpack;
 mod path;
 mod type_json;
 
-pub use json::{decode_json, DecodeError};
+pub use json::{decode_json, encode_json, DecodeError};
 pub use msgpack::{decode_msgpack, encode_msgpack};
 pub use path::{AttributePath, PathStep};
 pub use type_json::{type_from_json, type_to_json};
 
 use std::collections::BTreeMap;
+
+use json::{is_decimal_literal, DecimalDigits};
 
 /// A Terraform (cty) type.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +35,62 @@ pub enum Number {
     Int(i64),
     Float(f64),
     Decimal(String),
+}
+
+/// Numbers from the codecs are canonical, as go-cty chooses its msgpack encoding: `Int` when the
+/// number is exactly an int64, else `Float` when it is exactly a float64 (or infinite), else
+/// `Decimal`. So a number compares equal however it arrived, unless two decimals are spelled
+/// differently (`0.10`, `0.1`).
+impl Number {
+    /// The number a float stands for; `None` for NaN.
+    pub fn from_f64(f: f64) -> Option<Number> {
+        if f.is_nan() {
+            return None;
+        }
+        // 2^63 is exact in f64; every integral float in [-2^63, 2^63) converts exactly.
+        let in_i64_range = (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f);
+        Some(if f.fract() == 0.0 && in_i64_range {
+            Number::Int(f as i64)
+        } else {
+            Number::Float(f)
+        })
+    }
+
+    /// The number an unsigned integer stands for.
+    pub fn from_u64(u: u64) -> Number {
+        if let Ok(i) = i64::try_from(u) {
+            return Number::Int(i);
+        }
+        let f = u as f64;
+        // 2^64 itself is out of range, so the saturating cast back cannot fake a match.
+        if f < 18_446_744_073_709_551_616.0 && f as u64 == u {
+            Number::Float(f)
+        } else {
+            Number::Decimal(u.to_string())
+        }
+    }
+
+    /// Parses a number written as text the way Terraform accepts it (`-12`, `1.5e3`, `+Inf`).
+    pub fn parse(text: &str) -> Option<Number> {
+        if let Ok(i) = text.parse::<i64>() {
+            return Some(Number::Int(i));
+        }
+        match text {
+            "Inf" | "+Inf" | "inf" | "+inf" => return Some(Number::Float(f64::INFINITY)),
+            "-Inf" | "-inf" => return Some(Number::Float(f64::NEG_INFINITY)),
+            _ => {}
+        }
+        if !is_decimal_literal(text) {
+            return None;
+        }
+        let exact_float = text.parse::<f64>().ok().filter(|f| {
+            f.is_finite() && DecimalDigits::parse(text).is_some_and(|d| d.is_exactly(*f))
+        });
+        Some(match exact_float.and_then(Number::from_f64) {
+            Some(n) => n,
+            None => Number::Decimal(text.to_owned()),
+        })
+    }
 }
 
 /// A Terraform value. `Null` and `Unknown` may stand wherever a known value could.
@@ -126,6 +184,35 @@ impl Value {
 
     pub fn object<K: Into<String>>(attrs: impl IntoIterator<Item = (K, Value)>) -> Value {
         Value::Object(attrs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+
+    /// The type this value has on its own, as written for a `dynamic` attribute that was given a
+    /// plain value. Null and unknown imply `dynamic`; a collection takes the first element type
+    /// that is not `dynamic`.
+    pub fn implied_type(&self) -> Type {
+        let element_type = |items: &mut dyn Iterator<Item = &Value>| {
+            items
+                .map(Value::implied_type)
+                .find(|t| *t != Type::Dynamic)
+                .unwrap_or(Type::Dynamic)
+        };
+        match self {
+            Value::Null | Value::Unknown => Type::Dynamic,
+            Value::String(_) => Type::String,
+            Value::Number(_) => Type::Number,
+            Value::Bool(_) => Type::Bool,
+            Value::List(items) => Type::List(Box::new(element_type(&mut items.iter()))),
+            Value::Set(items) => Type::Set(Box::new(element_type(&mut items.iter()))),
+            Value::Map(entries) => Type::Map(Box::new(element_type(&mut entries.values()))),
+            Value::Object(attrs) => Type::Object(
+                attrs
+                    .iter()
+                    .map(|(name, v)| (name.clone(), v.implied_type()))
+                    .collect(),
+            ),
+            Value::Tuple(items) => Type::Tuple(items.iter().map(Value::implied_type).collect()),
+            Value::Dynamic(ty, _) => ty.clone(),
+        }
     }
 }
 
