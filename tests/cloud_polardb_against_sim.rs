@@ -89,7 +89,10 @@ async fn grant_change_and_revoke_are_seen_by_describe() {
         .expect("grant");
     assert_eq!(
         privileges_of(&client, "app").await,
-        vec![privilege("logs", "ReadOnly"), privilege("shop", "ReadWrite")]
+        vec![
+            privilege("logs", "ReadOnly"),
+            privilege("shop", "ReadWrite")
+        ]
     );
 
     client
@@ -128,7 +131,12 @@ async fn a_wrong_secret_is_refused_at_once() {
 async fn an_unknown_cluster_is_not_found() {
     let sim = sim().await;
     let error = polardb(&sim, "sim-secret")
-        .grant_account_privilege("pc-missing", "app", &grants(&[("shop", "ReadOnly")]), soon())
+        .grant_account_privilege(
+            "pc-missing",
+            "app",
+            &grants(&[("shop", "ReadOnly")]),
+            soon(),
+        )
         .await
         .expect_err("unknown cluster");
     assert!(error.is_not_found(), "{error}");

@@ -1,0 +1,208 @@
+//! The one error type of the cloud clients: what failed, the vendor's code and RequestId.
+
+use std::time::Duration;
+
+/// Codes that mean the cluster, instance or account does not exist (any vendor).
+const NOT_FOUND_CODES: &[&str] = &[
+    "InvalidDBClusterId.NotFound",
+    "InvalidDBCluster.NotFound",
+    "InvalidAccountName.NotFound",
+    "ResourceNotFound",
+    "InvalidParameter.InstanceNotFound",
+    "InvalidParameterValue.UserNotExistError",
+    // TDSQL (seed 004) and legacy CDB name a missing instance this way.
+    "InstanceAlreadyDeleted",
+    "InstanceNotExists",
+];
+
+/// A failed cloud call. Every variant names the vendor action; none carries a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum CloudError {
+    /// The vendor answered with an error code.
+    #[error("{action} failed: {code}: {message} (RequestId: {request_id})")]
+    Api {
+        action: String,
+        code: String,
+        message: String,
+        request_id: String,
+    },
+    /// The request did not reach the vendor or its answer was cut (DNS, connect, TLS, reset).
+    #[error("{action} failed: could not reach the API: {detail}")]
+    Transport { action: String, detail: String },
+    /// The operation's deadline passed while retrying.
+    #[error(
+        "{action} did not succeed before the operation's timeout elapsed (waited {}); {}",
+        seconds(.waited),
+        last_error_text(.last_error)
+    )]
+    Timeout {
+        action: String,
+        waited: Duration,
+        last_error: Option<Box<CloudError>>,
+    },
+    /// The vendor answered something this client cannot read.
+    #[error("{action} returned an unexpected response: {detail}{}", request_id_suffix(.request_id))]
+    InvalidResponse {
+        action: String,
+        detail: String,
+        request_id: Option<String>,
+    },
+    /// The caller asked for something the API cannot express; nothing was sent.
+    #[error("{action} was not sent: {detail}")]
+    InvalidRequest { action: String, detail: String },
+    /// The client is misconfigured (e.g. an endpoint that is not a URL); nothing was sent.
+    #[error("invalid cloud client configuration: {detail}")]
+    Config { detail: String },
+    /// An asynchronous task (CDB AsyncRequestId, MariaDB FlowId) ended in failure.
+    #[error("{action} task {task_id} ended with status {status}: {info}")]
+    TaskFailed {
+        action: String,
+        task_id: String,
+        status: String,
+        info: String,
+    },
+}
+
+impl CloudError {
+    /// The vendor action this error belongs to.
+    pub fn action(&self) -> &str {
+        match self {
+            Self::Api { action, .. }
+            | Self::Transport { action, .. }
+            | Self::Timeout { action, .. }
+            | Self::InvalidResponse { action, .. }
+            | Self::InvalidRequest { action, .. }
+            | Self::TaskFailed { action, .. } => action,
+            Self::Config { .. } => "configure",
+        }
+    }
+
+    /// The vendor's error code, for [`CloudError::Api`] only.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The vendor's RequestId, when the vendor gave one (a timeout reports its last error's).
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Self::Api { request_id, .. } => Some(request_id.as_str()).filter(|id| !id.is_empty()),
+            Self::InvalidResponse { request_id, .. } => request_id.as_deref(),
+            Self::Timeout { last_error, .. } => last_error.as_deref().and_then(Self::request_id),
+            _ => None,
+        }
+    }
+
+    /// True when the vendor says the cluster, instance or account does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.code().is_some_and(is_not_found_code)
+    }
+}
+
+/// True for the vendors' "does not exist" codes, including every Tencent `ResourceNotFound.*`.
+pub fn is_not_found_code(code: &str) -> bool {
+    NOT_FOUND_CODES.contains(&code) || code.starts_with("ResourceNotFound.")
+}
+
+fn seconds(duration: &Duration) -> String {
+    format!("{:.1}s", duration.as_secs_f64())
+}
+
+fn last_error_text(last_error: &Option<Box<CloudError>>) -> String {
+    match last_error {
+        Some(error) => format!("last error: {error}"),
+        None => "no attempt completed".to_owned(),
+    }
+}
+
+fn request_id_suffix(request_id: &Option<String>) -> String {
+    match request_id {
+        Some(id) => format!(" (RequestId: {id})"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(code: &str) -> CloudError {
+        CloudError::Api {
+            action: "GrantAccountPrivilege".into(),
+            code: code.into(),
+            message: "The specified account does not exist.".into(),
+            request_id: "1A2B3C4D".into(),
+        }
+    }
+
+    #[test]
+    fn api_error_names_action_code_message_and_request_id() {
+        assert_eq!(
+            api("InvalidAccountName.NotFound").to_string(),
+            "GrantAccountPrivilege failed: InvalidAccountName.NotFound: \
+             The specified account does not exist. (RequestId: 1A2B3C4D)"
+        );
+    }
+
+    #[test]
+    fn not_found_codes_of_both_vendors() {
+        for code in [
+            "InvalidDBClusterId.NotFound",
+            "InvalidDBCluster.NotFound",
+            "InvalidAccountName.NotFound",
+            "ResourceNotFound.CdbInstanceNotFoundError",
+            "ResourceNotFound.InstanceNotFoundError",
+            "InvalidParameter.InstanceNotFound",
+            "InvalidParameterValue.UserNotExistError",
+        ] {
+            assert!(api(code).is_not_found(), "{code}");
+        }
+        for code in ["InvalidParameter", "Throttling", "ResourceNotFoundish"] {
+            assert!(!api(code).is_not_found(), "{code}");
+        }
+        let transport = CloudError::Transport {
+            action: "DescribeAccounts".into(),
+            detail: "connection refused".into(),
+        };
+        assert!(!transport.is_not_found());
+        assert_eq!(transport.code(), None);
+    }
+
+    #[test]
+    fn timeout_tells_the_last_error_and_its_request_id() {
+        let timeout = CloudError::Timeout {
+            action: "ModifyAccountPrivileges".into(),
+            waited: Duration::from_millis(12_500),
+            last_error: Some(Box::new(api("RequestLimitExceeded"))),
+        };
+        let text = timeout.to_string();
+        assert!(text.contains("timeout elapsed"), "{text}");
+        assert!(text.contains("12.5s"), "{text}");
+        assert!(text.contains("last error: GrantAccountPrivilege failed: RequestLimitExceeded"));
+        assert_eq!(timeout.request_id(), Some("1A2B3C4D"));
+        assert_eq!(timeout.code(), None);
+
+        let silent = CloudError::Timeout {
+            action: "DescribeAccounts".into(),
+            waited: Duration::from_secs(1),
+            last_error: None,
+        };
+        assert!(silent.to_string().ends_with("no attempt completed"));
+    }
+
+    #[test]
+    fn invalid_response_shows_request_id_when_known() {
+        let error = CloudError::InvalidResponse {
+            action: "DescribeAccounts".into(),
+            detail: "body is not JSON".into(),
+            request_id: Some("RID".into()),
+        };
+        assert_eq!(
+            error.to_string(),
+            "DescribeAccounts returned an unexpected response: body is not JSON (RequestId: RID)"
+        );
+        assert_eq!(error.request_id(), Some("RID"));
+    }
+}

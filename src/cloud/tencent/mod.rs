@@ -1,0 +1,404 @@
+//! Tencent Cloud API 3.0 client: TC3-signed JSON POST to `<service>.tencentcloudapi.com`.
+
+pub mod legacy;
+pub mod sign;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+use time::OffsetDateTime;
+use tokio::time::Instant;
+
+use super::credentials::TencentCredentials;
+use super::error::CloudError;
+use super::retry::Vendor;
+use super::transport::{self, Call, Reply, Transport};
+
+const CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+/// One API 3.0 client for every Tencent service (`postgres`, `cdb`, `mariadb`, `dcdb`).
+#[derive(Clone, Debug)]
+pub struct TencentClient {
+    transport: Transport,
+    credentials: Arc<TencentCredentials>,
+    /// The `endpoint` override: every service at this base URL.
+    endpoint_override: Option<reqwest::Url>,
+}
+
+impl TencentClient {
+    pub fn new(transport: Transport, credentials: TencentCredentials) -> Result<Self, CloudError> {
+        let endpoint_override = credentials
+            .endpoint
+            .as_deref()
+            .map(transport::parse_endpoint)
+            .transpose()?;
+        Ok(Self {
+            transport,
+            credentials: Arc::new(credentials),
+            endpoint_override,
+        })
+    }
+
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    pub fn credentials(&self) -> &TencentCredentials {
+        &self.credentials
+    }
+
+    /// The base URL of a service: the override, or `https://<service>.tencentcloudapi.com/`.
+    pub fn endpoint(&self, service: &str) -> Result<reqwest::Url, CloudError> {
+        match &self.endpoint_override {
+            Some(url) => Ok(url.clone()),
+            None => transport::parse_endpoint(&format!("https://{service}.tencentcloudapi.com/")),
+        }
+    }
+
+    /// Holds the lock of one account (e.g. `cdb/cdb-xxx/app@%`) until the guard is dropped.
+    pub async fn lock_account(&self, key: String) -> tokio::sync::OwnedMutexGuard<()> {
+        self.transport.locks().lock(key).await
+    }
+
+    /// Calls `action` of `service` with JSON `params`, retrying transient failures until
+    /// `deadline`. `region` falls back to the credentials' region; no region sends no
+    /// `X-TC-Region` (cdb ModifyAccountPrivileges does not need one). Returns the `Response`
+    /// object (it includes `RequestId`).
+    pub async fn call(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        region: Option<&str>,
+        params: Value,
+        deadline: Instant,
+    ) -> Result<Value, CloudError> {
+        let endpoint = self.endpoint(service)?;
+        let body = serde_json::to_vec(&params).map_err(|error| CloudError::InvalidRequest {
+            action: action.to_owned(),
+            detail: format!("cannot encode the parameters: {error}"),
+        })?;
+        let region = region.or(self.credentials.region.as_deref());
+        let call = Call {
+            vendor: Vendor::Tencent,
+            service,
+            action,
+            deadline,
+        };
+        let target = Target {
+            endpoint: &endpoint,
+            service,
+            version,
+            action,
+            region,
+        };
+        self.transport
+            .send(
+                &call,
+                |http| self.signed_request(http, &target, &body),
+                |reply| parse_reply(action, reply),
+            )
+            .await
+    }
+
+    /// A freshly signed request: the timestamp is taken on every attempt.
+    fn signed_request(
+        &self,
+        http: &reqwest::Client,
+        target: &Target<'_>,
+        body: &[u8],
+    ) -> Result<reqwest::Request, CloudError> {
+        let now = OffsetDateTime::now_utc();
+        let host = transport::host_header(target.endpoint);
+        let authorization = sign::sign(
+            &sign::Tc3Request {
+                method: "POST",
+                host: &host,
+                canonical_query: "",
+                content_type: CONTENT_TYPE,
+                payload: body,
+                service: target.service,
+                time: now,
+            },
+            &self.credentials.secret_id,
+            self.credentials.secret_key.expose(),
+        );
+        let mut builder = http
+            .post(target.endpoint.clone())
+            .header("content-type", CONTENT_TYPE)
+            .header("authorization", authorization)
+            .header("x-tc-action", target.action)
+            .header("x-tc-version", target.version)
+            .header("x-tc-timestamp", now.unix_timestamp().to_string())
+            .header("x-tc-language", "en-US");
+        if let Some(region) = target.region {
+            builder = builder.header("x-tc-region", region);
+        }
+        if let Some(token) = &self.credentials.security_token {
+            builder = builder.header("x-tc-token", token.expose());
+        }
+        builder
+            .body(body.to_vec())
+            .build()
+            .map_err(|error| CloudError::InvalidRequest {
+                action: target.action.to_owned(),
+                detail: format!("cannot build the request: {}", error.without_url()),
+            })
+    }
+}
+
+/// Where one call goes.
+struct Target<'a> {
+    endpoint: &'a reqwest::Url,
+    service: &'a str,
+    version: &'a str,
+    action: &'a str,
+    region: Option<&'a str>,
+}
+
+/// `{"Response": {...}}` is success unless it holds `Error {Code, Message}`; both come with
+/// HTTP 200. Anything else is an unreadable answer (a 5xx one is retried).
+pub fn parse_reply(action: &str, reply: &Reply) -> Result<Value, CloudError> {
+    let response = serde_json::from_slice::<Value>(&reply.body)
+        .ok()
+        .and_then(|mut json| json.get_mut("Response").map(Value::take))
+        .filter(Value::is_object);
+    let Some(response) = response else {
+        return Err(CloudError::InvalidResponse {
+            action: action.to_owned(),
+            detail: format!(
+                "HTTP {}: {}",
+                reply.status,
+                transport::excerpt(&reply.body, 200)
+            ),
+            request_id: None,
+        });
+    };
+    let request_id = response
+        .get("RequestId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    match response.get("Error") {
+        Some(error) => Err(CloudError::Api {
+            action: action.to_owned(),
+            code: text_field(error, "Code"),
+            message: text_field(error, "Message"),
+            request_id,
+        }),
+        None if (200..300).contains(&reply.status) => Ok(response),
+        None => Err(CloudError::InvalidResponse {
+            action: action.to_owned(),
+            detail: format!("HTTP {} without an Error", reply.status),
+            request_id: Some(request_id).filter(|id| !id.is_empty()),
+        }),
+    }
+}
+
+fn text_field(json: &Value, name: &str) -> String {
+    json.get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::HeaderMap;
+
+    use super::*;
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: HeaderMap::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn error_inside_response_becomes_an_api_error() {
+        let error = parse_reply(
+            "ModifyAccountPrivileges",
+            &reply(
+                200,
+                r#"{"Response":{"Error":{"Code":"InvalidParameterValue.UserNotExistError",
+                    "Message":"user not exist"},"RequestId":"T-1"}}"#,
+            ),
+        )
+        .expect_err("error");
+        assert!(error.is_not_found());
+        assert_eq!(
+            error.code(),
+            Some("InvalidParameterValue.UserNotExistError")
+        );
+        assert_eq!(error.request_id(), Some("T-1"));
+    }
+
+    #[test]
+    fn success_returns_the_response_object() {
+        let response = parse_reply(
+            "ModifyAccountPrivileges",
+            &reply(
+                200,
+                r#"{"Response":{"AsyncRequestId":"a-1","RequestId":"T-2"}}"#,
+            ),
+        )
+        .expect("ok");
+        assert_eq!(response["AsyncRequestId"], "a-1");
+    }
+
+    #[test]
+    fn missing_response_is_an_invalid_response() {
+        let error = parse_reply("X", &reply(200, r#"{"code":0}"#)).expect_err("shape");
+        assert!(matches!(error, CloudError::InvalidResponse { .. }));
+    }
+
+    mod against_a_server {
+        use std::time::Duration;
+
+        use super::super::*;
+        use crate::cloud::credentials::Secret;
+        use crate::cloud::testing::{fast_transport, Answer, MockServer, RecordedRequest};
+
+        fn client(server: &MockServer) -> TencentClient {
+            TencentClient::new(
+                fast_transport(),
+                TencentCredentials {
+                    secret_id: "AKIDsim".into(),
+                    secret_key: Secret::new("sim-secret"),
+                    security_token: Some(Secret::new("sts")),
+                    region: Some("ap-guangzhou".into()),
+                    endpoint: Some(server.base_url.clone()),
+                },
+            )
+            .expect("client")
+        }
+
+        fn expected_authorization(request: &RecordedRequest, service: &str) -> String {
+            let timestamp: i64 = request
+                .header("x-tc-timestamp")
+                .and_then(|t| t.parse().ok())
+                .expect("timestamp");
+            sign::sign(
+                &sign::Tc3Request {
+                    method: &request.method,
+                    host: request.header("host").unwrap_or_default(),
+                    canonical_query: &request.query,
+                    content_type: request.header("content-type").unwrap_or_default(),
+                    payload: &request.body,
+                    service,
+                    time: OffsetDateTime::from_unix_timestamp(timestamp).expect("time"),
+                },
+                "AKIDsim",
+                "sim-secret",
+            )
+        }
+
+        #[tokio::test]
+        async fn call_sends_a_signed_json_post_and_returns_the_response() {
+            let server = MockServer::start(|_| {
+                Answer::new(
+                    200,
+                    r#"{"Response":{"AsyncRequestId":"async-1","RequestId":"T-OK"}}"#,
+                )
+            })
+            .await;
+            let params = serde_json::json!({
+                "InstanceId": "cdb-sim00001",
+                "Accounts": [{"User": "app", "Host": "%"}],
+                "GlobalPrivileges": ["SELECT"],
+            });
+            let response = client(&server)
+                .call(
+                    "cdb",
+                    "2017-03-20",
+                    "ModifyAccountPrivileges",
+                    None,
+                    params.clone(),
+                    Instant::now() + Duration::from_secs(5),
+                )
+                .await
+                .expect("call");
+            assert_eq!(response["AsyncRequestId"], "async-1");
+
+            let requests = server.requests();
+            assert_eq!(requests.len(), 1);
+            let request = &requests[0];
+            assert_eq!(request.method, "POST");
+            assert_eq!(request.path, "/");
+            assert_eq!(
+                serde_json::from_slice::<Value>(&request.body).expect("json body"),
+                params
+            );
+            assert_eq!(
+                request.header("x-tc-action"),
+                Some("ModifyAccountPrivileges")
+            );
+            assert_eq!(request.header("x-tc-version"), Some("2017-03-20"));
+            assert_eq!(request.header("x-tc-region"), Some("ap-guangzhou"));
+            assert_eq!(request.header("x-tc-token"), Some("sts"));
+            assert_eq!(request.header("content-type"), Some(CONTENT_TYPE));
+            assert_eq!(
+                request.header("authorization"),
+                Some(expected_authorization(request, "cdb").as_str())
+            );
+            assert!(
+                request.header("authorization").is_some_and(
+                    |a| a.contains("/cdb/tc3_request, SignedHeaders=content-type;host, ")
+                )
+            );
+        }
+
+        #[tokio::test]
+        async fn error_response_and_retryable_codes() {
+            let server = MockServer::start(|request| {
+                let region = request.header("x-tc-region").unwrap_or_default();
+                let code = if region == "ap-shanghai" {
+                    "RequestLimitExceeded"
+                } else {
+                    "ResourceNotFound.InstanceNotFoundError"
+                };
+                Answer::new(
+                    200,
+                    format!(
+                        r#"{{"Response":{{"Error":{{"Code":"{code}","Message":"m"}},"RequestId":"T-ERR"}}}}"#
+                    ),
+                )
+            })
+            .await;
+            let tencent = client(&server);
+            let not_found = tencent
+                .call(
+                    "postgres",
+                    "2017-03-12",
+                    "DescribeAccounts",
+                    None,
+                    serde_json::json!({"DBInstanceId": "postgres-x"}),
+                    Instant::now() + Duration::from_secs(5),
+                )
+                .await
+                .expect_err("not found");
+            assert!(not_found.is_not_found());
+            assert_eq!(not_found.request_id(), Some("T-ERR"));
+            assert_eq!(server.requests().len(), 1, "not-found is not retried");
+
+            let throttled = tencent
+                .call(
+                    "postgres",
+                    "2017-03-12",
+                    "DescribeAccounts",
+                    Some("ap-shanghai"),
+                    serde_json::json!({}),
+                    Instant::now() + Duration::from_millis(150),
+                )
+                .await
+                .expect_err("always throttled");
+            assert!(
+                matches!(throttled, CloudError::Timeout { .. }),
+                "{throttled:?}"
+            );
+            assert!(server.requests().len() > 3, "throttling is retried");
+        }
+    }
+}

@@ -1,0 +1,331 @@
+//! The shared HTTP transport: one client, rate limits, account locks, and the retry loop.
+
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use tokio::time::Instant;
+
+use super::error::CloudError;
+use super::lock::AccountLocks;
+use super::ratelimit::RateLimiter;
+use super::retry::{self, Backoff, Retrier, Vendor};
+
+/// `User-Agent` of every request.
+pub const USER_AGENT: &str = concat!("terraform-provider-clouddb/", env!("CARGO_PKG_VERSION"));
+
+/// How the transport behaves; `Default` is what the provider uses.
+#[derive(Debug)]
+pub struct TransportConfig {
+    pub connect_timeout: Duration,
+    /// Upper bound of one HTTP attempt; the operation's deadline bounds all attempts together.
+    pub request_timeout: Duration,
+    pub backoff: Backoff,
+    pub rate_limiter: RateLimiter,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            backoff: Backoff::default(),
+            rate_limiter: RateLimiter::documented(),
+        }
+    }
+}
+
+/// Names one vendor call for the rate limiter, the retry classifier and the logs.
+#[derive(Clone, Copy, Debug)]
+pub struct Call<'a> {
+    pub vendor: Vendor,
+    /// `postgres`, `cdb`, `polardb`, …: the rate-limit scope together with `action`.
+    pub service: &'a str,
+    pub action: &'a str,
+    /// No attempt starts, and no backoff ends, after this instant.
+    pub deadline: Instant,
+}
+
+/// What came back over HTTP, before the vendor's parser reads it.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// The one transport every vendor client shares (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Transport {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    http: reqwest::Client,
+    backoff: Backoff,
+    rate_limiter: RateLimiter,
+    locks: AccountLocks,
+}
+
+impl Transport {
+    pub fn new(config: TransportConfig) -> Result<Self, CloudError> {
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .build()
+            .map_err(|error| CloudError::Config {
+                detail: format!("cannot build the HTTP client: {}", describe(error)),
+            })?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                http,
+                backoff: config.backoff,
+                rate_limiter: config.rate_limiter,
+                locks: AccountLocks::new(),
+            }),
+        })
+    }
+
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.shared.rate_limiter
+    }
+
+    pub fn locks(&self) -> &AccountLocks {
+        &self.shared.locks
+    }
+
+    /// Sends one vendor call until it succeeds, fails for good, or runs out of time.
+    ///
+    /// `build` signs a fresh request on every attempt (new timestamp and nonce), after the
+    /// rate limiter let it through; `parse` turns the reply into the call's result or the
+    /// vendor's error. Retryable failures (see [`retry::is_retryable`]) back off and try again
+    /// until `call.deadline`, which ends with [`CloudError::Timeout`] carrying the last error.
+    ///
+    /// A retry after a lost reply repeats the request; the clients only send calls whose
+    /// repetition leaves the same end state (grant, revoke, full or incremental privilege sets).
+    pub async fn send<T>(
+        &self,
+        call: &Call<'_>,
+        mut build: impl FnMut(&reqwest::Client) -> Result<reqwest::Request, CloudError>,
+        parse: impl Fn(&Reply) -> Result<T, CloudError>,
+    ) -> Result<T, CloudError> {
+        let mut retrier = Retrier::new(call.action, call.deadline, self.shared.backoff);
+        loop {
+            if retrier.is_expired() {
+                return Err(retrier.timed_out());
+            }
+            let limited = self
+                .shared
+                .rate_limiter
+                .acquire_before(call.service, call.action, call.deadline)
+                .await;
+            if limited.is_err() {
+                return Err(retrier.timed_out());
+            }
+            let request = build(&self.shared.http)?;
+            let attempt = retrier.attempt();
+            tracing::debug!(
+                service = call.service,
+                action = call.action,
+                attempt,
+                "sending request"
+            );
+            let reply =
+                match tokio::time::timeout_at(call.deadline, self.execute(call, request)).await {
+                    Ok(reply) => reply,
+                    Err(_elapsed) => return Err(retrier.timed_out()),
+                };
+            let status = reply.as_ref().ok().map(|reply| reply.status);
+            let error = match reply.and_then(|reply| parse(&reply)) {
+                Ok(result) => {
+                    tracing::debug!(action = call.action, attempt, status, "request succeeded");
+                    return Ok(result);
+                }
+                Err(error) => error,
+            };
+            let code = error.code().unwrap_or("-");
+            let request_id = error.request_id().unwrap_or("-");
+            if !retry::is_retryable(call.vendor, &error, status) {
+                tracing::debug!(
+                    action = call.action,
+                    attempt,
+                    status,
+                    code,
+                    request_id,
+                    "request failed"
+                );
+                return Err(error);
+            }
+            tracing::warn!(
+                action = call.action,
+                attempt,
+                status,
+                code,
+                request_id,
+                "retryable failure: {error}"
+            );
+            let waited = retrier.wait_after(error).await?;
+            tracing::debug!(
+                action = call.action,
+                attempt,
+                waited_ms = waited.as_millis() as u64,
+                "backed off"
+            );
+        }
+    }
+
+    async fn execute(
+        &self,
+        call: &Call<'_>,
+        request: reqwest::Request,
+    ) -> Result<Reply, CloudError> {
+        let transport_error = |error: reqwest::Error| CloudError::Transport {
+            action: call.action.to_owned(),
+            detail: describe(error),
+        };
+        let response = self
+            .shared
+            .http
+            .execute(request)
+            .await
+            .map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport_error)?.to_vec();
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// The error and its causes on one line, without the URL (a legacy v2 URL carries the signature).
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(current) = cause {
+        let line = current.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        cause = current.source();
+    }
+    text
+}
+
+/// Parses a base URL (`https://host`, `http://127.0.0.1:8600`) for a vendor client.
+pub fn parse_endpoint(endpoint: &str) -> Result<reqwest::Url, CloudError> {
+    let invalid = |why: &str| CloudError::Config {
+        detail: format!("endpoint {endpoint:?} {why}"),
+    };
+    let url = reqwest::Url::parse(endpoint.trim())
+        .map_err(|error| invalid(&format!("is not a URL: {error}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("must start with http:// or https://"));
+    }
+    if url.host_str().is_none() {
+        return Err(invalid("has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("must not have a query or fragment"));
+    }
+    Ok(url)
+}
+
+/// The `host` header the HTTP client sends for `url`: the host, plus `:port` when the port is
+/// not the scheme's default. Signatures cover exactly this value.
+pub fn host_header(url: &reqwest::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// At most `limit` characters of a body, for error messages.
+pub(crate) fn excerpt(body: &[u8], limit: usize) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut cut: String = text.chars().take(limit).collect();
+    if text.chars().count() > limit {
+        cut.push('…');
+    }
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_and_their_host_headers() {
+        let sim = parse_endpoint("http://127.0.0.1:8600").expect("sim");
+        assert_eq!(host_header(&sim), "127.0.0.1:8600");
+        assert_eq!(sim.path(), "/");
+        let default_port = parse_endpoint("https://polardb.aliyuncs.com:443/").expect("https");
+        assert_eq!(host_header(&default_port), "polardb.aliyuncs.com");
+        for bad in ["polardb.aliyuncs.com", "ftp://x", "http://h/?a=b", ""] {
+            assert!(
+                matches!(parse_endpoint(bad), Err(CloudError::Config { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn excerpt_cuts_on_character_boundaries() {
+        assert_eq!(excerpt("未命名 name".as_bytes(), 3), "未命名…");
+        assert_eq!(excerpt(b"short", 10), "short");
+    }
+
+    #[tokio::test]
+    async fn unreachable_endpoint_is_a_transport_error_then_a_timeout() {
+        // Bind then drop a listener so the port is (very likely) closed.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("addr");
+        drop(listener);
+        let transport = Transport::new(TransportConfig {
+            backoff: Backoff {
+                base: Duration::from_millis(5),
+                factor: 2,
+                cap: Duration::from_millis(20),
+            },
+            ..TransportConfig::default()
+        })
+        .expect("transport");
+        let call = Call {
+            vendor: Vendor::Alibaba,
+            service: "polardb",
+            action: "DescribeAccounts",
+            deadline: Instant::now() + Duration::from_millis(300),
+        };
+        let url = format!("http://{address}/?Signature=do-not-log");
+        let error = transport
+            .send(
+                &call,
+                |http| {
+                    http.post(url.as_str())
+                        .build()
+                        .map_err(|e| CloudError::Config {
+                            detail: e.to_string(),
+                        })
+                },
+                |_| Ok(()),
+            )
+            .await
+            .expect_err("nothing listens there");
+        match &error {
+            CloudError::Timeout {
+                last_error: Some(last),
+                ..
+            } => assert!(matches!(**last, CloudError::Transport { .. }), "{last:?}"),
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+        assert!(!error.to_string().contains("do-not-log"), "{error}");
+    }
+}
