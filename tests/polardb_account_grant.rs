@@ -1,0 +1,232 @@
+//! clouddb_polardb_account_grant with real Terraform (1.11.4 and 1.0.3) against clouddb-sim.
+
+mod support;
+
+use std::time::Duration;
+
+use support::sim::{privileges, Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET};
+use support::terraform::{unwrapped, TerraformVersion, Workspace};
+use tokio::time::Instant;
+
+const CLUSTER: &str = "pc-sim00001";
+
+fn provider_block(sim: &Sim, secret: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    clouddb = {{ source = "clouddb/clouddb" }}
+  }}
+}}
+
+provider "clouddb" {{
+  alicloud {{
+    access_key = "{ALIBABA_ACCESS_KEY}"
+    secret_key = "{secret}"
+    endpoint   = "{}"
+  }}
+}}
+"#,
+        sim.url()
+    )
+}
+
+fn grant_config(sim: &Sim, account: &str, grants: &[(&str, &str)]) -> String {
+    let entries: String = grants
+        .iter()
+        .map(|(db, privilege)| format!("    {db} = \"{privilege}\"\n"))
+        .collect();
+    format!(
+        r#"{}
+resource "clouddb_polardb_account_grant" "app" {{
+  db_cluster_id = "{CLUSTER}"
+  account_name  = "{account}"
+
+  database_privileges = {{
+{entries}  }}
+}}
+"#,
+        provider_block(sim, ALIBABA_SECRET)
+    )
+}
+
+/// apply → empty plan → import round trip → update (Grant only) → drift repaired → destroy.
+fn full_cycle(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite"), ("logs", "ReadOnly")]));
+
+    workspace.apply();
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadWrite"), ("logs", "ReadOnly")])
+    );
+    workspace.expect_empty_plan("right after apply");
+
+    // Importing the same account into a fresh state reproduces it exactly.
+    let imported = Workspace::new(version);
+    imported.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite"), ("logs", "ReadOnly")]));
+    imported
+        .run(&["import", "-input=false", "clouddb_polardb_account_grant.app", &format!("{CLUSTER}#app")])
+        .expect_success("terraform import");
+    imported.expect_empty_plan("after import");
+
+    // Changing one privilege grants the new one over the old: no Revoke, no moment without access.
+    sim.clear_requests();
+    workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite"), ("logs", "ReadWrite")]));
+    workspace.apply();
+    assert_eq!(sim.count_calls("GrantAccountPrivilege"), 1);
+    assert_eq!(sim.count_calls("RevokeAccountPrivilege"), 0);
+    let grant = sim
+        .requests()
+        .into_iter()
+        .find(|r| r["action"] == "GrantAccountPrivilege")
+        .expect("the grant call");
+    assert_eq!(grant["params"]["DBName"], "logs", "only the changed database is granted: {grant}");
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadWrite"), ("logs", "ReadWrite")])
+    );
+    workspace.expect_empty_plan("after the update");
+
+    // Someone revokes a database through the API; the plan shows it and apply puts it back.
+    let client = sim.polardb_client();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    sim.block_on(client.revoke_account_privilege(CLUSTER, "app", &["shop".to_string()], deadline))
+        .expect("out-of-band revoke");
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(changes, "the out-of-band revoke is not planned back:\n{}", plan.text());
+    assert!(plan.stdout.contains("shop"), "{}", plan.stdout);
+    workspace.apply();
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadWrite"), ("logs", "ReadWrite")])
+    );
+    workspace.expect_empty_plan("after repairing drift");
+
+    workspace.destroy();
+    assert!(sim.polardb_privileges(CLUSTER, "app").is_empty(), "destroy leaves no privileges");
+}
+
+#[test]
+fn full_cycle_on_terraform_1_11() {
+    full_cycle(TerraformVersion::Current);
+}
+
+#[test]
+fn full_cycle_on_terraform_1_0() {
+    full_cycle(TerraformVersion::Oldest);
+}
+
+/// A privilege value outside the vendor's list fails at plan time and sends nothing.
+fn bad_privilege_fails_at_plan_time(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    workspace.write_config(&grant_config(&sim, "app", &[("shop", "Admin")]));
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains(r#"database_privileges["shop"] = "Admin" is not allowed"#), "{text}");
+    assert!(
+        text.contains(r#"Allowed values: "ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex""#),
+        "{text}"
+    );
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+}
+
+#[test]
+fn bad_privilege_fails_at_plan_time_on_terraform_1_11() {
+    bad_privilege_fails_at_plan_time(TerraformVersion::Current);
+}
+
+#[test]
+fn bad_privilege_fails_at_plan_time_on_terraform_1_0() {
+    bad_privilege_fails_at_plan_time(TerraformVersion::Oldest);
+}
+
+/// Wrong credentials surface the vendor's code and the RequestId, and nothing changes.
+fn wrong_credentials_are_reported_with_code_and_request_id(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let config = grant_config(&sim, "app", &[("shop", "ReadOnly")]).replace(ALIBABA_SECRET, "not-the-secret");
+    workspace.write_config(&config);
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success);
+    let text = unwrapped(&run.text());
+    assert!(text.contains("SignatureDoesNotMatch"), "{text}");
+    assert!(text.contains("RequestId:"), "{text}");
+    assert!(!text.contains("not-the-secret"), "the secret never appears");
+    assert!(sim.polardb_privileges(CLUSTER, "app").is_empty());
+}
+
+#[test]
+fn wrong_credentials_are_reported_on_terraform_1_11() {
+    wrong_credentials_are_reported_with_code_and_request_id(TerraformVersion::Current);
+}
+
+#[test]
+fn wrong_credentials_are_reported_on_terraform_1_0() {
+    wrong_credentials_are_reported_with_code_and_request_id(TerraformVersion::Oldest);
+}
+
+#[test]
+fn missing_credentials_name_the_argument_and_the_environment_variable() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let config = grant_config(&sim, "app", &[("shop", "ReadOnly")])
+        .replace(&format!("access_key = \"{ALIBABA_ACCESS_KEY}\""), "");
+    workspace.write_config(&config);
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success);
+    let text = unwrapped(&run.text());
+    assert!(text.contains("access_key") && text.contains("ALICLOUD_ACCESS_KEY"), "{text}");
+}
+
+#[test]
+fn credentials_and_endpoint_can_come_from_the_environment() {
+    let sim = Sim::start();
+    let mut workspace = Workspace::new(TerraformVersion::Current);
+    workspace.set_env("ALICLOUD_ACCESS_KEY", ALIBABA_ACCESS_KEY);
+    workspace.set_env("ALICLOUD_SECRET_KEY", ALIBABA_SECRET);
+    workspace.set_env("CLOUDDB_ALICLOUD_ENDPOINT", &sim.url());
+    let config = format!(
+        r#"
+terraform {{
+  required_providers {{
+    clouddb = {{ source = "clouddb/clouddb" }}
+  }}
+}}
+
+resource "clouddb_polardb_account_grant" "reporting" {{
+  db_cluster_id       = "{CLUSTER}"
+  account_name        = "reporting"
+  database_privileges = {{ analytics = "ReadOnly" }}
+}}
+"#
+    );
+    workspace.write_config(&config);
+    workspace.apply();
+    assert_eq!(sim.polardb_privileges(CLUSTER, "reporting"), privileges(&[("analytics", "ReadOnly")]));
+}
+
+#[test]
+fn throttled_calls_are_retried_without_surfacing_an_error() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    sim.add_fault(serde_json::json!({"action": "GrantAccountPrivilege", "count": 2, "error_code": "Throttling.User"}));
+    workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite")]));
+    workspace.apply();
+    assert_eq!(sim.polardb_privileges(CLUSTER, "app"), privileges(&[("shop", "ReadWrite")]));
+    assert_eq!(sim.count_calls("GrantAccountPrivilege"), 3, "two throttled attempts, then success");
+}
+
+#[test]
+fn a_super_account_is_refused_with_an_explanation() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&grant_config(&sim, "admin", &[("shop", "ReadWrite")]));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success);
+    assert!(unwrapped(&run.text()).contains("privileged (Super) account"), "{}", run.text());
+    assert_eq!(sim.count_calls("GrantAccountPrivilege"), 0);
+}
