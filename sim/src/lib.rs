@@ -1,1 +1,43 @@
-//! placeholder
+//! clouddb-sim: an offline emulator of the Tencent Cloud and Alibaba Cloud database APIs.
+//!
+//! It answers signed vendor API calls on one HTTP address, checks signatures the way the
+//! vendors do, keeps the accounts' privileges in a backend, and offers an admin API under
+//! `/_sim/` to inspect state, inject faults and read the log of calls. Tests start it
+//! in-process:
+//!
+//! ```no_run
+//! # async fn example() -> std::io::Result<()> {
+//! let sim = clouddb_sim::start(clouddb_sim::Fixture::builtin(), Default::default()).await?;
+//! println!("endpoint = {}", sim.url());
+//! sim.stop().await
+//! # }
+//! ```
+
+mod admin;
+mod alibaba;
+pub mod backend;
+mod clock;
+mod crypto;
+mod dispatch;
+mod faults;
+mod fixture;
+mod percent;
+mod pipeline;
+mod ratelimit;
+mod replay;
+mod requests;
+mod server;
+mod state;
+mod store;
+mod tencent;
+
+pub use faults::{FaultError, FaultSpec, PendingFault};
+pub use fixture::{
+    AliCloud, AlicloudCredential, CdbInstance, Fixture, FixtureError, MariadbDatabase,
+    MariadbInstance, MysqlAccount, MysqlDatabase, PolarDbAccount, PolarDbAccountStatus,
+    PolarDbAccountType, PolarDbCluster, PolarDbPrivilege, PostgresDatabase, PostgresInstance,
+    PostgresSchema, Table, TencentCloud, TencentCredential,
+};
+pub use requests::{RequestRecord, Vendor};
+pub use server::{app, serve, start, start_with_state, RunningSim};
+pub use state::{RateLimits, SimOptions, SimState, StateError};

@@ -1,0 +1,92 @@
+//! The admin API under `/_sim/`: state, fixtures, faults, the request log, reset.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::faults::FaultSpec;
+use crate::fixture::Fixture;
+use crate::state::SimState;
+
+pub(crate) fn routes() -> Router<SimState> {
+    Router::new()
+        .route("/state", get(show_state))
+        .route("/fixtures", post(load_fixture))
+        .route(
+            "/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/requests", get(list_requests).delete(clear_requests))
+        .route("/reset", post(reset))
+}
+
+/// An admin call that could not be done: `{"error": "..."}` with its status.
+struct AdminError(StatusCode, String);
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+fn bad_request(error: impl std::fmt::Display) -> AdminError {
+    AdminError(StatusCode::BAD_REQUEST, error.to_string())
+}
+
+fn internal(error: impl std::fmt::Display) -> AdminError {
+    AdminError(StatusCode::INTERNAL_SERVER_ERROR, error.to_string())
+}
+
+/// `GET /_sim/state`: every instance and cluster in the fixture's shape, without credentials.
+async fn show_state(State(state): State<SimState>) -> Result<Response, AdminError> {
+    let snapshot = state.snapshot().await.map_err(internal)?;
+    Ok(Json(snapshot).into_response())
+}
+
+/// `POST /_sim/fixtures`: replaces the whole state; answers the new state.
+async fn load_fixture(State(state): State<SimState>, body: Bytes) -> Result<Response, AdminError> {
+    let text = std::str::from_utf8(&body).map_err(|_| bad_request("fixture: body is not UTF-8"))?;
+    let fixture = Fixture::from_json(text).map_err(bad_request)?;
+    state.load_fixture(fixture).await.map_err(bad_request)?;
+    show_state(State(state)).await
+}
+
+/// `GET /_sim/faults`: the pending faults, first used first.
+async fn list_faults(State(state): State<SimState>) -> Response {
+    Json(state.faults()).into_response()
+}
+
+/// `POST /_sim/faults`: queues a fault; answers it with its id (201).
+async fn add_fault(State(state): State<SimState>, body: Bytes) -> Result<Response, AdminError> {
+    let spec: FaultSpec =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("fault: {e}")))?;
+    let fault = state.add_fault(spec).map_err(bad_request)?;
+    Ok((StatusCode::CREATED, Json(fault)).into_response())
+}
+
+/// `DELETE /_sim/faults`.
+async fn clear_faults(State(state): State<SimState>) -> StatusCode {
+    state.clear_faults();
+    StatusCode::NO_CONTENT
+}
+
+/// `GET /_sim/requests`: every vendor API call, in the order answered.
+async fn list_requests(State(state): State<SimState>) -> Response {
+    Json(state.requests()).into_response()
+}
+
+/// `DELETE /_sim/requests`.
+async fn clear_requests(State(state): State<SimState>) -> StatusCode {
+    state.clear_requests();
+    StatusCode::NO_CONTENT
+}
+
+/// `POST /_sim/reset`: back to the loaded fixture, with no faults and an empty log.
+async fn reset(State(state): State<SimState>) -> Result<StatusCode, AdminError> {
+    state.reset().await.map_err(internal)?;
+    Ok(StatusCode::NO_CONTENT)
+}

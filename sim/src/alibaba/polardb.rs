@@ -1,0 +1,339 @@
+//! PolarDB (version 2017-08-01): GrantAccountPrivilege, RevokeAccountPrivilege, DescribeAccounts.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+
+use super::errors::AlibabaError;
+use super::rpc::Parameters;
+use crate::fixture::{PolarDbAccountStatus, PolarDbAccountType, PolarDbPrivilege};
+use crate::state::SimState;
+use crate::store::{Account, Cluster, World};
+
+pub(crate) const PRODUCT: &str = "polardb";
+pub(crate) const VERSION: &str = "2017-08-01";
+pub(crate) const ACTIONS: &[&str] = &[
+    "DescribeAccounts",
+    "GrantAccountPrivilege",
+    "RevokeAccountPrivilege",
+];
+
+/// `PageSize` values DescribeAccounts takes.
+const PAGE_SIZES: &[usize] = &[30, 50, 100];
+const DEFAULT_PAGE_SIZE: usize = 30;
+
+/// Answers one PolarDB action; `action` is one of [`ACTIONS`].
+pub(crate) async fn handle(
+    state: &SimState,
+    action: &str,
+    params: &Parameters,
+) -> Result<Value, AlibabaError> {
+    match action {
+        "GrantAccountPrivilege" => grant_account_privilege(state, params).await,
+        "RevokeAccountPrivilege" => revoke_account_privilege(state, params).await,
+        "DescribeAccounts" => describe_accounts(state, params).await,
+        other => Err(AlibabaError::action_not_found(other, VERSION)),
+    }
+}
+
+/// Grants each database of `DBName` the privilege at the same position of `AccountPrivilege`.
+async fn grant_account_privilege(
+    state: &SimState,
+    params: &Parameters,
+) -> Result<Value, AlibabaError> {
+    params.only(
+        "GrantAccountPrivilege",
+        &["DBClusterId", "AccountName", "DBName", "AccountPrivilege"],
+    )?;
+    let cluster_id = params.required("DBClusterId")?;
+    let account_name = params.required("AccountName")?;
+    let databases = name_list("DBName", params.required("DBName")?)?;
+    let privileges = params
+        .required("AccountPrivilege")?
+        .split(',')
+        .map(parse_privilege)
+        .collect::<Result<Vec<_>, _>>()?;
+    if databases.len() != privileges.len() {
+        return Err(AlibabaError::invalid_parameter(format!(
+            "DBName lists {} databases but AccountPrivilege lists {} privileges; they pair by \
+             position and must be as many.",
+            databases.len(),
+            privileges.len()
+        )));
+    }
+    let mut seen = HashSet::new();
+    if let Some(twice) = databases.iter().find(|db| !seen.insert(*db)) {
+        return Err(AlibabaError::invalid_parameter(format!(
+            "DBName lists the database \"{twice}\" more than once."
+        )));
+    }
+    {
+        let world = state.world();
+        let cluster = find_cluster(&world, cluster_id)?;
+        changeable_account(cluster, account_name, Instant::now())?;
+        known_databases(cluster, &databases)?;
+    }
+    let grants: Vec<(String, PolarDbPrivilege)> = databases.into_iter().zip(privileges).collect();
+    state
+        .polardb()
+        .grant(cluster_id, account_name, &grants)
+        .await
+        .map_err(|e| AlibabaError::internal(e.to_string()))?;
+    Ok(json!({}))
+}
+
+/// Revokes whatever the account holds on each database of `DBName`.
+async fn revoke_account_privilege(
+    state: &SimState,
+    params: &Parameters,
+) -> Result<Value, AlibabaError> {
+    params.only(
+        "RevokeAccountPrivilege",
+        &["DBClusterId", "AccountName", "DBName"],
+    )?;
+    let cluster_id = params.required("DBClusterId")?;
+    let account_name = params.required("AccountName")?;
+    let databases = name_list("DBName", params.required("DBName")?)?;
+    {
+        let world = state.world();
+        let cluster = find_cluster(&world, cluster_id)?;
+        changeable_account(cluster, account_name, Instant::now())?;
+        known_databases(cluster, &databases)?;
+    }
+    state
+        .polardb()
+        .revoke(cluster_id, account_name, &databases)
+        .await
+        .map_err(|e| AlibabaError::internal(e.to_string()))?;
+    Ok(json!({}))
+}
+
+/// Lists the cluster's accounts (or the one named) with their database privileges, a page at a time.
+async fn describe_accounts(state: &SimState, params: &Parameters) -> Result<Value, AlibabaError> {
+    params.only(
+        "DescribeAccounts",
+        &["DBClusterId", "AccountName", "PageNumber", "PageSize"],
+    )?;
+    let cluster_id = params.required("DBClusterId")?;
+    let account_name = params.optional("AccountName");
+    let page_number = match params.optional("PageNumber") {
+        None => 1,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| {
+                AlibabaError::invalid_parameter(format!(
+                    "PageNumber \"{text}\" must be a whole number of at least 1."
+                ))
+            })?,
+    };
+    let page_size = match params.optional("PageSize") {
+        None => DEFAULT_PAGE_SIZE,
+        Some(text) => text
+            .parse::<usize>()
+            .ok()
+            .filter(|n| PAGE_SIZES.contains(n))
+            .ok_or_else(|| {
+                AlibabaError::invalid_parameter(format!(
+                    "PageSize \"{text}\" must be one of 30, 50, 100."
+                ))
+            })?,
+    };
+    let now = Instant::now();
+    let page: Vec<(Account, PolarDbAccountStatus)> = {
+        let world = state.world();
+        let cluster = find_cluster(&world, cluster_id)?;
+        cluster
+            .accounts
+            .iter()
+            .filter(|account| account_name.is_none_or(|name| account.name == name))
+            .skip((page_number - 1).saturating_mul(page_size))
+            .take(page_size)
+            .map(|account| (account.clone(), account.status(now)))
+            .collect()
+    };
+    let mut accounts = Vec::with_capacity(page.len());
+    for (account, status) in &page {
+        // Only Normal accounts list database privileges; a Super account holds them all.
+        let privileges = match account.account_type {
+            PolarDbAccountType::Super => Default::default(),
+            PolarDbAccountType::Normal => state
+                .polardb()
+                .privileges(cluster_id, &account.name)
+                .await
+                .map_err(|e| AlibabaError::internal(e.to_string()))?,
+        };
+        let database_privileges: Vec<Value> = privileges
+            .iter()
+            .map(|(db, privilege)| json!({"DBName": db, "AccountPrivilege": privilege.as_str()}))
+            .collect();
+        accounts.push(json!({
+            "AccountName": account.name,
+            "AccountStatus": status.as_str(),
+            "AccountType": account.account_type.as_str(),
+            "AccountDescription": account.description,
+            "AccountLockState": "UnLock",
+            "DatabasePrivileges": database_privileges,
+        }));
+    }
+    Ok(json!({
+        "PageNumber": page_number,
+        "PageRecordCount": accounts.len(),
+        "Accounts": accounts,
+    }))
+}
+
+/// Splits a comma list of names; an empty item is refused.
+fn name_list(parameter: &str, text: &str) -> Result<Vec<String>, AlibabaError> {
+    text.split(',')
+        .map(|name| {
+            if name.is_empty() {
+                Err(AlibabaError::invalid_parameter(format!(
+                    "{parameter} \"{text}\" has an empty name; separate names with single commas."
+                )))
+            } else {
+                Ok(name.to_owned())
+            }
+        })
+        .collect()
+}
+
+fn parse_privilege(name: &str) -> Result<PolarDbPrivilege, AlibabaError> {
+    PolarDbPrivilege::from_api(name).ok_or_else(|| {
+        let allowed: Vec<&str> = PolarDbPrivilege::ALL.iter().map(|p| p.as_str()).collect();
+        AlibabaError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidAccountPrivilege.Malformed",
+            format!(
+                "AccountPrivilege \"{name}\" is not valid; allowed values are {}.",
+                allowed.join(", ")
+            ),
+        )
+    })
+}
+
+fn find_cluster<'a>(world: &'a World, id: &str) -> Result<&'a Cluster, AlibabaError> {
+    world.polardb_cluster(id).ok_or_else(|| {
+        AlibabaError::new(
+            StatusCode::NOT_FOUND,
+            "InvalidDBClusterId.NotFound",
+            format!("The DBClusterId \"{id}\" does not exist."),
+        )
+    })
+}
+
+/// An account whose privileges may change now: it exists, is Normal, and is Available.
+fn changeable_account<'a>(
+    cluster: &'a Cluster,
+    name: &str,
+    now: Instant,
+) -> Result<&'a Account, AlibabaError> {
+    let account = cluster.account(name).ok_or_else(|| {
+        AlibabaError::new(
+            StatusCode::NOT_FOUND,
+            "InvalidAccountName.NotFound",
+            format!(
+                "The account \"{name}\" does not exist in cluster \"{}\".",
+                cluster.id
+            ),
+        )
+    })?;
+    if account.account_type == PolarDbAccountType::Super {
+        return Err(AlibabaError::new(
+            StatusCode::FORBIDDEN,
+            "IncorrectAccountPrivilegeType",
+            format!(
+                "The account \"{name}\" is a Super account; database privileges are granted to \
+                 Normal accounts only."
+            ),
+        ));
+    }
+    let status = account.status(now);
+    if status != PolarDbAccountStatus::Available {
+        return Err(AlibabaError::new(
+            StatusCode::BAD_REQUEST,
+            "OperationDenied.AccountStatus",
+            format!(
+                "The account \"{name}\" is {}; its privileges can change once it is Available.",
+                status.as_str()
+            ),
+        ));
+    }
+    Ok(account)
+}
+
+fn known_databases(cluster: &Cluster, databases: &[String]) -> Result<(), AlibabaError> {
+    match databases.iter().find(|db| !cluster.has_database(db)) {
+        Some(unknown) => Err(AlibabaError::new(
+            StatusCode::NOT_FOUND,
+            "InvalidDBName.NotFound",
+            format!(
+                "The database \"{unknown}\" does not exist in cluster \"{}\".",
+                cluster.id
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::Fixture;
+    use crate::state::SimOptions;
+
+    fn sim() -> SimState {
+        SimState::new(Fixture::builtin(), SimOptions::default()).expect("sim")
+    }
+
+    async fn privileges_of(state: &SimState, account: &str) -> Vec<(String, &'static str)> {
+        state
+            .polardb()
+            .privileges("pc-sim00001", account)
+            .await
+            .expect("privileges")
+            .into_iter()
+            .map(|(db, p)| (db, p.as_str()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn grant_pairs_databases_and_privileges_by_position() {
+        let state = sim();
+        let params = Parameters::from_pairs(&[
+            ("DBClusterId", "pc-sim00001"),
+            ("AccountName", "app"),
+            ("DBName", "shop,logs"),
+            ("AccountPrivilege", "ReadWrite,ReadOnly"),
+        ]);
+        handle(&state, "GrantAccountPrivilege", &params)
+            .await
+            .expect("grant");
+        assert_eq!(
+            privileges_of(&state, "app").await,
+            [
+                ("logs".to_owned(), "ReadOnly"),
+                ("shop".to_owned(), "ReadWrite")
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_grant_changes_nothing() {
+        let state = sim();
+        let params = Parameters::from_pairs(&[
+            ("DBClusterId", "pc-sim00001"),
+            ("AccountName", "app"),
+            ("DBName", "shop,nope"),
+            ("AccountPrivilege", "ReadWrite,ReadOnly"),
+        ]);
+        let error = handle(&state, "GrantAccountPrivilege", &params)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code, "InvalidDBName.NotFound");
+        assert!(privileges_of(&state, "app").await.is_empty());
+    }
+}

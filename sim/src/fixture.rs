@@ -1,0 +1,628 @@
+//! The fixture: the clouds' starting state (credentials, instances, clusters, accounts) as JSON.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The JSON of the built-in fixture, which serves the quickstart.
+const BUILTIN: &str = include_str!("../fixtures/builtin.json");
+
+/// Everything the sim knows at start: one section per vendor, named like the provider blocks.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    #[serde(default)]
+    pub tencentcloud: TencentCloud,
+    #[serde(default)]
+    pub alicloud: AliCloud,
+}
+
+/// Tencent Cloud: API keys and the instances of each database service.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentCloud {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<TencentCredential>,
+    #[serde(default)]
+    pub postgres: Vec<PostgresInstance>,
+    #[serde(default)]
+    pub cdb: Vec<CdbInstance>,
+    #[serde(default)]
+    pub mariadb: Vec<MariadbInstance>,
+}
+
+/// A Tencent API key; `token` makes it a temporary (STS) key whose calls must carry `X-TC-Token`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TencentCredential {
+    pub secret_id: String,
+    pub secret_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl fmt::Debug for TencentCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TencentCredential")
+            .field("secret_id", &self.secret_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A TencentDB for PostgreSQL instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresInstance {
+    pub instance_id: String,
+    #[serde(default = "default_tencent_region")]
+    pub region: String,
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    #[serde(default)]
+    pub databases: Vec<PostgresDatabase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresDatabase {
+    pub name: String,
+    #[serde(default)]
+    pub schemas: Vec<PostgresSchema>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresSchema {
+    pub name: String,
+    #[serde(default)]
+    pub tables: Vec<Table>,
+    #[serde(default)]
+    pub views: Vec<String>,
+    #[serde(default)]
+    pub sequences: Vec<String>,
+    #[serde(default)]
+    pub functions: Vec<String>,
+}
+
+/// A table and its columns (PostgreSQL, CDB and MariaDB alike).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub name: String,
+    #[serde(default)]
+    pub columns: Vec<String>,
+}
+
+/// A TencentDB for MySQL (CDB) instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CdbInstance {
+    pub instance_id: String,
+    #[serde(default = "default_tencent_region")]
+    pub region: String,
+    #[serde(default)]
+    pub accounts: Vec<MysqlAccount>,
+    #[serde(default)]
+    pub databases: Vec<MysqlDatabase>,
+}
+
+/// A MySQL-family account: a user at a host.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MysqlAccount {
+    pub user: String,
+    #[serde(default = "any_host")]
+    pub host: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MysqlDatabase {
+    pub name: String,
+    #[serde(default)]
+    pub tables: Vec<Table>,
+}
+
+/// A TDSQL (MariaDB edition) instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MariadbInstance {
+    pub instance_id: String,
+    #[serde(default = "default_tencent_region")]
+    pub region: String,
+    #[serde(default)]
+    pub accounts: Vec<MysqlAccount>,
+    #[serde(default)]
+    pub databases: Vec<MariadbDatabase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MariadbDatabase {
+    pub name: String,
+    #[serde(default)]
+    pub tables: Vec<Table>,
+    #[serde(default)]
+    pub views: Vec<String>,
+    #[serde(default)]
+    pub functions: Vec<String>,
+    #[serde(default)]
+    pub procedures: Vec<String>,
+}
+
+/// Alibaba Cloud: AccessKeys and PolarDB clusters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AliCloud {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<AlicloudCredential>,
+    #[serde(default)]
+    pub polardb: Vec<PolarDbCluster>,
+}
+
+/// An Alibaba AccessKey; `security_token` makes it an STS key whose calls must carry the token.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlicloudCredential {
+    pub access_key_id: String,
+    pub access_key_secret: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_token: Option<String>,
+}
+
+impl fmt::Debug for AlicloudCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AlicloudCredential")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A PolarDB for MySQL cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolarDbCluster {
+    pub db_cluster_id: String,
+    #[serde(default = "default_alibaba_region")]
+    pub region: String,
+    #[serde(default)]
+    pub accounts: Vec<PolarDbAccount>,
+    #[serde(default)]
+    pub databases: Vec<String>,
+}
+
+/// A database account of a PolarDB cluster.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolarDbAccount {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub account_type: PolarDbAccountType,
+    #[serde(default)]
+    pub status: PolarDbAccountStatus,
+    /// The account reports `Creating` until this many milliseconds after the fixture loads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_after_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Database name → privilege; Normal accounts only.
+    #[serde(default)]
+    pub privileges: BTreeMap<String, PolarDbPrivilege>,
+}
+
+/// `AccountType` of a PolarDB account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolarDbAccountType {
+    Normal,
+    Super,
+}
+
+impl PolarDbAccountType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "Normal",
+            Self::Super => "Super",
+        }
+    }
+}
+
+/// `AccountStatus` of a PolarDB account.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PolarDbAccountStatus {
+    Creating,
+    #[default]
+    Available,
+    Deleting,
+}
+
+impl PolarDbAccountStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Available => "Available",
+            Self::Deleting => "Deleting",
+        }
+    }
+}
+
+/// `AccountPrivilege` of a PolarDB account on one database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum PolarDbPrivilege {
+    ReadWrite,
+    ReadOnly,
+    #[serde(rename = "DMLOnly")]
+    DmlOnly,
+    #[serde(rename = "DDLOnly")]
+    DdlOnly,
+    ReadIndex,
+}
+
+impl PolarDbPrivilege {
+    pub const ALL: [PolarDbPrivilege; 5] = [
+        Self::ReadWrite,
+        Self::ReadOnly,
+        Self::DmlOnly,
+        Self::DdlOnly,
+        Self::ReadIndex,
+    ];
+
+    /// The name the API uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReadWrite => "ReadWrite",
+            Self::ReadOnly => "ReadOnly",
+            Self::DmlOnly => "DMLOnly",
+            Self::DdlOnly => "DDLOnly",
+            Self::ReadIndex => "ReadIndex",
+        }
+    }
+
+    /// Reads the API's name, exactly as the API spells it.
+    pub fn from_api(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.as_str() == name)
+    }
+}
+
+/// Why a fixture was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum FixtureError {
+    #[error("fixture is not in the fixture format: {0}")]
+    Format(#[from] serde_json::Error),
+    #[error("fixture: {what} `{name}` appears more than once{within}")]
+    Duplicate {
+        what: &'static str,
+        name: String,
+        within: String,
+    },
+    #[error("fixture: {what} must not be empty{within}")]
+    Empty { what: &'static str, within: String },
+    #[error(
+        "fixture: polardb account `{account}` of cluster `{cluster}` has a privilege on database \
+         `{database}`, which is not in the cluster's `databases`"
+    )]
+    UnknownDatabase {
+        cluster: String,
+        account: String,
+        database: String,
+    },
+    #[error(
+        "fixture: polardb account `{account}` of cluster `{cluster}` is a Super account, which \
+         holds every database already and takes no `privileges`"
+    )]
+    SuperAccountPrivileges { cluster: String, account: String },
+}
+
+impl Fixture {
+    /// The default fixture: the quickstart's credentials, instances and cluster.
+    pub fn builtin() -> Fixture {
+        match Fixture::from_json(BUILTIN) {
+            Ok(fixture) => fixture,
+            // The built-in JSON is part of the source and pinned by a unit test.
+            Err(error) => panic!("the built-in fixture is invalid: {error}"),
+        }
+    }
+
+    /// Reads and checks a fixture; unknown keys are refused by name.
+    pub fn from_json(json: &str) -> Result<Fixture, FixtureError> {
+        let fixture: Fixture = serde_json::from_str(json)?;
+        fixture.validate()?;
+        Ok(fixture)
+    }
+
+    /// The fixture as pretty JSON.
+    pub fn to_json(&self) -> String {
+        // Serializing plain data with string keys cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Checks what the JSON shape cannot: unique names, privileges on known databases.
+    pub fn validate(&self) -> Result<(), FixtureError> {
+        let tencent = &self.tencentcloud;
+        unique(
+            "tencentcloud credential",
+            tencent.credentials.iter().map(|c| c.secret_id.as_str()),
+            "",
+        )?;
+        for credential in &tencent.credentials {
+            not_empty("secret_id", &credential.secret_id, "")?;
+        }
+        unique(
+            "postgres instance",
+            tencent.postgres.iter().map(|i| i.instance_id.as_str()),
+            "",
+        )?;
+        for instance in &tencent.postgres {
+            let within = format!(" in postgres instance `{}`", instance.instance_id);
+            not_empty("postgres instance_id", &instance.instance_id, "")?;
+            unique(
+                "account",
+                instance.accounts.iter().map(String::as_str),
+                &within,
+            )?;
+            unique(
+                "database",
+                instance.databases.iter().map(|d| d.name.as_str()),
+                &within,
+            )?;
+        }
+        unique(
+            "cdb instance",
+            tencent.cdb.iter().map(|i| i.instance_id.as_str()),
+            "",
+        )?;
+        for instance in &tencent.cdb {
+            let within = format!(" in cdb instance `{}`", instance.instance_id);
+            not_empty("cdb instance_id", &instance.instance_id, "")?;
+            unique_accounts(&instance.accounts, &within)?;
+            unique(
+                "database",
+                instance.databases.iter().map(|d| d.name.as_str()),
+                &within,
+            )?;
+        }
+        unique(
+            "mariadb instance",
+            tencent.mariadb.iter().map(|i| i.instance_id.as_str()),
+            "",
+        )?;
+        for instance in &tencent.mariadb {
+            let within = format!(" in mariadb instance `{}`", instance.instance_id);
+            not_empty("mariadb instance_id", &instance.instance_id, "")?;
+            unique_accounts(&instance.accounts, &within)?;
+            unique(
+                "database",
+                instance.databases.iter().map(|d| d.name.as_str()),
+                &within,
+            )?;
+        }
+
+        let alibaba = &self.alicloud;
+        unique(
+            "alicloud credential",
+            alibaba.credentials.iter().map(|c| c.access_key_id.as_str()),
+            "",
+        )?;
+        for credential in &alibaba.credentials {
+            not_empty("access_key_id", &credential.access_key_id, "")?;
+        }
+        unique(
+            "polardb cluster",
+            alibaba.polardb.iter().map(|c| c.db_cluster_id.as_str()),
+            "",
+        )?;
+        for cluster in &alibaba.polardb {
+            validate_polardb_cluster(cluster)?;
+        }
+        Ok(())
+    }
+}
+
+fn validate_polardb_cluster(cluster: &PolarDbCluster) -> Result<(), FixtureError> {
+    let id = &cluster.db_cluster_id;
+    let within = format!(" in polardb cluster `{id}`");
+    not_empty("db_cluster_id", id, "")?;
+    unique(
+        "account",
+        cluster.accounts.iter().map(|a| a.name.as_str()),
+        &within,
+    )?;
+    unique(
+        "database",
+        cluster.databases.iter().map(String::as_str),
+        &within,
+    )?;
+    for database in &cluster.databases {
+        not_empty("database name", database, &within)?;
+    }
+    for account in &cluster.accounts {
+        not_empty("account name", &account.name, &within)?;
+        if account.account_type == PolarDbAccountType::Super && !account.privileges.is_empty() {
+            return Err(FixtureError::SuperAccountPrivileges {
+                cluster: id.clone(),
+                account: account.name.clone(),
+            });
+        }
+        if let Some(database) = account
+            .privileges
+            .keys()
+            .find(|db| !cluster.databases.contains(db))
+        {
+            return Err(FixtureError::UnknownDatabase {
+                cluster: id.clone(),
+                account: account.name.clone(),
+                database: database.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn unique<'a>(
+    what: &'static str,
+    names: impl Iterator<Item = &'a str>,
+    within: &str,
+) -> Result<(), FixtureError> {
+    let mut seen = HashSet::new();
+    for name in names {
+        if !seen.insert(name) {
+            return Err(FixtureError::Duplicate {
+                what,
+                name: name.to_owned(),
+                within: within.to_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn unique_accounts(accounts: &[MysqlAccount], within: &str) -> Result<(), FixtureError> {
+    let names: Vec<String> = accounts
+        .iter()
+        .map(|a| format!("{}@{}", a.user, a.host))
+        .collect();
+    unique("account", names.iter().map(String::as_str), within)
+}
+
+fn not_empty(what: &'static str, value: &str, within: &str) -> Result<(), FixtureError> {
+    if value.is_empty() {
+        return Err(FixtureError::Empty {
+            what,
+            within: within.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn default_tencent_region() -> String {
+    "ap-guangzhou".to_owned()
+}
+
+fn default_alibaba_region() -> String {
+    "cn-hangzhou".to_owned()
+}
+
+fn any_host() -> String {
+    "%".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_fixture_serves_the_quickstart() {
+        let fixture = Fixture::from_json(BUILTIN).expect("built-in fixture");
+        assert_eq!(fixture.tencentcloud.credentials[0].secret_id, "AKIDsim");
+        assert_eq!(
+            fixture.tencentcloud.postgres[0].instance_id,
+            "postgres-sim00001"
+        );
+        assert_eq!(fixture.tencentcloud.cdb[0].instance_id, "cdb-sim00001");
+        assert_eq!(
+            fixture.tencentcloud.mariadb[0].instance_id,
+            "tdsql-sim00001"
+        );
+        assert_eq!(fixture.alicloud.credentials[0].access_key_id, "LTAIsim");
+        let cluster = &fixture.alicloud.polardb[0];
+        assert_eq!(cluster.db_cluster_id, "pc-sim00001");
+        assert_eq!(cluster.region, "cn-hangzhou");
+        let accounts: Vec<_> = cluster
+            .accounts
+            .iter()
+            .map(|a| (a.name.as_str(), a.account_type))
+            .collect();
+        assert_eq!(
+            accounts,
+            [
+                ("app", PolarDbAccountType::Normal),
+                ("reporting", PolarDbAccountType::Normal),
+                ("admin", PolarDbAccountType::Super)
+            ]
+        );
+        assert_eq!(cluster.databases, ["shop", "logs", "analytics"]);
+    }
+
+    #[test]
+    fn the_design_example_is_accepted() {
+        let json = r#"{
+          "tencentcloud": {
+            "credentials": [{"secret_id": "AKIDsim", "secret_key": "sim-secret"}],
+            "postgres": [{"instance_id": "postgres-sim00001", "region": "ap-guangzhou", "accounts": ["app"],
+                          "databases": [{"name": "appdb", "schemas": [{"name": "public",
+                             "tables": [{"name": "users", "columns": ["id", "email"]}], "views": [], "sequences": [], "functions": []}]}]}],
+            "cdb":     [{"instance_id": "cdb-sim00001", "accounts": [{"user": "app", "host": "%"}],
+                         "databases": [{"name": "shop", "tables": [{"name": "orders", "columns": ["id", "total"]}]}]}],
+            "mariadb": [{"instance_id": "tdsql-sim00001", "accounts": [{"user": "app", "host": "%"}],
+                         "databases": [{"name": "shop", "tables": [{"name": "orders", "columns": ["id"]}], "views": [], "functions": [], "procedures": []}]}]
+          },
+          "alicloud": {
+            "credentials": [{"access_key_id": "LTAIsim", "access_key_secret": "sim-secret"}],
+            "polardb": [{"db_cluster_id": "pc-sim00001", "region": "cn-hangzhou",
+                         "accounts": [{"name": "app", "type": "Normal"}], "databases": ["shop", "logs"]}]
+          }
+        }"#;
+        let fixture = Fixture::from_json(json).expect("design example");
+        let account = &fixture.alicloud.polardb[0].accounts[0];
+        assert_eq!(account.status, PolarDbAccountStatus::Available);
+        assert!(account.privileges.is_empty());
+        assert_eq!(fixture.tencentcloud.cdb[0].region, "ap-guangzhou");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let error = Fixture::from_json(r#"{"alicloud": {"polardbs": []}}"#).unwrap_err();
+        assert!(error.to_string().contains("`polardbs`"), "{error}");
+        let error = Fixture::from_json(
+            r#"{"alicloud": {"polardb": [{"db_cluster_id": "pc-1", "accounts": [{"name": "a", "type": "Normal", "privilege": {}}]}]}}"#,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("`privilege`"), "{error}");
+    }
+
+    #[test]
+    fn privileges_must_name_a_database_of_the_cluster() {
+        let error = Fixture::from_json(
+            r#"{"alicloud": {"polardb": [{"db_cluster_id": "pc-1", "databases": ["shop"],
+                "accounts": [{"name": "a", "type": "Normal", "privileges": {"logs": "ReadOnly"}}]}]}}"#,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, FixtureError::UnknownDatabase { .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn super_accounts_take_no_privileges() {
+        let error = Fixture::from_json(
+            r#"{"alicloud": {"polardb": [{"db_cluster_id": "pc-1", "databases": ["shop"],
+                "accounts": [{"name": "root", "type": "Super", "privileges": {"shop": "ReadOnly"}}]}]}}"#,
+        )
+        .unwrap_err();
+        assert!(matches!(error, FixtureError::SuperAccountPrivileges { .. }));
+    }
+
+    #[test]
+    fn duplicates_are_refused() {
+        let error = Fixture::from_json(
+            r#"{"alicloud": {"polardb": [{"db_cluster_id": "pc-1", "accounts": [
+                {"name": "a", "type": "Normal"}, {"name": "a", "type": "Super"}]}]}}"#,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("account `a`"), "{error}");
+    }
+
+    #[test]
+    fn privilege_names_are_the_apis() {
+        for privilege in PolarDbPrivilege::ALL {
+            let json = serde_json::to_string(&privilege).expect("serialize");
+            assert_eq!(json, format!("\"{}\"", privilege.as_str()));
+            assert_eq!(
+                PolarDbPrivilege::from_api(privilege.as_str()),
+                Some(privilege)
+            );
+        }
+        assert_eq!(PolarDbPrivilege::from_api("readwrite"), None);
+    }
+}
