@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use crate::cloud::alibaba::polardb::PolarDbClient;
+use crate::cloud::tencent::TencentClient;
 use crate::cloud::credentials::{AlibabaCredentials, Secret, TencentCredentials};
 use crate::cloud::transport::Transport;
 use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting, Provider, Resource, Schema};
@@ -59,8 +60,11 @@ impl Clouds {
             .map_err(|e| Diagnostics::from_error("Invalid Alibaba Cloud configuration", e.to_string()))
     }
 
-    pub fn tencent_credentials(&self) -> Result<TencentCredentials, Diagnostics> {
-        read_configured(&self.tencent)
+    /// The Tencent Cloud API 3.0 client every Tencent resource builds its service client on.
+    pub fn tencent(&self) -> Result<TencentClient, Diagnostics> {
+        let credentials = read_configured(&self.tencent)?;
+        TencentClient::new(self.transport.clone(), credentials)
+            .map_err(|e| Diagnostics::from_error("Invalid Tencent Cloud configuration", e.to_string()))
     }
 }
 

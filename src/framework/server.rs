@@ -1,7 +1,10 @@
 //! The provider server in native terms: what each Terraform RPC means, independent of the wire.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::sync::Arc;
+
+use tokio::sync::watch;
 
 use crate::value::{AttributePath, Type, Value};
 
@@ -22,6 +25,8 @@ pub struct ProviderServer {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
     resources: BTreeMap<&'static str, RegisteredResource>,
+    /// Set by StopProvider (Ctrl-C in Terraform): operations still running are abandoned.
+    stopped: watch::Sender<bool>,
 }
 
 /// A planned change as Terraform receives it.
@@ -52,6 +57,7 @@ impl ProviderServer {
             provider_schema: provider.schema(),
             provider,
             resources,
+            stopped: watch::channel(false).0,
         }
     }
 
@@ -130,9 +136,10 @@ impl ProviderServer {
             Ok(entry) => entry,
             Err(diags) => return (state.clone(), diags),
         };
-        match entry.resource.read(state).await {
-            Ok(fresh) => (carry_timeouts(state, fresh), Diagnostics::new()),
-            Err(diags) => (state.clone(), diags),
+        match self.unless_stopped(entry.resource.read(state)).await {
+            Some(Ok(fresh)) => (carry_timeouts(state, fresh), Diagnostics::new()),
+            Some(Err(diags)) => (state.clone(), diags),
+            None => (state.clone(), interrupted()),
         }
     }
 
@@ -164,21 +171,46 @@ impl ProviderServer {
             Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
         };
         let resource = &entry.resource;
-        match (prior.is_null(), planned.is_null()) {
-            (true, true) => ApplyOutcome::done(Value::Null),
-            (true, false) => resource.create(planned).await,
-            (false, true) => resource.delete(prior).await,
-            (false, false) => resource.update(prior, planned).await,
-        }
+        let applying = async {
+            match (prior.is_null(), planned.is_null()) {
+                (true, true) => ApplyOutcome::done(Value::Null),
+                (true, false) => resource.create(planned).await,
+                (false, true) => resource.delete(prior).await,
+                (false, false) => resource.update(prior, planned).await,
+            }
+        };
+        // An interrupted apply may have changed part of the object; the prior state stays
+        // recorded, and the refresh before the next plan reads what really happened.
+        self.unless_stopped(applying)
+            .await
+            .unwrap_or_else(|| ApplyOutcome::failed(prior.clone(), interrupted()))
     }
 
     pub async fn import(&self, type_name: &str, id: &str) -> Result<Value, Diagnostics> {
-        self.resource(type_name)?.resource.import(id).await
+        let resource = &self.resource(type_name)?.resource;
+        self.unless_stopped(resource.import(id)).await.unwrap_or_else(|| Err(interrupted()))
     }
 
     pub fn stop(&self) {
+        self.stopped.send_replace(true);
         self.provider.stop();
     }
+
+    /// Runs `operation` to its end, or gives `None` as soon as Terraform asks the provider to stop.
+    async fn unless_stopped<F: Future>(&self, operation: F) -> Option<F::Output> {
+        let mut stopped = self.stopped.subscribe();
+        tokio::select! {
+            output = operation => Some(output),
+            _ = stopped.wait_for(|stopped| *stopped) => None,
+        }
+    }
+}
+
+fn interrupted() -> Diagnostics {
+    Diagnostics::from_error(
+        "Interrupted",
+        "Terraform asked the provider to stop, so the operation was abandoned part-way. The next plan reads the real state and shows what is left to do.",
+    )
 }
 
 /// `timeouts` is configuration only, never read from the cloud: a refresh keeps what the state had.
