@@ -29,6 +29,9 @@ pub enum CloudError {
     /// The request did not reach the vendor or its answer was cut (DNS, connect, TLS, reset).
     #[error("{action} failed: could not reach the API: {detail}")]
     Transport { action: String, detail: String },
+    /// No connection could be made at all (refused, unknown host): usually a wrong endpoint.
+    #[error("{action} failed: could not connect to the API endpoint: {detail}. Check the endpoint setting and the network.")]
+    Unreachable { action: String, detail: String },
     /// The operation's deadline passed while retrying.
     #[error(
         "{action} did not succeed before the operation's timeout elapsed (waited {}); {}",
@@ -69,6 +72,7 @@ impl CloudError {
         match self {
             Self::Api { action, .. }
             | Self::Transport { action, .. }
+            | Self::Unreachable { action, .. }
             | Self::Timeout { action, .. }
             | Self::InvalidResponse { action, .. }
             | Self::InvalidRequest { action, .. }

@@ -58,7 +58,7 @@ fn is_in_family(code: &str, family: &str) -> bool {
 pub fn is_retryable(vendor: Vendor, error: &CloudError, http_status: Option<u16>) -> bool {
     let server_error = http_status.is_some_and(|status| (500..600).contains(&status));
     match error {
-        CloudError::Transport { .. } => true,
+        CloudError::Transport { .. } | CloudError::Unreachable { .. } => true,
         CloudError::Api { code, .. } => server_error || vendor.is_retryable_code(code),
         CloudError::InvalidResponse { .. } => server_error,
         CloudError::Timeout { .. }

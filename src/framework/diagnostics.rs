@@ -50,7 +50,13 @@ impl Diagnostics {
         self.push(Severity::Error, summary.into(), detail.into(), Some(path));
     }
 
-    fn push(&mut self, severity: Severity, summary: String, detail: String, path: Option<AttributePath>) {
+    fn push(
+        &mut self,
+        severity: Severity,
+        summary: String,
+        detail: String,
+        path: Option<AttributePath>,
+    ) {
         self.0.push(Diagnostic {
             severity,
             summary,
@@ -98,7 +104,9 @@ impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for d in &self.0 {
             match &d.path {
-                Some(path) => writeln!(f, "{:?}: {}: {}: {}", d.severity, path, d.summary, d.detail)?,
+                Some(path) => {
+                    writeln!(f, "{:?}: {}: {}: {}", d.severity, path, d.summary, d.detail)?
+                }
                 None => writeln!(f, "{:?}: {}: {}", d.severity, d.summary, d.detail)?,
             }
         }

@@ -77,13 +77,25 @@ fn plan_object(block: &Block, proposed: &Value, config: &Value, creating: bool) 
             continue;
         };
         let nested_config = config.attr(&nested.name).unwrap_or(&Value::Null);
-        let value = plan_nested(&nested.block, nested.nesting, value, nested_config, creating);
+        let value = plan_nested(
+            &nested.block,
+            nested.nesting,
+            value,
+            nested_config,
+            creating,
+        );
         planned.insert(nested.name.clone(), value);
     }
     Value::Object(planned)
 }
 
-fn plan_nested(block: &Block, nesting: Nesting, proposed: &Value, config: &Value, creating: bool) -> Value {
+fn plan_nested(
+    block: &Block,
+    nesting: Nesting,
+    proposed: &Value,
+    config: &Value,
+    creating: bool,
+) -> Value {
     match (nesting, proposed) {
         (Nesting::Single, Value::Object(_)) => plan_object(block, proposed, config, creating),
         (Nesting::List, Value::List(items)) => Value::List(
@@ -91,7 +103,10 @@ fn plan_nested(block: &Block, nesting: Nesting, proposed: &Value, config: &Value
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    let item_config = config.elements().and_then(|c| c.get(i)).unwrap_or(&Value::Null);
+                    let item_config = config
+                        .elements()
+                        .and_then(|c| c.get(i))
+                        .unwrap_or(&Value::Null);
                     plan_object(block, item, item_config, creating)
                 })
                 .collect(),
@@ -113,26 +128,51 @@ mod tests {
             .attribute(Attribute::computed("id", Type::String))
             .attribute(Attribute::required("cluster", Type::String).requires_replace())
             .attribute(Attribute::optional("note", Type::String))
-            .attribute(Attribute::optional_computed("host", Type::String).default(Value::string("%")))
+            .attribute(
+                Attribute::optional_computed("host", Type::String).default(Value::string("%")),
+            )
     }
 
     fn object(id: Value, cluster: &str, note: Value, host: Value) -> Value {
-        Value::object([("id", id), ("cluster", Value::string(cluster)), ("note", note), ("host", host)])
+        Value::object([
+            ("id", id),
+            ("cluster", Value::string(cluster)),
+            ("note", note),
+            ("host", host),
+        ])
     }
 
     #[test]
     fn a_new_resource_plans_its_id_as_unknown_and_defaults_what_was_left_out() {
         let config = object(Value::Null, "pc-1", Value::Null, Value::Null);
         let plan = plan_change(&schema(), &Value::Null, &config, &config);
-        assert_eq!(plan.planned, object(Value::Unknown, "pc-1", Value::Null, Value::string("%")));
+        assert_eq!(
+            plan.planned,
+            object(Value::Unknown, "pc-1", Value::Null, Value::string("%"))
+        );
         assert!(plan.requires_replace.is_empty());
     }
 
     #[test]
     fn an_update_keeps_the_prior_id_and_the_configured_values() {
-        let prior = object(Value::string("pc-1#a"), "pc-1", Value::Null, Value::string("%"));
-        let config = object(Value::Null, "pc-1", Value::string("hi"), Value::string("10.0.0.%"));
-        let proposed = object(Value::string("pc-1#a"), "pc-1", Value::string("hi"), Value::string("10.0.0.%"));
+        let prior = object(
+            Value::string("pc-1#a"),
+            "pc-1",
+            Value::Null,
+            Value::string("%"),
+        );
+        let config = object(
+            Value::Null,
+            "pc-1",
+            Value::string("hi"),
+            Value::string("10.0.0.%"),
+        );
+        let proposed = object(
+            Value::string("pc-1#a"),
+            "pc-1",
+            Value::string("hi"),
+            Value::string("10.0.0.%"),
+        );
         let plan = plan_change(&schema(), &prior, &proposed, &config);
         assert_eq!(plan.planned, proposed);
         assert!(plan.requires_replace.is_empty());
@@ -140,17 +180,30 @@ mod tests {
 
     #[test]
     fn changing_a_replace_forcing_attribute_plans_a_new_object() {
-        let prior = object(Value::string("pc-1#a"), "pc-1", Value::Null, Value::string("%"));
+        let prior = object(
+            Value::string("pc-1#a"),
+            "pc-1",
+            Value::Null,
+            Value::string("%"),
+        );
         let config = object(Value::Null, "pc-2", Value::Null, Value::Null);
         let proposed = object(Value::string("pc-1#a"), "pc-2", Value::Null, Value::Null);
         let plan = plan_change(&schema(), &prior, &proposed, &config);
-        assert_eq!(plan.requires_replace, vec![AttributePath::root().attribute("cluster")]);
+        assert_eq!(
+            plan.requires_replace,
+            vec![AttributePath::root().attribute("cluster")]
+        );
         assert_eq!(plan.planned.attr("id"), Some(&Value::Unknown));
     }
 
     #[test]
     fn a_destroy_plans_null() {
-        let prior = object(Value::string("pc-1#a"), "pc-1", Value::Null, Value::string("%"));
+        let prior = object(
+            Value::string("pc-1#a"),
+            "pc-1",
+            Value::Null,
+            Value::string("%"),
+        );
         let plan = plan_change(&schema(), &prior, &Value::Null, &Value::Null);
         assert_eq!(plan.planned, Value::Null);
     }

@@ -66,7 +66,9 @@ impl ProviderServer {
     }
 
     pub fn resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
-        self.resources.iter().map(|(name, entry)| (*name, &entry.schema))
+        self.resources
+            .iter()
+            .map(|(name, entry)| (*name, &entry.schema))
     }
 
     pub fn resource_names(&self) -> impl Iterator<Item = &'static str> + '_ {
@@ -97,7 +99,12 @@ impl ProviderServer {
 
     pub fn validate_provider_config(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::new();
-        validate_config(&self.provider_schema.block, config, &AttributePath::root(), &mut diags);
+        validate_config(
+            &self.provider_schema.block,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         self.provider.validate(config, &mut diags);
         diags
     }
@@ -112,7 +119,12 @@ impl ProviderServer {
             Err(diags) => return diags,
         };
         let mut diags = Diagnostics::new();
-        validate_config(&entry.schema.block, config, &AttributePath::root(), &mut diags);
+        validate_config(
+            &entry.schema.block,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
         entry.resource.validate(config, &mut diags);
         diags
     }
@@ -143,7 +155,13 @@ impl ProviderServer {
         }
     }
 
-    pub fn plan(&self, type_name: &str, prior: &Value, proposed: &Value, config: &Value) -> PlanOutcome {
+    pub fn plan(
+        &self,
+        type_name: &str,
+        prior: &Value,
+        proposed: &Value,
+        config: &Value,
+    ) -> PlanOutcome {
         let entry = match self.resource(type_name) {
             Ok(entry) => entry,
             Err(diagnostics) => {
@@ -188,7 +206,9 @@ impl ProviderServer {
 
     pub async fn import(&self, type_name: &str, id: &str) -> Result<Value, Diagnostics> {
         let resource = &self.resource(type_name)?.resource;
-        self.unless_stopped(resource.import(id)).await.unwrap_or_else(|| Err(interrupted()))
+        self.unless_stopped(resource.import(id))
+            .await
+            .unwrap_or_else(|| Err(interrupted()))
     }
 
     pub fn stop(&self) {

@@ -5,7 +5,12 @@ use crate::value::{AttributePath, Value};
 use super::diagnostics::Diagnostics;
 use super::schema::{Block, Nesting};
 
-pub fn validate_config(block: &Block, config: &Value, path: &AttributePath, diags: &mut Diagnostics) {
+pub fn validate_config(
+    block: &Block,
+    config: &Value,
+    path: &AttributePath,
+    diags: &mut Diagnostics,
+) {
     for attribute in &block.attributes {
         let Some(value) = config.attr(&attribute.name) else {
             continue;
@@ -24,7 +29,9 @@ pub fn validate_config(block: &Block, config: &Value, path: &AttributePath, diag
         };
         let nested_path = path.attribute(&nested.name);
         match (nested.nesting, value) {
-            (Nesting::Single, Value::Object(_)) => validate_config(&nested.block, value, &nested_path, diags),
+            (Nesting::Single, Value::Object(_)) => {
+                validate_config(&nested.block, value, &nested_path, diags)
+            }
             (Nesting::List, Value::List(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     let index = i64::try_from(i).unwrap_or(i64::MAX);

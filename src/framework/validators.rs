@@ -62,7 +62,11 @@ pub fn quoted_list(values: &[&str]) -> String {
         .join(", ")
 }
 
-fn for_each_string(value: &Value, path: &AttributePath, visit: &mut dyn FnMut(&str, &AttributePath)) {
+fn for_each_string(
+    value: &Value,
+    path: &AttributePath,
+    visit: &mut dyn FnMut(&str, &AttributePath),
+) {
     match value {
         Value::String(text) => visit(text, path),
         Value::List(items) => {
@@ -102,19 +106,39 @@ mod tests {
     fn a_map_value_outside_the_list_is_reported_at_its_key_with_the_allowed_values() {
         let value = Value::Map([("shop".to_string(), Value::string("Admin"))].into());
         let mut diags = Diagnostics::new();
-        PRIVILEGES.validate(&value, &AttributePath::root().attribute("database_privileges"), &mut diags);
+        PRIVILEGES.validate(
+            &value,
+            &AttributePath::root().attribute("database_privileges"),
+            &mut diags,
+        );
         let d = diags.iter().next().expect("one diagnostic");
         assert_eq!(d.severity, Severity::Error);
-        assert_eq!(d.path.as_ref().map(|p| p.to_string()).as_deref(), Some("database_privileges[\"shop\"]"));
+        assert_eq!(
+            d.path.as_ref().map(|p| p.to_string()).as_deref(),
+            Some("database_privileges[\"shop\"]")
+        );
         assert!(d.detail.contains("\"Admin\""), "{}", d.detail);
-        assert!(d.detail.contains("\"ReadWrite\", \"ReadOnly\""), "{}", d.detail);
+        assert!(
+            d.detail.contains("\"ReadWrite\", \"ReadOnly\""),
+            "{}",
+            d.detail
+        );
     }
 
     #[test]
     fn a_value_in_the_wrong_case_gets_a_hint() {
         let mut diags = Diagnostics::new();
-        PRIVILEGES.validate(&Value::string("readonly"), &AttributePath::root().attribute("p"), &mut diags);
-        assert!(diags.iter().next().expect("one diagnostic").detail.contains("did you mean \"ReadOnly\""));
+        PRIVILEGES.validate(
+            &Value::string("readonly"),
+            &AttributePath::root().attribute("p"),
+            &mut diags,
+        );
+        assert!(diags
+            .iter()
+            .next()
+            .expect("one diagnostic")
+            .detail
+            .contains("did you mean \"ReadOnly\""));
     }
 
     #[test]
