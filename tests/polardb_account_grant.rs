@@ -54,7 +54,11 @@ resource "clouddb_polardb_account_grant" "app" {{
 fn full_cycle(version: TerraformVersion) {
     let sim = Sim::start();
     let workspace = Workspace::new(version);
-    workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite"), ("logs", "ReadOnly")]));
+    workspace.write_config(&grant_config(
+        &sim,
+        "app",
+        &[("shop", "ReadWrite"), ("logs", "ReadOnly")],
+    ));
 
     workspace.apply();
     assert_eq!(
@@ -65,15 +69,28 @@ fn full_cycle(version: TerraformVersion) {
 
     // Importing the same account into a fresh state reproduces it exactly.
     let imported = Workspace::new(version);
-    imported.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite"), ("logs", "ReadOnly")]));
+    imported.write_config(&grant_config(
+        &sim,
+        "app",
+        &[("shop", "ReadWrite"), ("logs", "ReadOnly")],
+    ));
     imported
-        .run(&["import", "-input=false", "clouddb_polardb_account_grant.app", &format!("{CLUSTER}#app")])
+        .run(&[
+            "import",
+            "-input=false",
+            "clouddb_polardb_account_grant.app",
+            &format!("{CLUSTER}#app"),
+        ])
         .expect_success("terraform import");
     imported.expect_empty_plan("after import");
 
     // Changing one privilege grants the new one over the old: no Revoke, no moment without access.
     sim.clear_requests();
-    workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite"), ("logs", "ReadWrite")]));
+    workspace.write_config(&grant_config(
+        &sim,
+        "app",
+        &[("shop", "ReadWrite"), ("logs", "ReadWrite")],
+    ));
     workspace.apply();
     assert_eq!(sim.count_calls("GrantAccountPrivilege"), 1);
     assert_eq!(sim.count_calls("RevokeAccountPrivilege"), 0);
@@ -82,7 +99,10 @@ fn full_cycle(version: TerraformVersion) {
         .into_iter()
         .find(|r| r["action"] == "GrantAccountPrivilege")
         .expect("the grant call");
-    assert_eq!(grant["params"]["DBName"], "logs", "only the changed database is granted: {grant}");
+    assert_eq!(
+        grant["params"]["DBName"], "logs",
+        "only the changed database is granted: {grant}"
+    );
     assert_eq!(
         sim.polardb_privileges(CLUSTER, "app"),
         privileges(&[("shop", "ReadWrite"), ("logs", "ReadWrite")])
@@ -95,7 +115,11 @@ fn full_cycle(version: TerraformVersion) {
     sim.block_on(client.revoke_account_privilege(CLUSTER, "app", &["shop".to_string()], deadline))
         .expect("out-of-band revoke");
     let (changes, plan) = workspace.plan_has_changes();
-    assert!(changes, "the out-of-band revoke is not planned back:\n{}", plan.text());
+    assert!(
+        changes,
+        "the out-of-band revoke is not planned back:\n{}",
+        plan.text()
+    );
     assert!(plan.stdout.contains("shop"), "{}", plan.stdout);
     workspace.apply();
     assert_eq!(
@@ -105,7 +129,10 @@ fn full_cycle(version: TerraformVersion) {
     workspace.expect_empty_plan("after repairing drift");
 
     workspace.destroy();
-    assert!(sim.polardb_privileges(CLUSTER, "app").is_empty(), "destroy leaves no privileges");
+    assert!(
+        sim.polardb_privileges(CLUSTER, "app").is_empty(),
+        "destroy leaves no privileges"
+    );
 }
 
 #[test]
@@ -126,9 +153,14 @@ fn bad_privilege_fails_at_plan_time(version: TerraformVersion) {
     let run = workspace.run(&["plan", "-input=false"]);
     assert!(!run.success, "the plan must fail:\n{}", run.text());
     let text = unwrapped(&run.text());
-    assert!(text.contains(r#"database_privileges["shop"] = "Admin" is not allowed"#), "{text}");
     assert!(
-        text.contains(r#"Allowed values: "ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex""#),
+        text.contains(r#"database_privileges["shop"] = "Admin" is not allowed"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"Allowed values: "ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex""#
+        ),
         "{text}"
     );
     assert!(sim.requests().is_empty(), "nothing reaches the cloud");
@@ -148,7 +180,8 @@ fn bad_privilege_fails_at_plan_time_on_terraform_1_0() {
 fn wrong_credentials_are_reported_with_code_and_request_id(version: TerraformVersion) {
     let sim = Sim::start();
     let workspace = Workspace::new(version);
-    let config = grant_config(&sim, "app", &[("shop", "ReadOnly")]).replace(ALIBABA_SECRET, "not-the-secret");
+    let config = grant_config(&sim, "app", &[("shop", "ReadOnly")])
+        .replace(ALIBABA_SECRET, "not-the-secret");
     workspace.write_config(&config);
     let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
     assert!(!run.success);
@@ -179,7 +212,10 @@ fn missing_credentials_name_the_argument_and_the_environment_variable() {
     let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
     assert!(!run.success);
     let text = unwrapped(&run.text());
-    assert!(text.contains("access_key") && text.contains("ALICLOUD_ACCESS_KEY"), "{text}");
+    assert!(
+        text.contains("access_key") && text.contains("ALICLOUD_ACCESS_KEY"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -206,7 +242,10 @@ resource "clouddb_polardb_account_grant" "reporting" {{
     );
     workspace.write_config(&config);
     workspace.apply();
-    assert_eq!(sim.polardb_privileges(CLUSTER, "reporting"), privileges(&[("analytics", "ReadOnly")]));
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "reporting"),
+        privileges(&[("analytics", "ReadOnly")])
+    );
 }
 
 #[test]
@@ -216,8 +255,15 @@ fn throttled_calls_are_retried_without_surfacing_an_error() {
     sim.add_fault(serde_json::json!({"action": "GrantAccountPrivilege", "count": 2, "error_code": "Throttling.User"}));
     workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite")]));
     workspace.apply();
-    assert_eq!(sim.polardb_privileges(CLUSTER, "app"), privileges(&[("shop", "ReadWrite")]));
-    assert_eq!(sim.count_calls("GrantAccountPrivilege"), 3, "two throttled attempts, then success");
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadWrite")])
+    );
+    assert_eq!(
+        sim.count_calls("GrantAccountPrivilege"),
+        3,
+        "two throttled attempts, then success"
+    );
 }
 
 #[test]
@@ -227,6 +273,119 @@ fn a_super_account_is_refused_with_an_explanation() {
     workspace.write_config(&grant_config(&sim, "admin", &[("shop", "ReadWrite")]));
     let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
     assert!(!run.success);
-    assert!(unwrapped(&run.text()).contains("privileged (Super) account"), "{}", run.text());
+    assert!(
+        unwrapped(&run.text()).contains("privileged (Super) account"),
+        "{}",
+        run.text()
+    );
     assert_eq!(sim.count_calls("GrantAccountPrivilege"), 0);
+}
+
+/// The built-in fixture plus one more PolarDB account, `{"name": .., ...}` as given.
+fn fixture_with_account(account: serde_json::Value) -> clouddb_sim::Fixture {
+    let mut fixture: serde_json::Value =
+        serde_json::from_str(&clouddb_sim::Fixture::builtin().to_json()).expect("fixture JSON");
+    fixture["alicloud"]["polardb"][0]["accounts"]
+        .as_array_mut()
+        .expect("accounts")
+        .push(account);
+    clouddb_sim::Fixture::from_json(&fixture.to_string()).expect("valid fixture")
+}
+
+#[test]
+fn a_new_account_is_waited_for_until_it_is_available() {
+    let fixture = fixture_with_account(
+        serde_json::json!({"name": "fresh", "type": "Normal", "available_after_ms": 3000}),
+    );
+    let sim = Sim::start_with(fixture, Default::default());
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&grant_config(&sim, "fresh", &[("shop", "ReadOnly")]));
+    workspace.apply();
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "fresh"),
+        privileges(&[("shop", "ReadOnly")])
+    );
+    let grants = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r["action"] == "GrantAccountPrivilege")
+        .count();
+    assert_eq!(
+        grants, 1,
+        "granted once, after the account became available"
+    );
+}
+
+#[test]
+fn an_account_that_stays_unavailable_fails_within_the_configured_timeout() {
+    let fixture = fixture_with_account(
+        serde_json::json!({"name": "slow", "type": "Normal", "available_after_ms": 600_000}),
+    );
+    let sim = Sim::start_with(fixture, Default::default());
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let config = grant_config(&sim, "slow", &[("shop", "ReadOnly")]).replace(
+        "database_privileges = {",
+        "timeouts {\n    create = \"3s\"\n  }\n\n  database_privileges = {",
+    );
+    workspace.write_config(&config);
+    let started = std::time::Instant::now();
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success);
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    let text = unwrapped(&run.text());
+    assert!(text.contains("Timed out waiting for the account"), "{text}");
+    assert!(text.contains("Creating"), "{text}");
+    assert_eq!(sim.count_calls("GrantAccountPrivilege"), 0);
+}
+
+#[test]
+fn a_failed_revoke_after_a_successful_grant_leaves_a_truthful_state() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&grant_config(
+        &sim,
+        "app",
+        &[("shop", "ReadWrite"), ("logs", "ReadOnly")],
+    ));
+    workspace.apply();
+
+    sim.add_fault(serde_json::json!({"action": "RevokeAccountPrivilege", "count": 1, "error_code": "Forbidden.RAM"}));
+    workspace.write_config(&grant_config(
+        &sim,
+        "app",
+        &[("shop", "ReadWrite"), ("analytics", "ReadOnly")],
+    ));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success);
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains("Forbidden.RAM") && text.contains("RequestId:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("analytics=ReadOnly"),
+        "the error says the grant was applied: {text}"
+    );
+
+    // The state records what the account really holds: only the revoke is left to do.
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[
+            ("shop", "ReadWrite"),
+            ("logs", "ReadOnly"),
+            ("analytics", "ReadOnly")
+        ])
+    );
+    sim.clear_requests();
+    workspace.apply();
+    assert_eq!(sim.count_calls("GrantAccountPrivilege"), 0);
+    assert_eq!(sim.count_calls("RevokeAccountPrivilege"), 1);
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadWrite"), ("analytics", "ReadOnly")])
+    );
 }
