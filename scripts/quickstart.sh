@@ -63,5 +63,5 @@ cd "$work"
 "$terraform" apply -input=false -auto-approve -no-color
 echo
 echo "quickstart: the sim's state after apply ($sim_url/_sim/state):"
-curl -fsS "$sim_url/_sim/state"
+curl -fsS "$sim_url/_sim/state" | python3 -m json.tool
 echo

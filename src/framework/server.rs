@@ -148,8 +148,8 @@ impl ProviderServer {
             Ok(entry) => entry,
             Err(diags) => return (state.clone(), diags),
         };
-        match self.unless_stopped(entry.resource.read(state)).await {
-            Some(Ok(fresh)) => (carry_timeouts(state, fresh), Diagnostics::new()),
+        match self.unless_stopped(entry.resource.read_with_warnings(state)).await {
+            Some(Ok((fresh, warnings))) => (carry_timeouts(state, fresh), warnings),
             Some(Err(diags)) => (state.clone(), diags),
             None => (state.clone(), interrupted()),
         }
@@ -241,5 +241,91 @@ fn carry_timeouts(prior: &Value, fresh: Value) -> Value {
             Value::Object(attrs)
         }
         (_, fresh) => fresh,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::{ApplyOutcome, Attribute, Block};
+    use async_trait::async_trait;
+    use std::time::Duration;
+
+    /// A resource whose cloud never answers.
+    struct Hanging;
+
+    #[async_trait]
+    impl Resource for Hanging {
+        fn type_name(&self) -> &'static str {
+            "test_hanging"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(
+                0,
+                Block::new().attribute(Attribute::computed("id", Type::String)),
+            )
+        }
+        async fn create(&self, _planned: &Value) -> ApplyOutcome {
+            std::future::pending().await
+        }
+        async fn read(&self, _state: &Value) -> Result<Value, Diagnostics> {
+            std::future::pending().await
+        }
+        async fn update(&self, _prior: &Value, _planned: &Value) -> ApplyOutcome {
+            std::future::pending().await
+        }
+        async fn delete(&self, _prior: &Value) -> ApplyOutcome {
+            std::future::pending().await
+        }
+        async fn import(&self, _id: &str) -> Result<Value, Diagnostics> {
+            std::future::pending().await
+        }
+    }
+
+    struct OneResource;
+
+    #[async_trait]
+    impl Provider for OneResource {
+        fn schema(&self) -> Schema {
+            Schema::new(0, Block::new())
+        }
+        async fn configure(&self, _config: &Value, _terraform_version: &str) -> Diagnostics {
+            Diagnostics::new()
+        }
+        fn resources(&self) -> Vec<Arc<dyn Resource>> {
+            vec![Arc::new(Hanging)]
+        }
+    }
+
+    #[tokio::test]
+    async fn stop_provider_ends_a_running_apply_with_an_explanation_and_the_prior_state() {
+        let server = Arc::new(ProviderServer::new(Arc::new(OneResource)));
+        let prior = Value::object([("id", Value::string("x"))]);
+        let applying = {
+            let server = server.clone();
+            let prior = prior.clone();
+            tokio::spawn(async move { server.apply("test_hanging", &prior, &prior).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        server.stop();
+        let outcome = tokio::time::timeout(Duration::from_secs(5), applying)
+            .await
+            .expect("the apply ends once stopped")
+            .expect("task");
+        assert_eq!(outcome.state, prior);
+        assert!(outcome
+            .diagnostics
+            .to_string()
+            .contains("Terraform asked the provider to stop"));
+    }
+
+    #[tokio::test]
+    async fn a_read_keeps_the_configured_timeouts_the_cloud_knows_nothing_of() {
+        let prior = Value::object([
+            ("id", Value::string("x")),
+            ("timeouts", Value::object([("create", Value::string("1m"))])),
+        ]);
+        let fresh = Value::object([("id", Value::string("x")), ("timeouts", Value::Null)]);
+        assert_eq!(carry_timeouts(&prior, fresh), prior);
     }
 }
