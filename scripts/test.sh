@@ -10,4 +10,9 @@ source scripts/setup.sh
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo test --workspace --locked
+log="$tools/test-output.log"
+cargo test --workspace --locked 2>&1 | tee "$log"
+
+# cargo ends on the doc-test summary of the last crate; close with the totals of every test binary.
+awk '/^test result:/ { passed += $4; failed += $6; ignored += $8 }
+     END { printf "%d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$log"

@@ -10,7 +10,9 @@ use clouddb::plugin::{self, logging};
 use clouddb::provider::CloudDbProvider;
 
 fn main() -> ExitCode {
-    let debug = std::env::args().skip(1).any(|arg| arg == "--debug" || arg == "-debug");
+    let debug = std::env::args()
+        .skip(1)
+        .any(|arg| arg == "--debug" || arg == "-debug");
     let launch = if debug {
         None
     } else {
@@ -34,10 +36,14 @@ fn main() -> ExitCode {
 }
 
 fn run(launch: Option<LaunchEnvironment>) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let transport = Transport::new(TransportConfig::default())?;
-        let server = Arc::new(ProviderServer::new(Arc::new(CloudDbProvider::new(transport))));
+        let server = Arc::new(ProviderServer::new(Arc::new(CloudDbProvider::new(
+            transport,
+        ))));
         match launch {
             Some(launch) => plugin::run_launched(server, launch).await?,
             None => plugin::run_debug(server).await?,

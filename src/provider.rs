@@ -6,10 +6,12 @@ use std::sync::{Arc, RwLock};
 use async_trait::async_trait;
 
 use crate::cloud::alibaba::polardb::PolarDbClient;
-use crate::cloud::tencent::TencentClient;
 use crate::cloud::credentials::{AlibabaCredentials, Secret, TencentCredentials};
+use crate::cloud::tencent::TencentClient;
 use crate::cloud::transport::Transport;
-use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting, Provider, Resource, Schema};
+use crate::framework::{
+    Attribute, Block, Diagnostics, NestedBlock, Nesting, Provider, Resource, Schema,
+};
 use crate::resources;
 use crate::value::{AttributePath, Type, Value};
 
@@ -22,18 +24,48 @@ struct Setting {
 }
 
 const TENCENT_BLOCK: &str = "tencentcloud";
-const TENCENT_SECRET_ID: Setting = Setting { argument: "secret_id", variable: "TENCENTCLOUD_SECRET_ID" };
-const TENCENT_SECRET_KEY: Setting = Setting { argument: "secret_key", variable: "TENCENTCLOUD_SECRET_KEY" };
-const TENCENT_TOKEN: Setting = Setting { argument: "security_token", variable: "TENCENTCLOUD_SECURITY_TOKEN" };
-const TENCENT_REGION: Setting = Setting { argument: "region", variable: "TENCENTCLOUD_REGION" };
-const TENCENT_ENDPOINT: Setting = Setting { argument: "endpoint", variable: "CLOUDDB_TENCENTCLOUD_ENDPOINT" };
+const TENCENT_SECRET_ID: Setting = Setting {
+    argument: "secret_id",
+    variable: "TENCENTCLOUD_SECRET_ID",
+};
+const TENCENT_SECRET_KEY: Setting = Setting {
+    argument: "secret_key",
+    variable: "TENCENTCLOUD_SECRET_KEY",
+};
+const TENCENT_TOKEN: Setting = Setting {
+    argument: "security_token",
+    variable: "TENCENTCLOUD_SECURITY_TOKEN",
+};
+const TENCENT_REGION: Setting = Setting {
+    argument: "region",
+    variable: "TENCENTCLOUD_REGION",
+};
+const TENCENT_ENDPOINT: Setting = Setting {
+    argument: "endpoint",
+    variable: "CLOUDDB_TENCENTCLOUD_ENDPOINT",
+};
 
 const ALIBABA_BLOCK: &str = "alicloud";
-const ALIBABA_ACCESS_KEY: Setting = Setting { argument: "access_key", variable: "ALICLOUD_ACCESS_KEY" };
-const ALIBABA_SECRET_KEY: Setting = Setting { argument: "secret_key", variable: "ALICLOUD_SECRET_KEY" };
-const ALIBABA_TOKEN: Setting = Setting { argument: "security_token", variable: "ALICLOUD_SECURITY_TOKEN" };
-const ALIBABA_REGION: Setting = Setting { argument: "region", variable: "ALICLOUD_REGION" };
-const ALIBABA_ENDPOINT: Setting = Setting { argument: "endpoint", variable: "CLOUDDB_ALICLOUD_ENDPOINT" };
+const ALIBABA_ACCESS_KEY: Setting = Setting {
+    argument: "access_key",
+    variable: "ALICLOUD_ACCESS_KEY",
+};
+const ALIBABA_SECRET_KEY: Setting = Setting {
+    argument: "secret_key",
+    variable: "ALICLOUD_SECRET_KEY",
+};
+const ALIBABA_TOKEN: Setting = Setting {
+    argument: "security_token",
+    variable: "ALICLOUD_SECURITY_TOKEN",
+};
+const ALIBABA_REGION: Setting = Setting {
+    argument: "region",
+    variable: "ALICLOUD_REGION",
+};
+const ALIBABA_ENDPOINT: Setting = Setting {
+    argument: "endpoint",
+    variable: "CLOUDDB_ALICLOUD_ENDPOINT",
+};
 
 /// A cloud's settings as configured; a missing credential is reported only when a resource needs it.
 type Configured<T> = Result<T, Diagnostics>;
@@ -56,15 +88,17 @@ impl Clouds {
 
     pub fn polardb(&self) -> Result<PolarDbClient, Diagnostics> {
         let credentials = read_configured(&self.alibaba)?;
-        PolarDbClient::new(self.transport.clone(), credentials)
-            .map_err(|e| Diagnostics::from_error("Invalid Alibaba Cloud configuration", e.to_string()))
+        PolarDbClient::new(self.transport.clone(), credentials).map_err(|e| {
+            Diagnostics::from_error("Invalid Alibaba Cloud configuration", e.to_string())
+        })
     }
 
     /// The Tencent Cloud API 3.0 client every Tencent resource builds its service client on.
     pub fn tencent(&self) -> Result<TencentClient, Diagnostics> {
         let credentials = read_configured(&self.tencent)?;
-        TencentClient::new(self.transport.clone(), credentials)
-            .map_err(|e| Diagnostics::from_error("Invalid Tencent Cloud configuration", e.to_string()))
+        TencentClient::new(self.transport.clone(), credentials).map_err(|e| {
+            Diagnostics::from_error("Invalid Tencent Cloud configuration", e.to_string())
+        })
     }
 }
 
@@ -107,7 +141,12 @@ impl CloudDbProvider {
             .filter(|value| !value.trim().is_empty())
     }
 
-    fn required(&self, block: &Value, block_name: &str, setting: &Setting) -> Result<String, Diagnostics> {
+    fn required(
+        &self,
+        block: &Value,
+        block_name: &str,
+        setting: &Setting,
+    ) -> Result<String, Diagnostics> {
         self.setting(block, setting).ok_or_else(|| {
             Diagnostics::from_error(
                 format!("Missing {block_name} credential: {}", setting.argument),
@@ -149,7 +188,13 @@ impl CloudDbProvider {
         })
     }
 
-    fn check_endpoint(&self, config: &Value, block_name: &str, setting: &Setting, diags: &mut Diagnostics) {
+    fn check_endpoint(
+        &self,
+        config: &Value,
+        block_name: &str,
+        setting: &Setting,
+        diags: &mut Diagnostics,
+    ) {
         let block = config.attr(block_name).unwrap_or(&Value::Null);
         let Some(endpoint) = self.setting(block, setting) else {
             return;
@@ -157,12 +202,21 @@ impl CloudDbProvider {
         let Err(reason) = endpoint_rule(&endpoint) else {
             return;
         };
-        let path = AttributePath::root().attribute(block_name).attribute(setting.argument);
-        if block.attr(setting.argument).and_then(Value::as_str).is_some() {
+        let path = AttributePath::root()
+            .attribute(block_name)
+            .attribute(setting.argument);
+        if block
+            .attr(setting.argument)
+            .and_then(Value::as_str)
+            .is_some()
+        {
             let detail = format!("{path} = {endpoint:?} is not valid: {reason}.");
             diags.attribute_error(path, "Invalid endpoint", detail);
         } else {
-            let detail = format!("The {} environment variable = {endpoint:?} is not valid: {reason}.", setting.variable);
+            let detail = format!(
+                "The {} environment variable = {endpoint:?} is not valid: {reason}.",
+                setting.variable
+            );
             diags.error("Invalid endpoint", detail);
         }
     }
@@ -193,11 +247,21 @@ fn endpoint_rule(endpoint: &str) -> Result<(), String> {
 }
 
 fn cloud_block(description: &str, settings: &[(&Setting, bool, &str)]) -> Block {
-    settings.iter().fold(Block::new().description(description), |block, (setting, sensitive, text)| {
-        let attribute = Attribute::optional(setting.argument, Type::String)
-            .description(&format!("{text} Defaults to the `{}` environment variable.", setting.variable));
-        block.attribute(if *sensitive { attribute.sensitive() } else { attribute })
-    })
+    settings.iter().fold(
+        Block::new().description(description),
+        |block, (setting, sensitive, text)| {
+            let attribute =
+                Attribute::optional(setting.argument, Type::String).description(&format!(
+                    "{text} Defaults to the `{}` environment variable.",
+                    setting.variable
+                ));
+            block.attribute(if *sensitive {
+                attribute.sensitive()
+            } else {
+                attribute
+            })
+        },
+    )
 }
 
 #[async_trait]
@@ -226,7 +290,9 @@ impl Provider for CloudDbProvider {
         Schema::new(
             0,
             Block::new()
-                .description("Manages database account privileges on Tencent Cloud and Alibaba Cloud.")
+                .description(
+                    "Manages database account privileges on Tencent Cloud and Alibaba Cloud.",
+                )
                 .block(NestedBlock::new(TENCENT_BLOCK, Nesting::Single, tencent))
                 .block(NestedBlock::new(ALIBABA_BLOCK, Nesting::Single, alibaba)),
         )
@@ -244,8 +310,16 @@ impl Provider for CloudDbProvider {
         if diags.has_errors() {
             return diags;
         }
-        *self.clouds.tencent.write().unwrap_or_else(|p| p.into_inner()) = Some(self.tencent(config));
-        *self.clouds.alibaba.write().unwrap_or_else(|p| p.into_inner()) = Some(self.alibaba(config));
+        *self
+            .clouds
+            .tencent
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(self.tencent(config));
+        *self
+            .clouds
+            .alibaba
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = Some(self.alibaba(config));
         diags
     }
 

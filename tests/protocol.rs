@@ -34,7 +34,9 @@ async fn terraform_connects_with_its_certificate_and_shuts_the_provider_down() {
     assert!(capabilities.plan_destroy && capabilities.get_provider_schema_optional);
 
     let health = HealthClient::new(channel.clone())
-        .check(HealthCheckRequest { service: "plugin".into() })
+        .check(HealthCheckRequest {
+            service: "plugin".into(),
+        })
         .await
         .expect("health check")
         .into_inner();
@@ -47,17 +49,25 @@ async fn terraform_connects_with_its_certificate_and_shuts_the_provider_down() {
         .expect("send SIGINT");
     assert!(interrupted.success());
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(plugin.child.try_wait().expect("poll").is_none(), "SIGINT stopped the provider");
+    assert!(
+        plugin.child.try_wait().expect("poll").is_none(),
+        "SIGINT stopped the provider"
+    );
 
     GrpcControllerClient::new(channel)
         .shutdown(Empty {})
         .await
         .expect("Shutdown");
-    let status = plugin.wait_for_exit(Duration::from_secs(2)).expect("the provider exits within 2 s of Shutdown");
+    let status = plugin
+        .wait_for_exit(Duration::from_secs(2))
+        .expect("the provider exits within 2 s of Shutdown");
     assert!(status.success(), "exit status {status}");
 }
 
-async fn schema_call_with(identity: Option<&ClientIdentity>, plugin: &PluginProcess) -> Result<(), String> {
+async fn schema_call_with(
+    identity: Option<&ClientIdentity>,
+    plugin: &PluginProcess,
+) -> Result<(), String> {
     let channel = connect(plugin.address, plugin.certificate.clone(), identity)
         .await
         .map_err(|e| e.to_string())?;
@@ -75,7 +85,9 @@ async fn a_client_with_another_certificate_is_refused() {
     let plugin = PluginProcess::launch(&terraform.pem);
     assert!(schema_call_with(Some(&intruder), &plugin).await.is_err());
     // The provider is still there for the real client.
-    schema_call_with(Some(&terraform), &plugin).await.expect("Terraform still connects");
+    schema_call_with(Some(&terraform), &plugin)
+        .await
+        .expect("Terraform still connects");
 }
 
 #[tokio::test]
@@ -92,16 +104,26 @@ fn run_by_hand_the_binary_explains_itself_and_exits_1() {
         .output()
         .expect("run the provider");
     assert_eq!(output.status.code(), Some(1));
-    assert!(output.stdout.is_empty(), "nothing on stdout, which belongs to the handshake");
-    assert!(String::from_utf8_lossy(&output.stderr).contains("This binary is a plugin for Terraform"));
+    assert!(
+        output.stdout.is_empty(),
+        "nothing on stdout, which belongs to the handshake"
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("This binary is a plugin for Terraform")
+    );
 }
 
 fn dynamic(bytes: Vec<u8>) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue { msgpack: bytes, json: Vec::new() })
+    Some(pb::DynamicValue {
+        msgpack: bytes,
+        json: Vec::new(),
+    })
 }
 
 fn has_error(diagnostics: &[pb::Diagnostic]) -> bool {
-    diagnostics.iter().any(|d| d.severity == pb::diagnostic::Severity::Error as i32)
+    diagnostics
+        .iter()
+        .any(|d| d.severity == pb::diagnostic::Severity::Error as i32)
 }
 
 #[tokio::test]
@@ -133,7 +155,10 @@ async fn garbage_values_get_diagnostics_and_the_provider_keeps_serving() {
             .unwrap_or_else(|e| panic!("round {round}: {e}"))
             .into_inner();
         if must_fail {
-            assert!(has_error(&validate.diagnostics), "round {round}: {garbage:02x?} was accepted");
+            assert!(
+                has_error(&validate.diagnostics),
+                "round {round}: {garbage:02x?} was accepted"
+            );
         }
 
         let plan = client
@@ -148,7 +173,10 @@ async fn garbage_values_get_diagnostics_and_the_provider_keeps_serving() {
             .unwrap_or_else(|e| panic!("round {round}: {e}"))
             .into_inner();
         if must_fail {
-            assert!(has_error(&plan.diagnostics), "round {round}: {garbage:02x?} was planned");
+            assert!(
+                has_error(&plan.diagnostics),
+                "round {round}: {garbage:02x?} was planned"
+            );
         }
     }
 
@@ -160,8 +188,15 @@ async fn garbage_values_get_diagnostics_and_the_provider_keeps_serving() {
         .await
         .expect("ReadResource answers")
         .into_inner();
-    let detail = &unknown_type.diagnostics.first().expect("a diagnostic").detail;
-    assert!(detail.contains("clouddb_nonexistent") && detail.contains(RESOURCE), "{detail}");
+    let detail = &unknown_type
+        .diagnostics
+        .first()
+        .expect("a diagnostic")
+        .detail;
+    assert!(
+        detail.contains("clouddb_nonexistent") && detail.contains(RESOURCE),
+        "{detail}"
+    );
 }
 
 #[tokio::test]
@@ -188,7 +223,10 @@ async fn debug_mode_serves_plaintext_and_prints_how_to_reattach() {
     let provider = &parsed["registry.terraform.io/clouddb/clouddb"];
     assert_eq!(provider["ProtocolVersion"], 6);
     assert_eq!(provider["Pid"], child.id());
-    let address = provider["Addr"]["String"].as_str().expect("address").to_string();
+    let address = provider["Addr"]["String"]
+        .as_str()
+        .expect("address")
+        .to_string();
 
     let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
         .expect("endpoint")

@@ -1,6 +1,8 @@
-# The quickstart: grant a PolarDB account access to two databases.
-# scripts/quickstart.sh runs it against clouddb-sim; credentials and endpoint come from the
-# environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY, CLOUDDB_ALICLOUD_ENDPOINT).
+# The quickstart: grant a PolarDB account access to two databases, and a CDB for MySQL account
+# access to a database and a table. scripts/quickstart.sh runs it against clouddb-sim;
+# credentials and endpoints come from the environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY,
+# CLOUDDB_ALICLOUD_ENDPOINT, TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY,
+# CLOUDDB_TENCENTCLOUD_ENDPOINT).
 
 terraform {
   required_providers {
@@ -14,6 +16,9 @@ provider "clouddb" {
   alicloud {
     region = "cn-hangzhou"
   }
+  tencentcloud {
+    region = "ap-guangzhou"
+  }
 }
 
 resource "clouddb_polardb_account_grant" "app" {
@@ -26,6 +31,54 @@ resource "clouddb_polardb_account_grant" "app" {
   }
 }
 
+# Read access to "shop" and write access to one table for the CDB for MySQL account app@%.
+resource "clouddb_cdb_account_privileges" "app" {
+  instance_id = "cdb-sim00001"
+  user        = "app"
+
+  database {
+    database   = "shop"
+    privileges = ["SELECT", "SHOW VIEW"]
+  }
+
+  table {
+    database   = "shop"
+    table      = "orders"
+    privileges = ["INSERT", "UPDATE"]
+  }
+}
+
+# The PostgreSQL account "app" may connect to "appdb", use schema "public" and read "users".
+resource "clouddb_postgres_account_privileges" "app" {
+  db_instance_id = "postgres-sim00001"
+  user_name      = "app"
+
+  object {
+    object_type = "database"
+    object_name = "appdb"
+    privileges  = ["CONNECT"]
+  }
+
+  object {
+    object_type   = "schema"
+    database_name = "appdb"
+    object_name   = "public"
+    privileges    = ["USAGE"]
+  }
+
+  object {
+    object_type   = "table"
+    database_name = "appdb"
+    schema_name   = "public"
+    object_name   = "users"
+    privileges    = ["SELECT"]
+  }
+}
+
 output "app_grant_id" {
   value = clouddb_polardb_account_grant.app.id
+}
+
+output "cdb_app_privileges_id" {
+  value = clouddb_cdb_account_privileges.app.id
 }

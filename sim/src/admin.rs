@@ -1,4 +1,5 @@
-//! The admin API under `/_sim/`: state, fixtures, faults, the request log, reset.
+//! The admin API under `/_sim/`: state, fixtures, faults, the request log, reset, and changes
+//! made out of band (drift).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -6,11 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::json;
 
-use crate::faults::FaultSpec;
+use crate::faults;
 use crate::fixture::Fixture;
-use crate::state::SimState;
+use crate::privileges::postgres::{ObjectProblem, PostgresObject, PostgresObjectType};
+use crate::state::{DropObjectError, SimState};
 
 pub(crate) fn routes() -> Router<SimState> {
     Router::new()
@@ -22,6 +25,7 @@ pub(crate) fn routes() -> Router<SimState> {
         )
         .route("/requests", get(list_requests).delete(clear_requests))
         .route("/reset", post(reset))
+        .route("/postgres/drop-object", post(drop_postgres_object))
 }
 
 /// An admin call that could not be done: `{"error": "..."}` with its status.
@@ -62,9 +66,12 @@ async fn list_faults(State(state): State<SimState>) -> Response {
 
 /// `POST /_sim/faults`: queues a fault; answers it with its id (201).
 async fn add_fault(State(state): State<SimState>, body: Bytes) -> Result<Response, AdminError> {
-    let spec: FaultSpec =
-        serde_json::from_slice(&body).map_err(|e| bad_request(format!("fault: {e}")))?;
-    let fault = state.add_fault(spec).map_err(bad_request)?;
+    let (spec, task) = faults::read_request(&body).map_err(bad_request)?;
+    let fault = match task {
+        Some(task) => state.add_task_fault(spec, task),
+        None => state.add_fault(spec),
+    }
+    .map_err(bad_request)?;
     Ok((StatusCode::CREATED, Json(fault)).into_response())
 }
 
@@ -89,4 +96,60 @@ async fn clear_requests(State(state): State<SimState>) -> StatusCode {
 async fn reset(State(state): State<SimState>) -> Result<StatusCode, AdminError> {
     state.reset().await.map_err(internal)?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What `POST /_sim/postgres/drop-object` takes: the object, named as in the fixture.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DropObject {
+    instance_id: String,
+    object_type: PostgresObjectType,
+    #[serde(default)]
+    database_name: String,
+    #[serde(default)]
+    schema_name: String,
+    #[serde(default)]
+    table_name: String,
+    object_name: String,
+}
+
+/// `POST /_sim/postgres/drop-object`: drops an object (and what is in it) as a `DROP` outside
+/// Terraform would, with every account's privileges on it; answers what was dropped.
+async fn drop_postgres_object(
+    State(state): State<SimState>,
+    body: Bytes,
+) -> Result<Response, AdminError> {
+    let request: DropObject =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("drop-object: {e}")))?;
+    let object = PostgresObject::new(
+        request.object_type,
+        &request.object_name,
+        &request.database_name,
+        &request.schema_name,
+        &request.table_name,
+    )
+    .map_err(|problem| {
+        bad_request(match problem {
+            ObjectProblem::Missing(field) => format!(
+                "drop-object: a {} needs `{}`",
+                request.object_type,
+                field.snake_name()
+            ),
+            ObjectProblem::BadName { field, name } => format!(
+                "drop-object: `{}` \"{name}\" is not a valid object name",
+                field.snake_name()
+            ),
+        })
+    })?;
+    match state
+        .drop_postgres_object(&request.instance_id, &object)
+        .await
+    {
+        Ok(()) => Ok(Json(json!({ "dropped": object.to_string() })).into_response()),
+        Err(error @ DropObjectError::Account) => Err(bad_request(format!("drop-object: {error}"))),
+        Err(error @ (DropObjectError::NoInstance(_) | DropObjectError::NoObject { .. })) => Err(
+            AdminError(StatusCode::NOT_FOUND, format!("drop-object: {error}")),
+        ),
+        Err(DropObjectError::Backend(error)) => Err(internal(error)),
+    }
 }

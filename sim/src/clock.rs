@@ -13,3 +13,13 @@ pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339)
         .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
+
+/// `2024-05-01 20:00:00`: Beijing time (UTC+8), the way Tencent's APIs write times.
+pub(crate) fn tencent_time(at: OffsetDateTime) -> String {
+    let beijing = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    at.to_offset(beijing)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}

@@ -3,6 +3,9 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::tasks::{TaskFailure, TaskStatus};
 
 /// What `POST /_sim/faults` takes: which calls, how many, and what happens to them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,6 +36,40 @@ pub struct FaultSpec {
     pub after_apply: bool,
 }
 
+/// How the async task started by a call a fault shapes ends. `POST /_sim/faults` takes these
+/// two fields beside a [`FaultSpec`]'s: the call is answered as usual (an `AsyncRequestId`),
+/// but its task ends in `task_status` and changes nothing. Only calls that start a task
+/// (cdb ModifyAccountPrivileges) use such a fault.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskFault {
+    /// `FAILED`, `KILLED` or `REMOVED`.
+    pub task_status: String,
+    /// The task's `Info`; a plausible one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_info: Option<String>,
+}
+
+impl TaskFault {
+    /// The task ends in `status` (`FAILED`, `KILLED`, `REMOVED`) with `info`.
+    pub fn new(status: &str, info: &str) -> TaskFault {
+        TaskFault {
+            task_status: status.to_owned(),
+            task_info: Some(info.to_owned()),
+        }
+    }
+
+    fn failure(&self) -> Option<TaskFailure> {
+        let status = TaskStatus::failure(&self.task_status)?;
+        Some(TaskFailure {
+            status,
+            info: self
+                .task_info
+                .clone()
+                .unwrap_or_else(|| format!("The task ended {} (injected fault).", status.as_str())),
+        })
+    }
+}
+
 /// A fault that still has calls to shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PendingFault {
@@ -41,6 +78,9 @@ pub struct PendingFault {
     pub remaining: u32,
     #[serde(flatten)]
     pub spec: FaultSpec,
+    /// How the tasks of the calls it shapes end, for a task fault.
+    #[serde(flatten)]
+    pub task: Option<TaskFault>,
 }
 
 /// Why a fault was refused.
@@ -58,6 +98,48 @@ pub enum FaultError {
     AfterApplyWithoutOutcome,
     #[error("fault: `message` needs `error_code`")]
     MessageWithoutCode,
+    #[error("fault: `task_status` must be FAILED, KILLED or REMOVED, not `{0}`")]
+    BadTaskStatus(String),
+    #[error(
+        "fault: `task_status` excludes `error_code` and `drop_connection`: a refused call starts \
+         no task"
+    )]
+    TaskStatusWithOutcome,
+    #[error("fault: `task_info` needs `task_status`")]
+    TaskInfoWithoutStatus,
+    #[error("fault: {0}")]
+    Format(String),
+}
+
+/// Reads the body of `POST /_sim/faults`: a [`FaultSpec`], and a [`TaskFault`] when it has
+/// `task_status`.
+pub(crate) fn read_request(body: &[u8]) -> Result<(FaultSpec, Option<TaskFault>), FaultError> {
+    let format = |e: serde_json::Error| FaultError::Format(e.to_string());
+    let mut fields = match serde_json::from_slice::<Value>(body).map_err(format)? {
+        Value::Object(fields) => fields,
+        _ => {
+            return Err(FaultError::Format(
+                "the body must be a JSON object".to_owned(),
+            ))
+        }
+    };
+    let mut text = |name: &str| match fields.remove(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Ok(Some(text)),
+        Some(_) => Err(FaultError::Format(format!("`{name}` must be a string"))),
+    };
+    let task_status = text("task_status")?;
+    let task_info = text("task_info")?;
+    let task = match (task_status, task_info) {
+        (Some(task_status), task_info) => Some(TaskFault {
+            task_status,
+            task_info,
+        }),
+        (None, Some(_)) => return Err(FaultError::TaskInfoWithoutStatus),
+        (None, None) => None,
+    };
+    let spec = serde_json::from_value(Value::Object(fields)).map_err(format)?;
+    Ok((spec, task))
 }
 
 impl FaultSpec {
@@ -121,6 +203,19 @@ impl FaultSpec {
 
     /// Checks that the fields make one sensible fault.
     pub fn validate(&self) -> Result<(), FaultError> {
+        self.validate_with(None)
+    }
+
+    /// Checks the fields together with how the task of the shaped calls ends, if given.
+    pub fn validate_with(&self, task: Option<&TaskFault>) -> Result<(), FaultError> {
+        if let Some(task) = task {
+            if TaskStatus::failure(&task.task_status).is_none() {
+                return Err(FaultError::BadTaskStatus(task.task_status.clone()));
+            }
+            if self.error_code.is_some() || self.drop_connection {
+                return Err(FaultError::TaskStatusWithOutcome);
+            }
+        }
         if self.count == 0 {
             return Err(FaultError::ZeroCount);
         }
@@ -130,7 +225,11 @@ impl FaultSpec {
         if self.error_code.is_some() && self.drop_connection {
             return Err(FaultError::ErrorAndDrop);
         }
-        if self.error_code.is_none() && !self.drop_connection && self.latency_ms.is_none() {
+        if self.error_code.is_none()
+            && !self.drop_connection
+            && self.latency_ms.is_none()
+            && task.is_none()
+        {
             return Err(FaultError::NoEffect);
         }
         if self.after_apply && self.error_code.is_none() && !self.drop_connection {
@@ -156,6 +255,8 @@ pub(crate) enum FaultOutcome {
         message: Option<String>,
     },
     DropConnection,
+    /// The call is answered as usual; the task it starts ends this way.
+    FailTask(TaskFailure),
 }
 
 /// The fault taken for one call.
@@ -175,13 +276,18 @@ pub(crate) struct FaultQueue {
 }
 
 impl FaultQueue {
-    pub(crate) fn add(&mut self, spec: FaultSpec) -> Result<PendingFault, FaultError> {
-        spec.validate()?;
+    pub(crate) fn add(
+        &mut self,
+        spec: FaultSpec,
+        task: Option<TaskFault>,
+    ) -> Result<PendingFault, FaultError> {
+        spec.validate_with(task.as_ref())?;
         self.next_id += 1;
         let fault = PendingFault {
             id: self.next_id,
             remaining: spec.count,
             spec,
+            task,
         };
         self.pending.push(fault.clone());
         Ok(fault)
@@ -195,12 +301,13 @@ impl FaultQueue {
         self.pending.clear();
     }
 
-    /// Uses up one call of the first fault that matches, if any.
-    pub(crate) fn take(&mut self, service: &str, action: &str) -> Option<Fault> {
+    /// Uses up one call of the first fault that matches, if any; a task fault only matches a
+    /// call that starts a task.
+    pub(crate) fn take(&mut self, service: &str, action: &str, starts_task: bool) -> Option<Fault> {
         let index = self
             .pending
             .iter()
-            .position(|f| f.spec.matches(service, action))?;
+            .position(|f| f.spec.matches(service, action) && (f.task.is_none() || starts_task))?;
         let fault = &mut self.pending[index];
         fault.remaining -= 1;
         let spec = &fault.spec;
@@ -213,7 +320,11 @@ impl FaultQueue {
                     message: spec.message.clone(),
                 }),
                 (None, true) => Some(FaultOutcome::DropConnection),
-                (None, false) => None,
+                (None, false) => fault
+                    .task
+                    .as_ref()
+                    .and_then(TaskFault::failure)
+                    .map(FaultOutcome::FailTask),
             },
             after_apply: spec.after_apply,
         };
@@ -240,17 +351,28 @@ mod tests {
         serde_json::from_str(json).expect("fault spec")
     }
 
+    impl FaultQueue {
+        fn add_plain(&mut self, spec: FaultSpec) -> Result<PendingFault, FaultError> {
+            self.add(spec, None)
+        }
+    }
+
+    fn request(json: &str) -> Result<PendingFault, FaultError> {
+        let (spec, task) = read_request(json.as_bytes())?;
+        FaultQueue::default().add(spec, task)
+    }
+
     #[test]
     fn a_fault_shapes_count_calls_then_goes() {
         let mut queue = FaultQueue::default();
         let added = queue
-            .add(spec(r#"{"action": "GrantAccountPrivilege", "count": 2, "error_code": "Throttling.User"}"#))
+            .add_plain(spec(r#"{"action": "GrantAccountPrivilege", "count": 2, "error_code": "Throttling.User"}"#))
             .expect("add");
         assert_eq!(added.remaining, 2);
-        assert!(queue.take("polardb", "DescribeAccounts").is_none());
+        assert!(queue.take("polardb", "DescribeAccounts", false).is_none());
         for _ in 0..2 {
             let fault = queue
-                .take("polardb", "GrantAccountPrivilege")
+                .take("polardb", "GrantAccountPrivilege", false)
                 .expect("fault");
             assert_eq!(
                 fault.outcome,
@@ -260,7 +382,9 @@ mod tests {
                 })
             );
         }
-        assert!(queue.take("polardb", "GrantAccountPrivilege").is_none());
+        assert!(queue
+            .take("polardb", "GrantAccountPrivilege", false)
+            .is_none());
         assert!(queue.pending().is_empty());
     }
 
@@ -268,12 +392,16 @@ mod tests {
     fn service_and_wildcard_narrow_and_widen() {
         let mut queue = FaultQueue::default();
         queue
-            .add(spec(
+            .add_plain(spec(
                 r#"{"service": "cdb", "action": "*", "latency_ms": 5}"#,
             ))
             .expect("add");
-        assert!(queue.take("postgres", "ModifyAccountPrivileges").is_none());
-        let fault = queue.take("cdb", "ModifyAccountPrivileges").expect("fault");
+        assert!(queue
+            .take("postgres", "ModifyAccountPrivileges", false)
+            .is_none());
+        let fault = queue
+            .take("cdb", "ModifyAccountPrivileges", true)
+            .expect("fault");
         assert_eq!(fault.latency, Some(Duration::from_millis(5)));
         assert_eq!(fault.outcome, None);
     }
@@ -319,8 +447,62 @@ mod tests {
             ),
         ];
         for (json, expected) in cases {
-            assert_eq!(queue.add(spec(json)), Err(expected));
+            assert_eq!(queue.add_plain(spec(json)), Err(expected));
         }
         assert!(serde_json::from_str::<FaultSpec>(r#"{"action": "A", "errorcode": "X"}"#).is_err());
+    }
+
+    #[test]
+    fn task_faults_are_read_beside_the_spec_and_checked() {
+        let cases = [
+            (
+                r#"{"action": "A", "task_status": "SUCCESS"}"#,
+                FaultError::BadTaskStatus("SUCCESS".into()),
+            ),
+            (
+                r#"{"action": "A", "task_status": "FAILED", "error_code": "X"}"#,
+                FaultError::TaskStatusWithOutcome,
+            ),
+            (
+                r#"{"action": "A", "latency_ms": 1, "task_info": "x"}"#,
+                FaultError::TaskInfoWithoutStatus,
+            ),
+        ];
+        for (json, expected) in cases {
+            assert_eq!(request(json), Err(expected));
+        }
+        assert!(matches!(
+            request(r#"{"action": "A", "task_status": "FAILED", "taskinfo": "x"}"#),
+            Err(FaultError::Format(_))
+        ));
+        let pending = request(r#"{"action": "A", "task_status": "KILLED"}"#).expect("fault");
+        let json = serde_json::to_value(&pending).expect("json");
+        assert_eq!(json["task_status"], "KILLED");
+        assert_eq!(json["action"], "A");
+        let plain = request(r#"{"action": "A", "latency_ms": 1}"#).expect("fault");
+        let json = serde_json::to_value(&plain).expect("json");
+        assert!(json.get("task_status").is_none(), "{json}");
+    }
+
+    #[test]
+    fn task_faults_wait_for_a_call_that_starts_a_task() {
+        let mut queue = FaultQueue::default();
+        let (fault_spec, task) = read_request(
+            br#"{"service": "cdb", "action": "*", "task_status": "FAILED", "task_info": "boom"}"#,
+        )
+        .expect("request");
+        assert_eq!(task, Some(TaskFault::new("FAILED", "boom")));
+        queue.add(fault_spec, task).expect("add");
+        assert!(queue.take("cdb", "DescribeAccounts", false).is_none());
+        let fault = queue
+            .take("cdb", "ModifyAccountPrivileges", true)
+            .expect("fault");
+        assert_eq!(
+            fault.outcome,
+            Some(FaultOutcome::FailTask(TaskFailure {
+                status: TaskStatus::Failed,
+                info: "boom".into()
+            }))
+        );
     }
 }

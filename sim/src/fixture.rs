@@ -3,7 +3,13 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::privileges::cdb::CdbLevel;
+use crate::privileges::postgres::{
+    ObjectProblem, PostgresAccountType, PostgresObject, PostgresObjectType,
+};
 
 /// The JSON of the built-in fixture, which serves the quickstart.
 const BUILTIN: &str = include_str!("../fixtures/builtin.json");
@@ -57,10 +63,106 @@ pub struct PostgresInstance {
     pub instance_id: String,
     #[serde(default = "default_tencent_region")]
     pub region: String,
+    /// Each account is a name (`"app"`, a normal account holding nothing) or an object.
     #[serde(default)]
-    pub accounts: Vec<String>,
+    pub accounts: Vec<PostgresAccount>,
     #[serde(default)]
     pub databases: Vec<PostgresDatabase>,
+}
+
+/// A PostgreSQL account: its type, remark, and the privileges it holds on objects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PostgresAccount {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub account_type: PostgresAccountType,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub remark: String,
+    pub privileges: Vec<PostgresGrant>,
+}
+
+impl PostgresAccount {
+    /// A normal account holding nothing, as `"accounts": ["app"]` declares it.
+    pub fn named(name: &str) -> PostgresAccount {
+        PostgresAccount {
+            name: name.to_owned(),
+            account_type: PostgresAccountType::Normal,
+            remark: String::new(),
+            privileges: Vec::new(),
+        }
+    }
+}
+
+/// The object form of a PostgreSQL account in a fixture.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PostgresAccountFields {
+    name: String,
+    #[serde(rename = "type", default)]
+    account_type: PostgresAccountType,
+    #[serde(default)]
+    remark: String,
+    #[serde(default)]
+    privileges: Vec<PostgresGrant>,
+}
+
+impl<'de> Deserialize<'de> for PostgresAccount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AccountVisitor;
+
+        impl<'de> Visitor<'de> for AccountVisitor {
+            type Value = PostgresAccount;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an account name or {\"name\", \"type\", \"remark\", \"privileges\"}")
+            }
+
+            fn visit_str<E: de::Error>(self, name: &str) -> Result<PostgresAccount, E> {
+                Ok(PostgresAccount::named(name))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PostgresAccount, A::Error> {
+                let fields =
+                    PostgresAccountFields::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(PostgresAccount {
+                    name: fields.name,
+                    account_type: fields.account_type,
+                    remark: fields.remark,
+                    privileges: fields.privileges,
+                })
+            }
+        }
+
+        deserializer.deserialize_any(AccountVisitor)
+    }
+}
+
+/// Privileges an account holds on one object; name fields as the API's `DatabaseObject`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostgresGrant {
+    pub object_type: PostgresObjectType,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub database_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub schema_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub table_name: String,
+    pub object_name: String,
+    pub privileges: Vec<String>,
+}
+
+impl PostgresGrant {
+    /// The object the grant is on.
+    pub fn object(&self) -> Result<PostgresObject, ObjectProblem> {
+        PostgresObject::new(
+            self.object_type,
+            &self.object_name,
+            &self.database_name,
+            &self.schema_name,
+            &self.table_name,
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -81,8 +183,16 @@ pub struct PostgresSchema {
     pub views: Vec<String>,
     #[serde(default)]
     pub sequences: Vec<String>,
+    /// Function names, possibly with their argument types: `f(integer,text)`.
     #[serde(default)]
     pub functions: Vec<String>,
+    #[serde(default)]
+    pub matviews: Vec<String>,
+    /// Procedure names, possibly with their argument types.
+    #[serde(default)]
+    pub procedures: Vec<String>,
+    #[serde(default)]
+    pub types: Vec<String>,
 }
 
 /// A table and its columns (PostgreSQL, CDB and MariaDB alike).
@@ -102,9 +212,68 @@ pub struct CdbInstance {
     #[serde(default = "default_tencent_region")]
     pub region: String,
     #[serde(default)]
-    pub accounts: Vec<MysqlAccount>,
+    pub accounts: Vec<CdbAccount>,
     #[serde(default)]
     pub databases: Vec<MysqlDatabase>,
+}
+
+/// A CDB account (a user at a host) and the privileges it holds at each level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CdbAccount {
+    pub user: String,
+    #[serde(default = "any_host")]
+    pub host: String,
+    /// `Notes` in DescribeAccounts.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
+    #[serde(default)]
+    pub global_privileges: Vec<String>,
+    #[serde(default)]
+    pub database_privileges: Vec<CdbDatabasePrivilege>,
+    #[serde(default)]
+    pub table_privileges: Vec<CdbTablePrivilege>,
+    #[serde(default)]
+    pub column_privileges: Vec<CdbColumnPrivilege>,
+}
+
+impl CdbAccount {
+    /// An account holding nothing.
+    pub fn new(user: &str, host: &str) -> CdbAccount {
+        CdbAccount {
+            user: user.to_owned(),
+            host: host.to_owned(),
+            notes: String::new(),
+            global_privileges: Vec::new(),
+            database_privileges: Vec::new(),
+            table_privileges: Vec::new(),
+            column_privileges: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CdbDatabasePrivilege {
+    pub database: String,
+    pub privileges: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CdbTablePrivilege {
+    pub database: String,
+    pub table: String,
+    pub privileges: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CdbColumnPrivilege {
+    pub database: String,
+    pub table: String,
+    pub column: String,
+    pub privileges: Vec<String>,
 }
 
 /// A MySQL-family account: a user at a host.
@@ -311,6 +480,13 @@ pub enum FixtureError {
          holds every database already and takes no `privileges`"
     )]
     SuperAccountPrivileges { cluster: String, account: String },
+    #[error("fixture: account `{account}` of {service} instance `{instance}`: {detail}")]
+    Privileges {
+        service: &'static str,
+        instance: String,
+        account: String,
+        detail: String,
+    },
 }
 
 impl Fixture {
@@ -357,7 +533,7 @@ impl Fixture {
             not_empty("postgres instance_id", &instance.instance_id, "")?;
             unique(
                 "account",
-                instance.accounts.iter().map(String::as_str),
+                instance.accounts.iter().map(|a| a.name.as_str()),
                 &within,
             )?;
             unique(
@@ -365,6 +541,7 @@ impl Fixture {
                 instance.databases.iter().map(|d| d.name.as_str()),
                 &within,
             )?;
+            validate_postgres_privileges(instance)?;
         }
         unique(
             "cdb instance",
@@ -374,12 +551,19 @@ impl Fixture {
         for instance in &tencent.cdb {
             let within = format!(" in cdb instance `{}`", instance.instance_id);
             not_empty("cdb instance_id", &instance.instance_id, "")?;
-            unique_accounts(&instance.accounts, &within)?;
+            unique_accounts(
+                instance
+                    .accounts
+                    .iter()
+                    .map(|a| (a.user.as_str(), a.host.as_str())),
+                &within,
+            )?;
             unique(
                 "database",
                 instance.databases.iter().map(|d| d.name.as_str()),
                 &within,
             )?;
+            validate_cdb_privileges(instance)?;
         }
         unique(
             "mariadb instance",
@@ -389,7 +573,13 @@ impl Fixture {
         for instance in &tencent.mariadb {
             let within = format!(" in mariadb instance `{}`", instance.instance_id);
             not_empty("mariadb instance_id", &instance.instance_id, "")?;
-            unique_accounts(&instance.accounts, &within)?;
+            unique_accounts(
+                instance
+                    .accounts
+                    .iter()
+                    .map(|a| (a.user.as_str(), a.host.as_str())),
+                &within,
+            )?;
             unique(
                 "database",
                 instance.databases.iter().map(|d| d.name.as_str()),
@@ -476,12 +666,129 @@ fn unique<'a>(
     Ok(())
 }
 
-fn unique_accounts(accounts: &[MysqlAccount], within: &str) -> Result<(), FixtureError> {
+fn unique_accounts<'a>(
+    accounts: impl Iterator<Item = (&'a str, &'a str)>,
+    within: &str,
+) -> Result<(), FixtureError> {
     let names: Vec<String> = accounts
-        .iter()
-        .map(|a| format!("{}@{}", a.user, a.host))
+        .map(|(user, host)| format!("{user}@{host}"))
         .collect();
     unique("account", names.iter().map(String::as_str), within)
+}
+
+/// Each grant is on an object of the instance and names privileges its type takes.
+fn validate_postgres_privileges(instance: &PostgresInstance) -> Result<(), FixtureError> {
+    for account in &instance.accounts {
+        let refuse = |detail: String| FixtureError::Privileges {
+            service: "postgres",
+            instance: instance.instance_id.clone(),
+            account: account.name.clone(),
+            detail,
+        };
+        not_empty(
+            "account name",
+            &account.name,
+            &format!(" in postgres instance `{}`", instance.instance_id),
+        )?;
+        for grant in &account.privileges {
+            if grant.object_type == PostgresObjectType::Account {
+                return Err(refuse(
+                    "an account's type is its `type`, not a privilege on an `account` object"
+                        .to_owned(),
+                ));
+            }
+            let object = grant.object().map_err(|problem| {
+                refuse(match problem {
+                    ObjectProblem::Missing(field) => format!(
+                        "a privilege on a {} needs `{}`",
+                        grant.object_type,
+                        field.snake_name()
+                    ),
+                    ObjectProblem::BadName { field, name } => {
+                        format!("`{}` \"{name}\" is not a valid name", field.snake_name())
+                    }
+                })
+            })?;
+            if !object.exists_in(instance) {
+                return Err(refuse(format!(
+                    "it holds privileges on {object}, which the instance does not have"
+                )));
+            }
+            let allowed = grant.object_type.privileges();
+            if let Some(bad) = grant
+                .privileges
+                .iter()
+                .find(|p| !allowed.contains(&p.as_str()))
+            {
+                return Err(refuse(format!(
+                    "\"{bad}\" is not a privilege of a {}; it takes {}",
+                    grant.object_type,
+                    allowed.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each privilege is valid at its level and on a database, table and column of the instance.
+fn validate_cdb_privileges(instance: &CdbInstance) -> Result<(), FixtureError> {
+    for account in &instance.accounts {
+        let refuse = |detail: String| FixtureError::Privileges {
+            service: "cdb",
+            instance: instance.instance_id.clone(),
+            account: format!("{}@{}", account.user, account.host),
+            detail,
+        };
+        let check = |level: CdbLevel, names: &[String]| match names
+            .iter()
+            .find(|name| !level.takes(name))
+        {
+            Some(bad) => Err(refuse(format!(
+                "\"{bad}\" is not a {} privilege; allowed: {}",
+                level.as_str(),
+                level.allowed().join(", ")
+            ))),
+            None => Ok(()),
+        };
+        let database = |name: &str| {
+            instance
+                .databases
+                .iter()
+                .find(|d| d.name == name)
+                .ok_or_else(|| refuse(format!("the instance has no database `{name}`")))
+        };
+        let table = |db: &str, name: &str| {
+            database(db)?
+                .tables
+                .iter()
+                .find(|t| t.name == name)
+                .cloned()
+                .ok_or_else(|| refuse(format!("database `{db}` has no table `{name}`")))
+        };
+        check(CdbLevel::Global, &account.global_privileges)?;
+        for entry in &account.database_privileges {
+            database(&entry.database)?;
+            check(CdbLevel::Database, &entry.privileges)?;
+        }
+        for entry in &account.table_privileges {
+            table(&entry.database, &entry.table)?;
+            check(CdbLevel::Table, &entry.privileges)?;
+        }
+        for entry in &account.column_privileges {
+            if !table(&entry.database, &entry.table)?
+                .columns
+                .contains(&entry.column)
+            {
+                return Err(refuse(format!(
+                    "table `{}`.`{}` has no column `{}`",
+                    entry.database, entry.table, entry.column
+                )));
+            }
+            check(CdbLevel::Column, &entry.privileges)?;
+        }
+    }
+    Ok(())
 }
 
 fn not_empty(what: &'static str, value: &str, within: &str) -> Result<(), FixtureError> {

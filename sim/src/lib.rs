@@ -23,21 +23,27 @@ mod faults;
 mod fixture;
 mod percent;
 mod pipeline;
+pub mod privileges;
 mod ratelimit;
 mod replay;
 mod requests;
 mod server;
 mod state;
 mod store;
+mod tasks;
 mod tencent;
 
-pub use faults::{FaultError, FaultSpec, PendingFault};
+pub use faults::{FaultError, FaultSpec, PendingFault, TaskFault};
 pub use fixture::{
-    AliCloud, AlicloudCredential, CdbInstance, Fixture, FixtureError, MariadbDatabase,
-    MariadbInstance, MysqlAccount, MysqlDatabase, PolarDbAccount, PolarDbAccountStatus,
-    PolarDbAccountType, PolarDbCluster, PolarDbPrivilege, PostgresDatabase, PostgresInstance,
-    PostgresSchema, Table, TencentCloud, TencentCredential,
+    AliCloud, AlicloudCredential, CdbAccount, CdbColumnPrivilege, CdbDatabasePrivilege,
+    CdbInstance, CdbTablePrivilege, Fixture, FixtureError, MariadbDatabase, MariadbInstance,
+    MysqlAccount, MysqlDatabase, PolarDbAccount, PolarDbAccountStatus, PolarDbAccountType,
+    PolarDbCluster, PolarDbPrivilege, PostgresAccount, PostgresDatabase, PostgresGrant,
+    PostgresInstance, PostgresSchema, Table, TencentCloud, TencentCredential,
 };
+pub use privileges::postgres::{PostgresAccountType, PostgresObject, PostgresObjectType};
 pub use requests::{RequestRecord, Vendor};
 pub use server::{app, serve, start, start_with_state, RunningSim};
-pub use state::{RateLimits, SimOptions, SimState, StateError};
+pub use state::{
+    DropObjectError, RateLimits, SimOptions, SimState, StateError, DEFAULT_TASK_DURATION,
+};

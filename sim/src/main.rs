@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
-use clouddb_sim::{Fixture, RateLimits, SimOptions, SimState};
+use clouddb_sim::{Fixture, RateLimits, SimOptions, SimState, DEFAULT_TASK_DURATION};
 
 const USAGE: &str = "\
 clouddb-sim: offline emulator of the Tencent Cloud and Alibaba Cloud database APIs
@@ -19,6 +19,7 @@ Options:
   --fixtures FILE        JSON fixture to start from [default: the built-in quickstart fixture]
   --latency-ms N         delay every vendor API answer by N milliseconds [default: 0]
   --rate-limits MODE     `documented` enforces the vendors' documented rates, `off` none [default: off]
+  --task-ms N            how long an async task (cdb AsyncRequestId) runs [default: 300]
   --postgres URL         keep PostgreSQL instances on a real server (not yet supported)
   --mysql URL            keep MySQL-family instances on a real server (not yet supported)
   --print-fixture        print the fixture in use (built-in unless --fixtures) and exit
@@ -36,6 +37,7 @@ struct Flags {
     fixtures: Option<PathBuf>,
     latency: Duration,
     rate_limits: RateLimits,
+    task_duration: Duration,
     postgres: Option<String>,
     mysql: Option<String>,
     print_fixture: bool,
@@ -54,6 +56,7 @@ fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<Command> {
         fixtures: None,
         latency: Duration::ZERO,
         rate_limits: RateLimits::Off,
+        task_duration: DEFAULT_TASK_DURATION,
         postgres: None,
         mysql: None,
         print_fixture: false,
@@ -93,6 +96,13 @@ fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<Command> {
                 flags.rate_limits = value("--rate-limits")?
                     .parse()
                     .map_err(|e: String| anyhow::anyhow!("--rate-limits: {e}"))?;
+            }
+            "--task-ms" => {
+                let text = value("--task-ms")?;
+                let ms: u64 = text
+                    .parse()
+                    .with_context(|| format!("--task-ms `{text}` is not a whole number"))?;
+                flags.task_duration = Duration::from_millis(ms);
             }
             "--postgres" => flags.postgres = Some(value("--postgres")?),
             "--mysql" => flags.mysql = Some(value("--mysql")?),
@@ -154,6 +164,7 @@ fn run(flags: Flags) -> anyhow::Result<()> {
         latency: flags.latency,
         rate_limits: flags.rate_limits,
         clock_skew_limit: None,
+        task_duration: flags.task_duration,
     };
     let state = SimState::new(fixture, options)?;
 

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::faults::FaultOutcome;
 use crate::state::SimState;
+use crate::tasks::TaskFailure;
 
 /// How a vendor answers what the sim itself decides: throttling and injected errors.
 pub(crate) trait VendorError {
@@ -29,22 +30,28 @@ pub(crate) struct Shaped<T, E> {
     pub fault: Option<u64>,
 }
 
-/// Runs `call` (a service action, not yet started) under rate limits and injected faults.
-pub(crate) async fn run<T, E: VendorError>(
+/// Runs `call` (a service action, started with how an injected fault ends the task it starts,
+/// if it starts one) under rate limits and injected faults. `starts_task` says whether the
+/// action starts an async task, which faults with `task_status` wait for.
+pub(crate) async fn run<T, E: VendorError, F>(
     state: &SimState,
     service: &str,
     action: &str,
-    call: impl Future<Output = Result<T, E>>,
-) -> Shaped<T, E> {
+    starts_task: bool,
+    call: impl FnOnce(Option<TaskFailure>) -> F,
+) -> Shaped<T, E>
+where
+    F: Future<Output = Result<T, E>>,
+{
     if let Err(throttled) = state.limiter().admit(service, action, Instant::now()) {
         return Shaped {
             answer: Answer::Reply(Err(E::throttled(service, action, throttled.per_second))),
             fault: None,
         };
     }
-    let Some(fault) = state.take_fault(service, action) else {
+    let Some(fault) = state.take_fault(service, action, starts_task) else {
         return Shaped {
-            answer: Answer::Reply(call.await),
+            answer: Answer::Reply(call(None).await),
             fault: None,
         };
     };
@@ -52,18 +59,20 @@ pub(crate) async fn run<T, E: VendorError>(
         tokio::time::sleep(latency).await;
     }
     let answer = match fault.outcome {
-        None => Answer::Reply(call.await),
-        Some(outcome) => {
+        None => Answer::Reply(call(None).await),
+        Some(FaultOutcome::FailTask(failure)) => Answer::Reply(call(Some(failure)).await),
+        Some(FaultOutcome::Error { code, message }) => {
             if fault.after_apply {
                 // The change happens; its answer is lost, as when a network fails late.
-                let _ = call.await;
+                let _ = call(None).await;
             }
-            match outcome {
-                FaultOutcome::Error { code, message } => {
-                    Answer::Reply(Err(E::injected(&code, message.as_deref())))
-                }
-                FaultOutcome::DropConnection => Answer::DropConnection,
+            Answer::Reply(Err(E::injected(&code, message.as_deref())))
+        }
+        Some(FaultOutcome::DropConnection) => {
+            if fault.after_apply {
+                let _ = call(None).await;
             }
+            Answer::DropConnection
         }
     };
     Shaped {

@@ -3,9 +3,12 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
+
+use crate::clock;
 use crate::fixture::{
-    AlicloudCredential, Fixture, PolarDbAccountStatus, PolarDbAccountType, TencentCloud,
-    TencentCredential,
+    AlicloudCredential, CdbInstance, Fixture, PolarDbAccountStatus, PolarDbAccountType,
+    PostgresInstance, TencentCloud, TencentCredential,
 };
 
 /// Everything but privileges, which live in a backend.
@@ -13,9 +16,12 @@ use crate::fixture::{
 pub(crate) struct World {
     tencent_credentials: HashMap<String, TencentCredential>,
     alibaba_credentials: HashMap<String, AlicloudCredential>,
-    /// Tencent instances as the fixture declared them (their services come later).
+    /// Tencent instances as the fixture declared them, objects dropped out of band removed,
+    /// and without privileges (the backends hold those).
     tencent: TencentCloud,
     polardb: Vec<Cluster>,
+    /// When the fixture was loaded: the creation time of every account.
+    loaded_at: OffsetDateTime,
 }
 
 /// A PolarDB cluster.
@@ -96,14 +102,24 @@ impl World {
                     .collect(),
             })
             .collect();
+        let mut tencent = TencentCloud {
+            credentials: Vec::new(),
+            ..fixture.tencentcloud.clone()
+        };
+        for account in tencent.postgres.iter_mut().flat_map(|i| &mut i.accounts) {
+            account.privileges.clear();
+        }
+        for account in tencent.cdb.iter_mut().flat_map(|i| &mut i.accounts) {
+            let mut bare = crate::fixture::CdbAccount::new(&account.user, &account.host);
+            bare.notes = std::mem::take(&mut account.notes);
+            *account = bare;
+        }
         World {
             tencent_credentials,
             alibaba_credentials,
-            tencent: TencentCloud {
-                credentials: Vec::new(),
-                ..fixture.tencentcloud.clone()
-            },
+            tencent,
             polardb,
+            loaded_at: clock::now_utc(),
         }
     }
 
@@ -115,9 +131,34 @@ impl World {
         self.alibaba_credentials.get(access_key_id)
     }
 
-    /// Tencent instances, without credentials.
+    /// Tencent instances, without credentials or privileges.
     pub(crate) fn tencent(&self) -> &TencentCloud {
         &self.tencent
+    }
+
+    pub(crate) fn postgres_instance(&self, id: &str) -> Option<&PostgresInstance> {
+        self.tencent.postgres.iter().find(|i| i.instance_id == id)
+    }
+
+    pub(crate) fn postgres_instance_mut(&mut self, id: &str) -> Option<&mut PostgresInstance> {
+        self.tencent
+            .postgres
+            .iter_mut()
+            .find(|i| i.instance_id == id)
+    }
+
+    /// Whether some postgres instance of the fixture is in `region`.
+    pub(crate) fn has_postgres_region(&self, region: &str) -> bool {
+        self.tencent.postgres.iter().any(|i| i.region == region)
+    }
+
+    pub(crate) fn cdb_instance(&self, id: &str) -> Option<&CdbInstance> {
+        self.tencent.cdb.iter().find(|i| i.instance_id == id)
+    }
+
+    /// When the fixture was loaded, which the sim reports as every account's creation time.
+    pub(crate) fn loaded_at(&self) -> OffsetDateTime {
+        self.loaded_at
     }
 
     pub(crate) fn polardb_clusters(&self) -> &[Cluster] {

@@ -74,6 +74,8 @@ fn prints_where_it_listens_first_serves_and_exits_cleanly_on_sigterm_and_sigint(
             "1",
             "--rate-limits",
             "documented",
+            "--task-ms",
+            "50",
         ]);
         let addr = first
             .strip_prefix("listening on http://")
@@ -118,6 +120,7 @@ fn help_lists_every_flag() {
         "--fixtures",
         "--latency-ms",
         "--rate-limits",
+        "--task-ms",
         "--postgres",
         "--mysql",
         "--help",
@@ -142,6 +145,10 @@ fn bad_flags_and_fixtures_are_refused_clearly() {
     let output = run(&["--rate-limits", "sometimes"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("documented"));
+
+    let output = run(&["--task-ms", "soon"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--task-ms"));
 
     let output = run(&["--frobnicate"]);
     assert_eq!(output.status.code(), Some(2));

@@ -46,6 +46,14 @@ pub trait Resource: Send + Sync {
     /// The object as it exists now, or null when it is gone.
     async fn read(&self, state: &Value) -> Result<Value, Diagnostics>;
 
+    /// Like `read`, with warnings to show beside the fresh value (e.g. a part of the object
+    /// that vanished and was dropped from it). Terraform's refresh calls this one.
+    async fn read_with_warnings(&self, state: &Value) -> Result<(Value, Diagnostics), Diagnostics> {
+        self.read(state)
+            .await
+            .map(|fresh| (fresh, Diagnostics::new()))
+    }
+
     async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome;
 
     /// Removes the object; the outcome's state is null unless something is left.

@@ -148,7 +148,10 @@ impl ProviderServer {
             Ok(entry) => entry,
             Err(diags) => return (state.clone(), diags),
         };
-        match self.unless_stopped(entry.resource.read_with_warnings(state)).await {
+        match self
+            .unless_stopped(entry.resource.read_with_warnings(state))
+            .await
+        {
             Some(Ok((fresh, warnings))) => (carry_timeouts(state, fresh), warnings),
             Some(Err(diags)) => (state.clone(), diags),
             None => (state.clone(), interrupted()),

@@ -7,7 +7,8 @@ use base64::engine::general_purpose::STANDARD_NO_PAD;
 use base64::Engine;
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 const CORE_PROTOCOL_VERSION: u32 = 1;
 pub const PROTOCOL_VERSION: u32 = 6;
 
@@ -47,17 +48,25 @@ impl LaunchEnvironment {
             return Err(HandshakeError::UnsupportedProtocol { offered });
         }
         Ok(LaunchEnvironment {
-            client_certificate_pem: lookup("PLUGIN_CLIENT_CERT").filter(|pem| !pem.trim().is_empty()),
+            client_certificate_pem: lookup("PLUGIN_CLIENT_CERT")
+                .filter(|pem| !pem.trim().is_empty()),
             min_port: port(&lookup, "PLUGIN_MIN_PORT", 10000)?,
             max_port: port(&lookup, "PLUGIN_MAX_PORT", 25000)?,
         })
     }
 }
 
-fn port(lookup: &impl Fn(&str) -> Option<String>, name: &'static str, default: u16) -> Result<u16, HandshakeError> {
+fn port(
+    lookup: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u16,
+) -> Result<u16, HandshakeError> {
     match lookup(name) {
         None => Ok(default),
-        Some(value) => value.trim().parse().map_err(|_| HandshakeError::BadPort { name, value }),
+        Some(value) => value
+            .trim()
+            .parse()
+            .map_err(|_| HandshakeError::BadPort { name, value }),
     }
 }
 
@@ -75,7 +84,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |key| map.get(key).cloned()
     }
 
@@ -111,7 +123,10 @@ mod tests {
 
     #[test]
     fn the_handshake_line_carries_the_certificate_without_padding() {
-        let line = handshake_line("127.0.0.1:12345".parse().expect("address"), Some(&[1, 2, 3, 4]));
+        let line = handshake_line(
+            "127.0.0.1:12345".parse().expect("address"),
+            Some(&[1, 2, 3, 4]),
+        );
         assert_eq!(line, "1|6|tcp|127.0.0.1:12345|grpc|AQIDBA");
     }
 }

@@ -33,15 +33,23 @@ pub enum PluginError {
 }
 
 /// Runs as Terraform launched us: handshake on stdout, then serve over mTLS until Shutdown.
-pub async fn run_launched(server: Arc<ProviderServer>, launch: LaunchEnvironment) -> Result<(), PluginError> {
-    let client_pem = launch.client_certificate_pem.ok_or(PluginError::NoClientCertificate)?;
+pub async fn run_launched(
+    server: Arc<ProviderServer>,
+    launch: LaunchEnvironment,
+) -> Result<(), PluginError> {
+    let client_pem = launch
+        .client_certificate_pem
+        .ok_or(PluginError::NoClientCertificate)?;
     let client_certificate = tls::parse_certificate_pem(&client_pem)?;
     let identity = tls::ServerIdentity::generate()?;
     let tls_config = tls::server_config(&identity, client_certificate)?;
     let listener = serve::bind_in_range(launch.min_port, launch.max_port).await?;
     let address = listener.local_addr()?;
     ignore_interrupts();
-    announce(&handshake_line(address, Some(identity.certificate.as_ref())))?;
+    announce(&handshake_line(
+        address,
+        Some(identity.certificate.as_ref()),
+    ))?;
     let shutdown = ShutdownSignal::default();
     let serving = serve::serve_mutual_tls(listener, tls_config, server, shutdown.clone());
     finish(serving, shutdown).await

@@ -21,7 +21,9 @@ use crate::framework::ProviderServer;
 use crate::protocol::proto::health::health_check_response::ServingStatus;
 use crate::protocol::proto::health::health_server::{Health, HealthServer};
 use crate::protocol::proto::health::{HealthCheckRequest, HealthCheckResponse};
-use crate::protocol::proto::plugin::grpc_controller_server::{GrpcController, GrpcControllerServer};
+use crate::protocol::proto::plugin::grpc_controller_server::{
+    GrpcController, GrpcControllerServer,
+};
 use crate::protocol::proto::plugin::Empty;
 use crate::protocol::provider_service;
 
@@ -104,13 +106,18 @@ pub async fn serve_plaintext(
 ) -> Result<(), tonic::transport::Error> {
     let stop = shutdown.clone();
     router(server, shutdown)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move { stop.wait().await })
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
+            stop.wait().await
+        })
         .await
 }
 
 /// Accepted connections that completed the TLS handshake; refused ones are logged and dropped,
 /// each handshake on its own task so one slow client cannot hold up Terraform.
-fn tls_connections(listener: TcpListener, acceptor: TlsAcceptor) -> ReceiverStream<io::Result<TlsConnection>> {
+fn tls_connections(
+    listener: TcpListener,
+    acceptor: TlsAcceptor,
+) -> ReceiverStream<io::Result<TlsConnection>> {
     let (sender, receiver) = mpsc::channel(16);
     tokio::spawn(async move {
         loop {
@@ -130,7 +137,9 @@ fn tls_connections(listener: TcpListener, acceptor: TlsAcceptor) -> ReceiverStre
                         let _ = sender.send(Ok(TlsConnection(stream))).await;
                     }
                     Ok(Err(e)) => tracing::warn!(%peer, error = %e, "refused a TLS connection"),
-                    Err(_) => tracing::warn!(%peer, "refused a connection that did not finish its TLS handshake"),
+                    Err(_) => {
+                        tracing::warn!(%peer, "refused a connection that did not finish its TLS handshake")
+                    }
                 }
             });
         }
@@ -149,13 +158,21 @@ impl Connected for TlsConnection {
 }
 
 impl AsyncRead for TlsConnection {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         Pin::new(&mut self.0).poll_read(cx, buf)
     }
 }
 
 impl AsyncWrite for TlsConnection {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.0).poll_write(cx, buf)
     }
 
@@ -186,11 +203,16 @@ struct PluginHealth;
 
 #[tonic::async_trait]
 impl Health for PluginHealth {
-    async fn check(&self, request: Request<HealthCheckRequest>) -> Result<Response<HealthCheckResponse>, Status> {
+    async fn check(
+        &self,
+        request: Request<HealthCheckRequest>,
+    ) -> Result<Response<HealthCheckResponse>, Status> {
         let status = match request.get_ref().service.as_str() {
             "" | "plugin" => ServingStatus::Serving,
             _ => ServingStatus::ServiceUnknown,
         };
-        Ok(Response::new(HealthCheckResponse { status: status as i32 }))
+        Ok(Response::new(HealthCheckResponse {
+            status: status as i32,
+        }))
     }
 }

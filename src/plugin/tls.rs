@@ -9,7 +9,9 @@ use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvi
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -32,12 +34,19 @@ impl ServerIdentity {
     pub fn generate() -> Result<Self, TlsError> {
         let key_pair = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256)?;
         let mut params = CertificateParams::new(vec!["localhost".to_string()])?;
-        params.distinguished_name.push(DnType::CommonName, "localhost");
-        params.distinguished_name.push(DnType::OrganizationName, "terraform-provider-clouddb");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "localhost");
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "terraform-provider-clouddb");
         let now = time::OffsetDateTime::now_utc();
         params.not_before = now - time::Duration::minutes(1);
         params.not_after = now + time::Duration::days(365);
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ServerAuth,
+            ExtendedKeyUsagePurpose::ClientAuth,
+        ];
         let certificate = params.self_signed(&key_pair)?;
         Ok(ServerIdentity {
             certificate: certificate.der().clone(),
@@ -47,7 +56,8 @@ impl ServerIdentity {
 }
 
 pub fn parse_certificate_pem(pem: &str) -> Result<CertificateDer<'static>, TlsError> {
-    CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| TlsError::ClientCertificate(e.to_string()))
+    CertificateDer::from_pem_slice(pem.as_bytes())
+        .map_err(|e| TlsError::ClientCertificate(e.to_string()))
 }
 
 fn crypto_provider() -> Arc<CryptoProvider> {
@@ -55,7 +65,10 @@ fn crypto_provider() -> Arc<CryptoProvider> {
 }
 
 /// The server side of the plugin connection: our certificate, HTTP/2 only, and only `client` may connect.
-pub fn server_config(identity: &ServerIdentity, client: CertificateDer<'static>) -> Result<ServerConfig, TlsError> {
+pub fn server_config(
+    identity: &ServerIdentity,
+    client: CertificateDer<'static>,
+) -> Result<ServerConfig, TlsError> {
     let provider = crypto_provider();
     let verifier = ExactClientCertVerifier {
         expected: client,
@@ -96,7 +109,9 @@ impl ClientCertVerifier for ExactClientCertVerifier {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
         }
     }
 
@@ -106,7 +121,12 @@ impl ClientCertVerifier for ExactClientCertVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -115,11 +135,18 @@ impl ClientCertVerifier for ExactClientCertVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 
@@ -134,7 +161,9 @@ mod tests {
             expected: identity.certificate.clone(),
             provider: crypto_provider(),
         };
-        assert!(verifier.supported_verify_schemes().contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
+        assert!(verifier
+            .supported_verify_schemes()
+            .contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
         assert!(verifier.client_auth_mandatory());
     }
 

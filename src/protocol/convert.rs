@@ -1,12 +1,20 @@
 //! Conversions between protobuf messages and the framework's native types.
 
-use crate::framework::{Attribute, Block, Diagnostic, Diagnostics, Mode, NestedBlock, Nesting, Schema, Severity};
-use crate::value::{decode_json, decode_msgpack, encode_msgpack, type_to_json, AttributePath, PathStep, Type, Value};
+use crate::framework::{
+    Attribute, Block, Diagnostic, Diagnostics, Mode, NestedBlock, Nesting, Schema, Severity,
+};
+use crate::value::{
+    decode_json, decode_msgpack, encode_msgpack, type_to_json, AttributePath, PathStep, Type, Value,
+};
 
 use super::proto::tfplugin6 as pb;
 
 /// Decodes a DynamicValue: msgpack when present, else JSON, else null.
-pub fn decode_dynamic(dynamic: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
+pub fn decode_dynamic(
+    dynamic: Option<&pb::DynamicValue>,
+    ty: &Type,
+    what: &str,
+) -> Result<Value, Diagnostics> {
     let Some(dynamic) = dynamic else {
         return Ok(Value::Null);
     };

@@ -44,11 +44,16 @@ fn no_data_sources(type_name: &str) -> Diagnostics {
 
 #[tonic::async_trait]
 impl Provider for ProviderService {
-    async fn get_metadata(&self, _request: Request<pb::get_metadata::Request>) -> Reply<pb::get_metadata::Response> {
+    async fn get_metadata(
+        &self,
+        _request: Request<pb::get_metadata::Request>,
+    ) -> Reply<pb::get_metadata::Response> {
         let resources = self
             .server
             .resource_names()
-            .map(|name| pb::get_metadata::ResourceMetadata { type_name: name.to_string() })
+            .map(|name| pb::get_metadata::ResourceMetadata {
+                type_name: name.to_string(),
+            })
             .collect();
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(Self::server_capabilities()),
@@ -82,7 +87,11 @@ impl Provider for ProviderService {
         request: Request<pb::validate_provider_config::Request>,
     ) -> Reply<pb::validate_provider_config::Response> {
         let ty = self.server.provider_schema().value_type();
-        let diags = match decode_dynamic(request.get_ref().config.as_ref(), &ty, "provider configuration") {
+        let diags = match decode_dynamic(
+            request.get_ref().config.as_ref(),
+            &ty,
+            "provider configuration",
+        ) {
             Ok(config) => self.server.validate_provider_config(&config),
             Err(diags) => diags,
         };
@@ -99,7 +108,10 @@ impl Provider for ProviderService {
         let diags = self
             .resource_type(&request.type_name)
             .and_then(|ty| decode_dynamic(request.config.as_ref(), &ty, "resource configuration"))
-            .map(|config| self.server.validate_resource_config(&request.type_name, &config))
+            .map(|config| {
+                self.server
+                    .validate_resource_config(&request.type_name, &config)
+            })
             .unwrap_or_else(|diags| diags);
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: diagnostics(diags),
@@ -151,7 +163,11 @@ impl Provider for ProviderService {
         let request = request.get_ref();
         let ty = self.server.provider_schema().value_type();
         let diags = match decode_dynamic(request.config.as_ref(), &ty, "provider configuration") {
-            Ok(config) => self.server.configure(&config, &request.terraform_version).await,
+            Ok(config) => {
+                self.server
+                    .configure(&config, &request.terraform_version)
+                    .await
+            }
             Err(diags) => diags,
         };
         Ok(Response::new(pb::configure_provider::Response {
@@ -159,7 +175,10 @@ impl Provider for ProviderService {
         }))
     }
 
-    async fn read_resource(&self, request: Request<pb::read_resource::Request>) -> Reply<pb::read_resource::Response> {
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Reply<pb::read_resource::Response> {
         let request = request.into_inner();
         let ty = match self.resource_type(&request.type_name) {
             Ok(ty) => ty,
@@ -184,10 +203,20 @@ impl Provider for ProviderService {
         let request = request.into_inner();
         let planned = self.resource_type(&request.type_name).and_then(|ty| {
             let prior = decode_dynamic(request.prior_state.as_ref(), &ty, "prior state")?;
-            let proposed = decode_dynamic(request.proposed_new_state.as_ref(), &ty, "proposed new state")?;
+            let proposed = decode_dynamic(
+                request.proposed_new_state.as_ref(),
+                &ty,
+                "proposed new state",
+            )?;
             let config = decode_dynamic(request.config.as_ref(), &ty, "configuration")?;
-            let outcome = self.server.plan(&request.type_name, &prior, &proposed, &config);
-            Ok((encode_dynamic(&outcome.planned, &ty), outcome.requires_replace, outcome.diagnostics))
+            let outcome = self
+                .server
+                .plan(&request.type_name, &prior, &proposed, &config);
+            Ok((
+                encode_dynamic(&outcome.planned, &ty),
+                outcome.requires_replace,
+                outcome.diagnostics,
+            ))
         });
         let response = match planned {
             Ok((planned_state, requires_replace, diags)) => pb::plan_resource_change::Response {
@@ -216,7 +245,10 @@ impl Provider for ProviderService {
         });
         let response = match decoded {
             Ok((ty, prior, planned)) => {
-                let outcome = self.server.apply(&request.type_name, &prior, &planned).await;
+                let outcome = self
+                    .server
+                    .apply(&request.type_name, &prior, &planned)
+                    .await;
                 pb::apply_resource_change::Response {
                     new_state: Some(encode_dynamic(&outcome.state, &ty)),
                     private: request.planned_private,
@@ -270,13 +302,21 @@ impl Provider for ProviderService {
         }))
     }
 
-    async fn stop_provider(&self, _request: Request<pb::stop_provider::Request>) -> Reply<pb::stop_provider::Response> {
+    async fn stop_provider(
+        &self,
+        _request: Request<pb::stop_provider::Request>,
+    ) -> Reply<pb::stop_provider::Response> {
         self.server.stop();
-        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }
 
-fn read_failed(request: pb::read_resource::Request, diags: Diagnostics) -> pb::read_resource::Response {
+fn read_failed(
+    request: pb::read_resource::Request,
+    diags: Diagnostics,
+) -> pb::read_resource::Response {
     pb::read_resource::Response {
         new_state: request.current_state,
         diagnostics: diagnostics(diags),

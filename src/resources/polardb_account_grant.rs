@@ -37,14 +37,26 @@ impl AccountGrant {
 
     fn from_value(value: &Value) -> Result<Self, Diagnostics> {
         let text = |name: &str| {
-            value.attr(name).and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
-                Diagnostics::from_error("Incomplete resource value", format!("{name} is not a known string"))
-            })
+            value
+                .attr(name)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| {
+                    Diagnostics::from_error(
+                        "Incomplete resource value",
+                        format!("{name} is not a known string"),
+                    )
+                })
         };
         let privileges = match value.attr("database_privileges") {
             Some(Value::Map(entries)) => entries
                 .iter()
-                .map(|(db, privilege)| (db.clone(), privilege.as_str().unwrap_or_default().to_string()))
+                .map(|(db, privilege)| {
+                    (
+                        db.clone(),
+                        privilege.as_str().unwrap_or_default().to_string(),
+                    )
+                })
                 .collect(),
             _ => BTreeMap::new(),
         };
@@ -67,7 +79,10 @@ impl AccountGrant {
             ("db_cluster_id", Value::string(&self.cluster_id)),
             ("account_name", Value::string(&self.account_name)),
             ("database_privileges", Value::Map(privileges)),
-            ("timeouts", template.attr("timeouts").cloned().unwrap_or(Value::Null)),
+            (
+                "timeouts",
+                template.attr("timeouts").cloned().unwrap_or(Value::Null),
+            ),
         ])
     }
 
@@ -104,7 +119,11 @@ impl Changes {
                 .filter(|(db, privilege)| held.get(*db) != Some(*privilege))
                 .map(|(db, privilege)| (db.clone(), privilege.clone()))
                 .collect(),
-            revoke: held.keys().filter(|db| !wanted.contains_key(*db)).cloned().collect(),
+            revoke: held
+                .keys()
+                .filter(|db| !wanted.contains_key(*db))
+                .cloned()
+                .collect(),
         }
     }
 }
@@ -121,14 +140,23 @@ impl PolarDbAccountGrant {
     /// Makes the account hold exactly `wanted`. On failure, says what was already done.
     async fn reconcile(&self, wanted: &AccountGrant, deadline: Instant) -> Result<(), Diagnostics> {
         let client = self.clouds.polardb()?;
-        let _lock = client.lock_account(&wanted.cluster_id, &wanted.account_name).await;
+        let _lock = client
+            .lock_account(&wanted.cluster_id, &wanted.account_name)
+            .await;
         let account = wait_until_available(&client, wanted, deadline).await?;
         let changes = Changes::between(&held_privileges(&account), &wanted.privileges);
         if !changes.grant.is_empty() {
             client
-                .grant_account_privilege(&wanted.cluster_id, &wanted.account_name, &changes.grant, deadline)
+                .grant_account_privilege(
+                    &wanted.cluster_id,
+                    &wanted.account_name,
+                    &changes.grant,
+                    deadline,
+                )
                 .await
-                .map_err(|e| cloud_error(format!("Could not grant privileges to {}", wanted.id()), &e))?;
+                .map_err(|e| {
+                    cloud_error(format!("Could not grant privileges to {}", wanted.id()), &e)
+                })?;
         }
         if !changes.revoke.is_empty() {
             client
@@ -146,7 +174,11 @@ impl PolarDbAccountGrant {
     }
 
     /// The grant as it exists now, or `None` when the cluster or account is gone.
-    async fn fetch(&self, grant: &AccountGrant, deadline: Instant) -> Result<Option<AccountGrant>, Diagnostics> {
+    async fn fetch(
+        &self,
+        grant: &AccountGrant,
+        deadline: Instant,
+    ) -> Result<Option<AccountGrant>, Diagnostics> {
         let client = self.clouds.polardb()?;
         match find_account(&client, grant, deadline).await? {
             Some(account) => Ok(Some(grant.with_privileges_of(&account))),
@@ -155,7 +187,12 @@ impl PolarDbAccountGrant {
     }
 
     /// After a failed update: the state as it really is, so Terraform records what did change.
-    async fn state_after_failure(&self, prior: &Value, wanted: &AccountGrant, mut diags: Diagnostics) -> ApplyOutcome {
+    async fn state_after_failure(
+        &self,
+        prior: &Value,
+        wanted: &AccountGrant,
+        mut diags: Diagnostics,
+    ) -> ApplyOutcome {
         let deadline = Instant::now() + Duration::from_secs(60);
         match self.fetch(wanted, deadline).await {
             Ok(Some(actual)) => ApplyOutcome::failed(actual.to_value(prior), diags),
@@ -190,7 +227,10 @@ async fn find_account(
     {
         Ok(accounts) => Ok(accounts.into_iter().find(|a| a.name == grant.account_name)),
         Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(cloud_error(format!("Could not read account {}", grant.id()), &e)),
+        Err(e) => Err(cloud_error(
+            format!("Could not read account {}", grant.id()),
+            &e,
+        )),
     }
 }
 
@@ -250,7 +290,10 @@ fn parse_import_id(id: &str) -> Result<(String, String), Diagnostics> {
 
 fn cluster_id_rule(id: &str) -> Result<(), String> {
     let valid = id.strip_prefix("pc-").is_some_and(|rest| {
-        !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
     });
     if valid {
         Ok(())
@@ -261,7 +304,9 @@ fn cluster_id_rule(id: &str) -> Result<(), String> {
 
 fn account_name_rule(name: &str) -> Result<(), String> {
     let starts_with_letter = name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
-    let allowed_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let allowed_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if starts_with_letter && allowed_chars && name.len() <= 32 {
         Ok(())
     } else {
@@ -412,7 +457,10 @@ mod tests {
     use super::*;
 
     fn privileges(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(d, p)| (d.to_string(), p.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(d, p)| (d.to_string(), p.to_string()))
+            .collect()
     }
 
     #[test]
@@ -430,19 +478,39 @@ mod tests {
 
     #[test]
     fn added_databases_are_granted_together_and_removed_ones_revoked_together() {
-        let held = privileges(&[("old1", "ReadOnly"), ("old2", "DMLOnly"), ("keep", "ReadOnly")]);
-        let wanted = privileges(&[("keep", "ReadOnly"), ("new1", "ReadWrite"), ("new2", "ReadIndex")]);
+        let held = privileges(&[
+            ("old1", "ReadOnly"),
+            ("old2", "DMLOnly"),
+            ("keep", "ReadOnly"),
+        ]);
+        let wanted = privileges(&[
+            ("keep", "ReadOnly"),
+            ("new1", "ReadWrite"),
+            ("new2", "ReadIndex"),
+        ]);
         let changes = Changes::between(&held, &wanted);
-        assert_eq!(changes.grant, vec![("new1".into(), "ReadWrite".into()), ("new2".into(), "ReadIndex".into())]);
+        assert_eq!(
+            changes.grant,
+            vec![
+                ("new1".into(), "ReadWrite".into()),
+                ("new2".into(), "ReadIndex".into())
+            ]
+        );
         assert_eq!(changes.revoke, vec!["old1".to_string(), "old2".to_string()]);
     }
 
     #[test]
     fn import_ids_name_the_cluster_and_the_account() {
-        assert_eq!(parse_import_id("pc-abc#app").ok(), Some(("pc-abc".into(), "app".into())));
+        assert_eq!(
+            parse_import_id("pc-abc#app").ok(),
+            Some(("pc-abc".into(), "app".into()))
+        );
         for bad in ["pc-abc", "#app", "pc-abc#", "pc-abc#app#x"] {
             let diags = parse_import_id(bad).unwrap_err();
-            assert!(diags.to_string().contains("<db_cluster_id>#<account_name>"), "{bad}");
+            assert!(
+                diags.to_string().contains("<db_cluster_id>#<account_name>"),
+                "{bad}"
+            );
         }
     }
 

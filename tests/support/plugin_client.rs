@@ -5,7 +5,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use hyper_util::rt::TokioIo;
-use rcgen::{BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair, PKCS_ECDSA_P521_SHA512};
+use rcgen::{
+    BasicConstraints, CertificateParams, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    PKCS_ECDSA_P521_SHA512,
+};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
@@ -26,8 +29,13 @@ impl ClientIdentity {
         let key_pair = KeyPair::generate_for(&PKCS_ECDSA_P521_SHA512).expect("P-521 key");
         let mut params = CertificateParams::new(vec!["localhost".to_string()]).expect("params");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth, ExtendedKeyUsagePurpose::ServerAuth];
-        let certificate = params.self_signed(&key_pair).expect("self-signed certificate");
+        params.extended_key_usages = vec![
+            ExtendedKeyUsagePurpose::ClientAuth,
+            ExtendedKeyUsagePurpose::ServerAuth,
+        ];
+        let certificate = params
+            .self_signed(&key_pair)
+            .expect("self-signed certificate");
         ClientIdentity {
             pem: certificate.pem(),
             certificate: certificate.der().clone(),
@@ -56,7 +64,10 @@ pub async fn connect(
         }));
     let mut config = match identity {
         Some(identity) => builder
-            .with_client_auth_cert(vec![identity.certificate.clone()], PrivateKeyDer::Pkcs8(identity.key.clone_key()))
+            .with_client_auth_cert(
+                vec![identity.certificate.clone()],
+                PrivateKeyDer::Pkcs8(identity.key.clone_key()),
+            )
             .expect("client certificate"),
         None => builder.with_no_client_auth(),
     };
@@ -94,7 +105,9 @@ impl ServerCertVerifier for ExactServerCert {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General("unexpected server certificate".into()))
+            Err(rustls::Error::General(
+                "unexpected server certificate".into(),
+            ))
         }
     }
 
@@ -104,7 +117,12 @@ impl ServerCertVerifier for ExactServerCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -113,10 +131,17 @@ impl ServerCertVerifier for ExactServerCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }

@@ -39,14 +39,22 @@ impl PluginProcess {
             .expect("start the provider");
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(stdout).read_line(&mut line).expect("read the handshake line");
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the handshake line");
         let handshake = line.trim_end().to_string();
         let fields: Vec<&str> = handshake.split('|').collect();
         assert_eq!(fields.len(), 6, "handshake line {handshake:?}");
-        assert_eq!(&fields[..3], &["1", "6", "tcp"], "handshake line {handshake:?}");
+        assert_eq!(
+            &fields[..3],
+            &["1", "6", "tcp"],
+            "handshake line {handshake:?}"
+        );
         assert_eq!(fields[4], "grpc");
         let address: SocketAddr = fields[3].parse().expect("address");
-        let der = STANDARD_NO_PAD.decode(fields[5]).expect("unpadded base64 certificate");
+        let der = STANDARD_NO_PAD
+            .decode(fields[5])
+            .expect("unpadded base64 certificate");
         PluginProcess {
             child,
             address,

@@ -84,7 +84,10 @@ impl Sim {
 
     /// How many logged calls had this action.
     pub fn count_calls(&self, action: &str) -> usize {
-        self.requests().iter().filter(|r| r["action"] == action).count()
+        self.requests()
+            .iter()
+            .filter(|r| r["action"] == action)
+            .count()
     }
 
     pub fn add_fault(&self, fault: Json) {
@@ -94,7 +97,9 @@ impl Sim {
     /// The privileges a PolarDB account holds, database → privilege.
     pub fn polardb_privileges(&self, cluster: &str, account: &str) -> BTreeMap<String, String> {
         let state = self.state();
-        let clusters = state["alicloud"]["polardb"].as_array().expect("polardb clusters");
+        let clusters = state["alicloud"]["polardb"]
+            .as_array()
+            .expect("polardb clusters");
         let cluster = clusters
             .iter()
             .find(|c| c["db_cluster_id"] == cluster)
@@ -129,5 +134,198 @@ impl Sim {
 }
 
 pub fn privileges(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(d, p)| (d.to_string(), p.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(d, p)| (d.to_string(), p.to_string()))
+        .collect()
+}
+
+/// CDB for MySQL: an account's privileges as the sim holds them, and a client for drift.
+/// (Paths are spelled out so these helpers stand apart from the other services'.)
+impl Sim {
+    /// A CDB client of our own with the built-in fixture's key, for changes made outside
+    /// Terraform ("out of band").
+    pub fn cdb_client(&self) -> clouddb::cloud::tencent::cdb::CdbClient {
+        let transport = Transport::new(TransportConfig::default()).expect("transport");
+        let credentials = clouddb::cloud::credentials::TencentCredentials {
+            secret_id: "AKIDsim".into(),
+            secret_key: Secret::new("sim-secret"),
+            security_token: None,
+            region: Some("ap-guangzhou".into()),
+            endpoint: Some(self.url()),
+        };
+        let tencent = clouddb::cloud::tencent::TencentClient::new(transport, credentials)
+            .expect("Tencent client");
+        clouddb::cloud::tencent::cdb::CdbClient::new(tencent)
+    }
+
+    /// What a CDB account holds, one `level:scope:PRIVILEGE` entry per privilege, e.g.
+    /// `global:*:PROCESS`, `database:shop:SELECT`, `table:shop.orders:INSERT`,
+    /// `column:shop.orders.total:UPDATE`.
+    pub fn cdb_privileges(
+        &self,
+        instance: &str,
+        user: &str,
+        host: &str,
+    ) -> std::collections::BTreeSet<String> {
+        let state = self.state();
+        let account = state["tencentcloud"]["cdb"]
+            .as_array()
+            .and_then(|instances| instances.iter().find(|i| i["instance_id"] == instance))
+            .and_then(|i| i["accounts"].as_array())
+            .and_then(|accounts| {
+                accounts
+                    .iter()
+                    .find(|a| a["user"] == user && a["host"] == host)
+            })
+            .unwrap_or_else(|| panic!("no account {user}@{host} of {instance} in {state}"))
+            .clone();
+        let names = |entry: &Json| -> Vec<String> {
+            entry
+                .as_array()
+                .map(|names| {
+                    names
+                        .iter()
+                        .filter_map(|n| n.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut held = std::collections::BTreeSet::new();
+        for name in names(&account["global_privileges"]) {
+            held.insert(format!("global:*:{name}"));
+        }
+        let levels = [
+            ("database", "database_privileges", &["database"][..]),
+            ("table", "table_privileges", &["database", "table"][..]),
+            (
+                "column",
+                "column_privileges",
+                &["database", "table", "column"][..],
+            ),
+        ];
+        for (level, key, scope_fields) in levels {
+            for entry in account[key].as_array().into_iter().flatten() {
+                let scope: Vec<&str> = scope_fields
+                    .iter()
+                    .map(|field| entry[*field].as_str().unwrap_or_default())
+                    .collect();
+                for name in names(&entry["privileges"]) {
+                    held.insert(format!("{level}:{}:{name}", scope.join(".")));
+                }
+            }
+        }
+        held
+    }
+}
+
+/// The set [`Sim::cdb_privileges`] returns, from its entries.
+pub fn cdb_grants(entries: &[&str]) -> std::collections::BTreeSet<String> {
+    entries.iter().map(|e| e.to_string()).collect()
+}
+
+/// TencentDB for PostgreSQL: an account as the sim holds it, and a client for drift.
+impl Sim {
+    /// A PostgreSQL client of our own with the built-in fixture's key, in `ap-guangzhou`, for
+    /// changes made outside Terraform ("out of band").
+    pub fn postgres_client(&self) -> clouddb::cloud::tencent::postgres::PostgresClient {
+        let transport = Transport::new(TransportConfig::default()).expect("transport");
+        let credentials = clouddb::cloud::credentials::TencentCredentials {
+            secret_id: "AKIDsim".into(),
+            secret_key: Secret::new("sim-secret"),
+            security_token: None,
+            region: Some("ap-guangzhou".into()),
+            endpoint: Some(self.url()),
+        };
+        let tencent = clouddb::cloud::tencent::TencentClient::new(transport, credentials)
+            .expect("Tencent client");
+        clouddb::cloud::tencent::postgres::PostgresClient::new(tencent).expect("PostgreSQL client")
+    }
+
+    /// A PostgreSQL account as `/_sim/state` shows it.
+    pub fn postgres_account(&self, instance: &str, user: &str) -> Json {
+        let state = self.state();
+        state["tencentcloud"]["postgres"]
+            .as_array()
+            .and_then(|instances| instances.iter().find(|i| i["instance_id"] == instance))
+            .and_then(|i| i["accounts"].as_array())
+            .and_then(|accounts| accounts.iter().find(|a| a["name"] == user))
+            .unwrap_or_else(|| panic!("no account {user} of {instance} in {state}"))
+            .clone()
+    }
+
+    /// What a PostgreSQL account holds: object → privileges, the object written as in import
+    /// IDs (`table:appdb.public.users`, `database:appdb`).
+    pub fn postgres_privileges(
+        &self,
+        instance: &str,
+        user: &str,
+    ) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+        let account = self.postgres_account(instance, user);
+        account["privileges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|grant| {
+                let names: Vec<&str> =
+                    ["database_name", "schema_name", "table_name", "object_name"]
+                        .iter()
+                        .filter_map(|field| grant[*field].as_str())
+                        .filter(|name| !name.is_empty())
+                        .collect();
+                let object = format!(
+                    "{}:{}",
+                    grant["object_type"].as_str().unwrap_or_default(),
+                    names.join(".")
+                );
+                let privileges = grant["privileges"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p.as_str().map(str::to_string))
+                    .collect();
+                (object, privileges)
+            })
+            .filter(
+                |(_, privileges): &(String, std::collections::BTreeSet<String>)| {
+                    !privileges.is_empty()
+                },
+            )
+            .collect()
+    }
+}
+
+/// The map [`Sim::postgres_privileges`] returns, from `(object, privileges)` pairs.
+pub fn postgres_grants(
+    entries: &[(&str, &[&str])],
+) -> BTreeMap<String, std::collections::BTreeSet<String>> {
+    entries
+        .iter()
+        .map(|(object, privileges)| {
+            (
+                object.to_string(),
+                privileges.iter().map(|p| p.to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+impl Sim {
+    /// Drops a PostgreSQL object outside Terraform (POST /_sim/postgres/drop-object), with every
+    /// account's privileges on it; `object` names it as the fixture does.
+    pub fn postgres_drop_object(&self, instance: &str, object: Json) {
+        let mut request = object;
+        request["instance_id"] = Json::String(instance.to_string());
+        self.admin(reqwest::Method::POST, "postgres/drop-object", Some(request));
+    }
+}
+
+impl Sim {
+    /// The faults still pending (GET /_sim/faults).
+    pub fn pending_faults(&self) -> Vec<Json> {
+        match self.admin(reqwest::Method::GET, "faults", None) {
+            Json::Array(faults) => faults,
+            other => panic!("pending faults are not a list: {other}"),
+        }
+    }
 }

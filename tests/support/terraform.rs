@@ -106,7 +106,10 @@ impl Workspace {
         )
         .expect("write CLI configuration");
         let env = vec![
-            ("TF_CLI_CONFIG_FILE".to_string(), cli_config.display().to_string()),
+            (
+                "TF_CLI_CONFIG_FILE".to_string(),
+                cli_config.display().to_string(),
+            ),
             ("TF_IN_AUTOMATION".to_string(), "1".to_string()),
             ("CHECKPOINT_DISABLE".to_string(), "1".to_string()),
             ("TF_INPUT".to_string(), "0".to_string()),
@@ -130,7 +133,10 @@ impl Workspace {
     /// Runs `terraform <args>` in the workspace, with no colour and no prompts.
     pub fn run(&self, args: &[&str]) -> Run {
         let mut command = Command::new(&self.binary);
-        command.args(args).arg("-no-color").current_dir(self.dir.path());
+        command
+            .args(args)
+            .arg("-no-color")
+            .current_dir(self.dir.path());
         // Each test is hermetic: nothing from the developer's environment reaches Terraform's provider.
         for name in [
             "TF_CLI_CONFIG_FILE",
@@ -174,7 +180,11 @@ impl Workspace {
     #[track_caller]
     pub fn expect_empty_plan(&self, when: &str) {
         let (changes, run) = self.plan_has_changes();
-        assert!(!changes, "{when}: expected no changes, but terraform planned:\n{}", run.text());
+        assert!(
+            !changes,
+            "{when}: expected no changes, but terraform planned:\n{}",
+            run.text()
+        );
     }
 
     #[track_caller]

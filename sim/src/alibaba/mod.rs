@@ -130,10 +130,10 @@ async fn answer(
             &call.version,
         )));
     }
-    let service_call = match product {
+    let service_call = |_task_failure| match product {
         Product::PolarDb => polardb::handle(state, &call.action, &call.params),
     };
-    let shaped = pipeline::run(state, product.name(), &call.action, service_call).await;
+    let shaped = pipeline::run(state, product.name(), &call.action, false, service_call).await;
     record.fault = shaped.fault;
     shaped.answer
 }

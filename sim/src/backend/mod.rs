@@ -1,4 +1,4 @@
-//! Where accounts' privileges live: the trait the services call, and its implementations.
+//! Where accounts' privileges live: the traits the services call, and their implementations.
 //!
 //! The sim keeps instances, accounts and databases (what a fixture declares) in memory and
 //! asks a backend only for privileges, so a backend that runs real `GRANT`/`REVOKE` on a
@@ -12,7 +12,12 @@ use std::pin::Pin;
 
 pub use memory::MemoryBackend;
 
-use crate::fixture::{PolarDbCluster, PolarDbPrivilege};
+pub use crate::privileges::cdb::{CdbChange, CdbLevel, CdbPrivileges};
+pub use crate::privileges::postgres::{
+    PostgresAccountType, PostgresChange, PostgresObject, PostgresObjectType, PostgresPrivileges,
+};
+
+use crate::fixture::{CdbInstance, PolarDbCluster, PolarDbPrivilege, PostgresInstance};
 
 /// The future a backend call returns.
 pub type BackendFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, BackendError>> + Send + 'a>>;
@@ -53,4 +58,59 @@ pub trait PolarDbBackend: Send + Sync {
         cluster: &'a str,
         account: &'a str,
     ) -> BackendFuture<'a, PolarDbPrivileges>;
+}
+
+/// A CDB account: `(user, host)`.
+pub type CdbAccountKey = (String, String);
+
+/// The privileges of CDB accounts. Callers have already checked that the instance, the
+/// accounts, the databases, tables and columns exist, and that every name is valid.
+pub trait CdbBackend: Send + Sync {
+    /// Forgets every privilege and takes the fixture's (on start, load and reset).
+    fn load<'a>(&'a self, instances: &'a [CdbInstance]) -> BackendFuture<'a, ()>;
+
+    /// Applies one change to each account, all of them or none.
+    fn modify<'a>(
+        &'a self,
+        instance: &'a str,
+        accounts: &'a [CdbAccountKey],
+        change: &'a CdbChange,
+    ) -> BackendFuture<'a, ()>;
+
+    /// What the account holds, at every level.
+    fn privileges<'a>(
+        &'a self,
+        instance: &'a str,
+        user: &'a str,
+        host: &'a str,
+    ) -> BackendFuture<'a, CdbPrivileges>;
+}
+
+/// The object privileges of PostgreSQL accounts. Callers have already checked that the
+/// instance, the account and the objects exist, and that the privileges fit the objects.
+pub trait PostgresBackend: Send + Sync {
+    /// Forgets every privilege and takes the fixture's (on start, load and reset).
+    fn load<'a>(&'a self, instances: &'a [PostgresInstance]) -> BackendFuture<'a, ()>;
+
+    /// Applies the changes in order, all of them or none.
+    fn modify<'a>(
+        &'a self,
+        instance: &'a str,
+        account: &'a str,
+        changes: &'a [PostgresChange],
+    ) -> BackendFuture<'a, ()>;
+
+    /// What the account holds, by object.
+    fn privileges<'a>(
+        &'a self,
+        instance: &'a str,
+        account: &'a str,
+    ) -> BackendFuture<'a, PostgresPrivileges>;
+
+    /// Forgets every account's privileges on the object and on what is in it (it was dropped).
+    fn forget_object<'a>(
+        &'a self,
+        instance: &'a str,
+        object: &'a PostgresObject,
+    ) -> BackendFuture<'a, ()>;
 }

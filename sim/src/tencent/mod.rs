@@ -1,7 +1,11 @@
 //! Tencent Cloud API 3.0: read the call, check its TC3 signature, route it by service and action.
 
 mod auth;
+mod cdb;
 mod errors;
+mod params;
+mod postgres;
+mod regexp;
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,13 +20,17 @@ use crate::percent;
 use crate::pipeline::{self, Answer};
 use crate::requests::{RequestRecord, Vendor};
 use crate::state::SimState;
+use crate::tasks::TaskFailure;
 
 /// Where legacy API v2 calls arrive (served by a later version of the sim).
 pub(crate) const LEGACY_PATH: &str = "/v2/index.php";
 
-/// The (service, version, action) calls this sim answers; every other call is `InvalidAction`.
-/// Services plug in here and in [`dispatch`].
-const SERVED: &[(&str, &str, &str)] = &[];
+/// The services this sim answers, with their version and actions; every other call is
+/// `InvalidAction`. Services plug in here and in [`dispatch`].
+const SERVED: &[(&str, &str, &[&str])] = &[
+    (cdb::SERVICE, cdb::VERSION, cdb::ACTIONS),
+    (postgres::SERVICE, postgres::VERSION, postgres::ACTIONS),
+];
 
 /// A Tencent call as received.
 #[derive(Debug)]
@@ -160,23 +168,33 @@ async fn answer(
     let service = call.authorization.service.as_str();
     let Some((_, version, _)) = SERVED
         .iter()
-        .find(|(s, _, a)| *s == service && *a == call.action)
+        .find(|(s, _, actions)| *s == service && actions.contains(&call.action.as_str()))
     else {
         return Answer::Reply(Err(TencentError::invalid_action(service, &call.action)));
     };
     if *version != call.version {
         return Answer::Reply(Err(TencentError::no_such_version(service, &call.version)));
     }
-    let shaped = pipeline::run(state, service, &call.action, dispatch(call)).await;
+    let region = request.header("x-tc-region");
+    let starts_task = service == cdb::SERVICE && cdb::starts_task(&call.action);
+    let shaped = pipeline::run(state, service, &call.action, starts_task, |task_failure| {
+        dispatch(state, call, region, task_failure)
+    })
+    .await;
     record.fault = shaped.fault;
     shaped.answer
 }
 
-/// Answers a call listed in [`SERVED`].
-async fn dispatch(call: &TencentCall) -> Result<Value, TencentError> {
-    // No Tencent service is emulated yet; each one adds its actions here.
-    Err(TencentError::invalid_action(
-        &call.authorization.service,
-        &call.action,
-    ))
+/// Answers a call listed in [`SERVED`]; `region` is `X-TC-Region`.
+async fn dispatch(
+    state: &SimState,
+    call: &TencentCall,
+    region: Option<&str>,
+    task_failure: Option<TaskFailure>,
+) -> Result<Value, TencentError> {
+    match call.authorization.service.as_str() {
+        cdb::SERVICE => cdb::handle(state, &call.action, &call.params, task_failure).await,
+        postgres::SERVICE => postgres::handle(state, &call.action, &call.params, region).await,
+        other => Err(TencentError::invalid_action(other, &call.action)),
+    }
 }

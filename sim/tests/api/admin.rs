@@ -44,7 +44,12 @@ async fn state_shows_every_instance_and_cluster_without_credentials() {
     );
     assert_eq!(
         state["tencentcloud"]["cdb"][0]["accounts"][0],
-        json!({"user": "app", "host": "%"})
+        json!({"user": "app", "host": "%", "global_privileges": [], "database_privileges": [],
+               "table_privileges": [], "column_privileges": []})
+    );
+    assert_eq!(
+        state["tencentcloud"]["postgres"][0]["accounts"][0],
+        json!({"name": "app", "type": "normal", "privileges": []})
     );
     assert_eq!(
         state["tencentcloud"]["mariadb"][0]["instance_id"],

@@ -3,6 +3,8 @@
 mod admin;
 mod auth;
 mod backend;
+mod cdb;
 mod polardb;
+mod postgres;
 mod support;
 mod tencent;

@@ -28,15 +28,31 @@ fn error_code(reply: &Reply) -> String {
 #[tokio::test]
 async fn a_well_signed_call_of_an_action_not_served_is_invalid_action() {
     let sim = Sim::start().await;
-    let reply = sim.send(&modify().to_request(&sim.host())).await;
+    let mut call = modify();
+    call.action = "DeleteAccounts".to_owned();
+    let reply = sim.send(&call.to_request(&sim.host())).await;
     assert_eq!(error_code(&reply), "InvalidAction");
     let log = sim.admin_get("/_sim/requests").await.json();
     let entry = &log[0];
     assert_eq!(entry["vendor"], "tencentcloud");
     assert_eq!(entry["service"], "cdb");
-    assert_eq!(entry["action"], "ModifyAccountPrivileges");
+    assert_eq!(entry["action"], "DeleteAccounts");
     assert_eq!(entry["error_code"], "InvalidAction");
     assert_eq!(entry["params"]["InstanceId"], "cdb-sim00001");
+
+    let mut call = modify();
+    call.service = "mariadb".to_owned();
+    let reply = sim.send(&call.to_request(&sim.host())).await;
+    assert_eq!(error_code(&reply), "InvalidAction");
+}
+
+#[tokio::test]
+async fn a_served_action_of_another_version_is_no_such_version() {
+    let sim = Sim::start().await;
+    let mut call = modify();
+    call.version = "2019-07-22".to_owned();
+    let reply = sim.send(&call.to_request(&sim.host())).await;
+    assert_eq!(error_code(&reply), "NoSuchVersion");
 }
 
 #[tokio::test]
@@ -105,6 +121,6 @@ async fn temporary_secret_ids_need_their_token() {
     // Authenticated: the answer is about the action, not the credentials.
     assert_eq!(
         error_code(&sim.send(&call.to_request(&sim.host())).await),
-        "InvalidAction"
+        "InvalidParameter.InstanceNotFound"
     );
 }

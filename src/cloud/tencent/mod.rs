@@ -1,6 +1,8 @@
 //! Tencent Cloud API 3.0 client: TC3-signed JSON POST to `<service>.tencentcloudapi.com`.
 
+pub mod cdb;
 pub mod legacy;
+pub mod postgres;
 pub mod sign;
 
 use std::sync::Arc;

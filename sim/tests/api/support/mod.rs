@@ -44,6 +44,18 @@ impl Sim {
         client::send(self.running.addr(), request).await
     }
 
+    /// A Tencent API 3.0 call of `service` at its served version, signed by the built-in key
+    /// (with `X-TC-Region: ap-guangzhou`).
+    pub async fn tencent(&self, service: &str, action: &str, body: &Value) -> Reply {
+        let call = tencent::Tc3::new(
+            service,
+            action,
+            tencent::version(service),
+            &body.to_string(),
+        );
+        self.send(&call.to_request(&self.host())).await
+    }
+
     /// A PolarDB call signed with ACS3-HMAC-SHA256 by the built-in key.
     pub async fn polardb(&self, action: &str, params: &[(&str, &str)]) -> Reply {
         let request = alibaba::AcsV3::polardb(action, params).to_request(&self.host());
@@ -105,4 +117,36 @@ pub fn assert_alibaba_error(reply: &Reply, status: u16, code: &str) -> Value {
         assert!(body[field].is_string(), "missing {field} in {body}");
     }
     body
+}
+
+/// The `Response` of a successful Tencent answer; panics with the answer otherwise.
+pub fn tencent_ok(reply: &Reply) -> Value {
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let body = reply.json();
+    let response = body["Response"].clone();
+    assert!(response["Error"].is_null(), "expected success: {body}");
+    assert!(response["RequestId"].is_string(), "{body}");
+    response
+}
+
+/// The code and message of a Tencent error answer; panics if the call succeeded.
+pub fn tencent_error(reply: &Reply) -> (String, String) {
+    assert_eq!(reply.status, 200, "Tencent answers errors with HTTP 200");
+    let body = reply.json();
+    let error = &body["Response"]["Error"];
+    assert!(error.is_object(), "expected an error: {body}");
+    assert!(body["Response"]["RequestId"].is_string(), "{body}");
+    (
+        error["Code"].as_str().unwrap_or_default().to_owned(),
+        error["Message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+/// Asserts a Tencent error's code and that its message mentions each of `words`.
+pub fn assert_tencent_error(reply: &Reply, code: &str, words: &[&str]) {
+    let (actual, message) = tencent_error(reply);
+    assert_eq!(actual, code, "{message}");
+    for word in words {
+        assert!(message.contains(word), "`{word}` not in: {message}");
+    }
 }

@@ -9,6 +9,17 @@ use super::client::Request;
 
 pub const SECRET_ID: &str = "AKIDsim";
 pub const SECRET_KEY: &str = "sim-secret";
+pub const CDB_VERSION: &str = "2017-03-20";
+pub const POSTGRES_VERSION: &str = "2017-03-12";
+
+/// The API version the sim serves for a service.
+pub fn version(service: &str) -> &'static str {
+    match service {
+        "cdb" => CDB_VERSION,
+        "postgres" => POSTGRES_VERSION,
+        other => panic!("no version known for service {other}"),
+    }
+}
 
 fn hmac(key: &[u8], data: &str) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("key");

@@ -1,0 +1,603 @@
+//! clouddb_cdb_account_privileges with real Terraform (1.11.4 and 1.0.3) against clouddb-sim.
+
+mod support;
+
+use std::time::Duration;
+
+use clouddb::cloud::tencent::cdb::{Account, AccountPrivileges, DatabasePrivilege, TaskWait};
+use clouddb_sim::{Fixture, SimOptions};
+use serde_json::Value as Json;
+use support::sim::{cdb_grants, Sim};
+use support::terraform::{unwrapped, TerraformVersion, Workspace};
+use tokio::time::Instant;
+
+const INSTANCE: &str = "cdb-sim00001";
+const RESOURCE: &str = "clouddb_cdb_account_privileges.app";
+
+fn provider_block(sim: &Sim) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    clouddb = {{ source = "clouddb/clouddb" }}
+  }}
+}}
+
+provider "clouddb" {{
+  tencentcloud {{
+    secret_id  = "AKIDsim"
+    secret_key = "sim-secret"
+    region     = "ap-guangzhou"
+    endpoint   = "{}"
+  }}
+}}
+"#,
+        sim.url()
+    )
+}
+
+/// A `clouddb_cdb_account_privileges` block named `name` for the account `user@%`.
+fn resource_block(name: &str, user: &str, body: &str) -> String {
+    format!(
+        r#"
+resource "clouddb_cdb_account_privileges" "{name}" {{
+  instance_id = "{INSTANCE}"
+  user        = "{user}"
+{body}
+}}
+"#
+    )
+}
+
+/// The provider block and the resource `app` for the account `app@%`.
+fn app_config(sim: &Sim, body: &str) -> String {
+    provider_block(sim) + &resource_block("app", "app", body)
+}
+
+/// Every level: global, database, table and column.
+const FIRST: &str = r#"
+  global_privileges = ["PROCESS"]
+
+  database {
+    database   = "shop"
+    privileges = ["SELECT", "SHOW VIEW"]
+  }
+
+  table {
+    database   = "shop"
+    table      = "orders"
+    privileges = ["INSERT", "UPDATE"]
+  }
+
+  column {
+    database   = "shop"
+    table      = "orders"
+    column     = "total"
+    privileges = ["SELECT"]
+  }
+"#;
+
+fn first_grants() -> std::collections::BTreeSet<String> {
+    cdb_grants(&[
+        "global:*:PROCESS",
+        "database:shop:SELECT",
+        "database:shop:SHOW VIEW",
+        "table:shop.orders:INSERT",
+        "table:shop.orders:UPDATE",
+        "column:shop.orders.total:SELECT",
+    ])
+}
+
+/// No global privileges, no table scope any more, more database and column privileges.
+const SECOND: &str = r#"
+  database {
+    database   = "shop"
+    privileges = ["SELECT", "INSERT", "LOCK TABLES"]
+  }
+
+  column {
+    database   = "shop"
+    table      = "orders"
+    column     = "total"
+    privileges = ["UPDATE", "SELECT"]
+  }
+
+  column {
+    database   = "shop"
+    table      = "orders"
+    column     = "id"
+    privileges = ["SELECT"]
+  }
+"#;
+
+fn second_grants() -> std::collections::BTreeSet<String> {
+    cdb_grants(&[
+        "database:shop:SELECT",
+        "database:shop:INSERT",
+        "database:shop:LOCK TABLES",
+        "column:shop.orders.total:SELECT",
+        "column:shop.orders.total:UPDATE",
+        "column:shop.orders.id:SELECT",
+    ])
+}
+
+/// The ModifyAccountPrivileges calls logged so far, as their parameters.
+fn modify_calls(sim: &Sim) -> Vec<Json> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r["action"] == "ModifyAccountPrivileges")
+        .map(|r| r["params"].clone())
+        .collect()
+}
+
+/// The resource's attributes in Terraform's state, or `None` when the state has no such resource.
+fn state_of(workspace: &Workspace, address: &str) -> Option<Json> {
+    let run = workspace.run(&["show", "-json"]);
+    run.expect_success("terraform show -json");
+    let shown: Json = serde_json::from_str(run.stdout.trim()).expect("show -json output");
+    shown["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|resources| resources.iter().find(|r| r["address"] == address))
+        .map(|resource| resource["values"].clone())
+}
+
+fn sorted_strings(value: &Json) -> Vec<String> {
+    let mut names: Vec<String> = value
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Makes the account hold `privileges` through the API, as someone outside Terraform would.
+fn change_out_of_band(sim: &Sim, privileges: &AccountPrivileges) {
+    let client = sim.cdb_client();
+    let account = Account {
+        user: "app".into(),
+        host: "%".into(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let outcome = sim.block_on(async {
+        let task = client
+            .modify_account_privileges(INSTANCE, &account, privileges, deadline)
+            .await?;
+        client
+            .wait_for_async_request("ModifyAccountPrivileges", &task.async_request_id, deadline)
+            .await
+    });
+    assert_eq!(outcome.expect("out-of-band change"), TaskWait::Succeeded);
+}
+
+/// apply → empty plan → import round trip → update → drift repaired → destroy.
+fn full_cycle(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    workspace.write_config(&app_config(&sim, FIRST));
+
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    let calls = modify_calls(&sim);
+    assert_eq!(calls.len(), 1, "one full-replace call: {calls:#?}");
+    assert!(calls[0].get("ModifyAction").is_none(), "{}", calls[0]);
+    assert_eq!(
+        calls[0]["Accounts"],
+        serde_json::json!([{"User": "app", "Host": "%"}])
+    );
+    assert!(
+        sim.count_calls("DescribeAsyncRequestInfo") >= 1,
+        "the task is waited for"
+    );
+    let state = state_of(&workspace, RESOURCE).expect("the resource is in the state");
+    assert_eq!(state["id"], "cdb-sim00001#app#%");
+    assert_eq!(state["host"], "%");
+    workspace.expect_empty_plan("right after apply");
+
+    // Importing the same account into a fresh state reproduces it exactly.
+    let imported = Workspace::new(version);
+    imported.write_config(&app_config(&sim, FIRST));
+    imported
+        .run(&["import", "-input=false", RESOURCE, "cdb-sim00001#app#%"])
+        .expect_success("terraform import");
+    imported.expect_empty_plan("after import");
+
+    // An update is one more full replace, which also drops the table scope.
+    sim.clear_requests();
+    workspace.write_config(&app_config(&sim, SECOND));
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), second_grants());
+    let calls = modify_calls(&sim);
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    assert_eq!(calls[0]["GlobalPrivileges"], serde_json::json!([]));
+    assert_eq!(calls[0]["TablePrivileges"], serde_json::json!([]));
+    workspace.expect_empty_plan("after the update");
+
+    // Someone replaces the account's privileges through the API; the plan shows it and apply
+    // puts the configured ones back.
+    change_out_of_band(
+        &sim,
+        &AccountPrivileges {
+            global_privileges: vec!["RELOAD".into()],
+            database_privileges: vec![DatabasePrivilege {
+                database: "shop".into(),
+                privileges: vec!["SELECT".into()],
+            }],
+            ..AccountPrivileges::default()
+        },
+    );
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(changes, "the drift is not planned back:\n{}", plan.text());
+    assert!(plan.stdout.contains("RELOAD"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("LOCK TABLES"), "{}", plan.stdout);
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), second_grants());
+    workspace.expect_empty_plan("after repairing drift");
+
+    sim.clear_requests();
+    workspace.destroy();
+    assert!(
+        sim.cdb_privileges(INSTANCE, "app", "%").is_empty(),
+        "destroy leaves no privileges"
+    );
+    let calls = modify_calls(&sim);
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    for level in [
+        "GlobalPrivileges",
+        "DatabasePrivileges",
+        "TablePrivileges",
+        "ColumnPrivileges",
+    ] {
+        assert_eq!(calls[0][level], serde_json::json!([]), "{level}");
+    }
+}
+
+#[test]
+fn full_cycle_on_terraform_1_11() {
+    full_cycle(TerraformVersion::Current);
+}
+
+#[test]
+fn full_cycle_on_terraform_1_0() {
+    full_cycle(TerraformVersion::Oldest);
+}
+
+/// A task that fails reports its Info; the state records what the account really holds.
+fn failing_task_is_reported_and_state_stays_truthful(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    workspace.write_config(&app_config(&sim, FIRST));
+
+    // The first task fails: nothing was applied, so nothing is recorded.
+    sim.add_fault(serde_json::json!({
+        "service": "cdb", "action": "ModifyAccountPrivileges",
+        "task_status": "FAILED", "task_info": "Table 'shop.orders' is locked by another operation",
+    }));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success, "the apply must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("ended with status FAILED"), "{text}");
+    assert!(
+        text.contains("Table 'shop.orders' is locked by another operation"),
+        "{text}"
+    );
+    assert!(
+        text.contains("RequestId of ModifyAccountPrivileges:"),
+        "{text}"
+    );
+    assert!(sim.cdb_privileges(INSTANCE, "app", "%").is_empty());
+    assert_eq!(state_of(&workspace, RESOURCE), None, "nothing was created");
+
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+
+    // An update whose task is killed leaves the old privileges, and the state says so.
+    sim.add_fault(serde_json::json!({
+        "service": "cdb", "action": "ModifyAccountPrivileges", "task_status": "KILLED",
+    }));
+    workspace.write_config(&app_config(&sim, SECOND));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success, "the update must fail:\n{}", run.text());
+    assert!(
+        unwrapped(&run.text()).contains("ended with status KILLED"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    let state = state_of(&workspace, RESOURCE).expect("still in the state");
+    assert_eq!(sorted_strings(&state["global_privileges"]), vec!["PROCESS"]);
+    assert_eq!(state["table"].as_array().map(Vec::len), Some(1));
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(
+        changes,
+        "the failed update is planned again:\n{}",
+        plan.text()
+    );
+
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), second_grants());
+    workspace.expect_empty_plan("after the retried update");
+}
+
+#[test]
+fn failing_task_on_terraform_1_11() {
+    failing_task_is_reported_and_state_stays_truthful(TerraformVersion::Current);
+}
+
+#[test]
+fn failing_task_on_terraform_1_0() {
+    failing_task_is_reported_and_state_stays_truthful(TerraformVersion::Oldest);
+}
+
+/// A timeout shorter than the task fails the apply without waiting for the task, records
+/// nothing that is not there, and the next apply converges.
+fn timeout_shorter_than_the_task(version: TerraformVersion) {
+    let sim = Sim::start_with(
+        Fixture::builtin(),
+        SimOptions {
+            task_duration: Duration::from_secs(6),
+            ..SimOptions::default()
+        },
+    );
+    let workspace = Workspace::new(version);
+    let impatient = format!("{FIRST}\n  timeouts {{\n    create = \"1s\"\n  }}\n");
+    workspace.write_config(&app_config(&sim, &impatient));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success, "the apply must time out:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains("Timed out setting the privileges of cdb-sim00001#app#%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("when the create timeout of 1s elapsed"),
+        "{text}"
+    );
+    assert!(text.contains("timeouts.create"), "{text}");
+    assert!(
+        sim.cdb_privileges(INSTANCE, "app", "%").is_empty(),
+        "the error came before the task ended"
+    );
+    assert_eq!(state_of(&workspace, RESOURCE), None);
+
+    // The task still ends and makes its change; the next apply adopts it.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while sim.cdb_privileges(INSTANCE, "app", "%").is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the task never ended");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    workspace.write_config(&app_config(&sim, FIRST));
+    workspace.apply();
+    workspace.expect_empty_plan("after the patient apply");
+}
+
+#[test]
+fn timeout_shorter_than_the_task_on_terraform_1_11() {
+    timeout_shorter_than_the_task(TerraformVersion::Current);
+}
+
+#[test]
+fn timeout_shorter_than_the_task_on_terraform_1_0() {
+    timeout_shorter_than_the_task(TerraformVersion::Oldest);
+}
+
+const TWO_ACCOUNTS: &str = r#"{
+  "tencentcloud": {
+    "credentials": [{"secret_id": "AKIDsim", "secret_key": "sim-secret"}],
+    "cdb": [{
+      "instance_id": "cdb-sim00001",
+      "region": "ap-guangzhou",
+      "accounts": [{"user": "app", "host": "%"}, {"user": "report", "host": "%"}],
+      "databases": [{"name": "shop", "tables": [{"name": "orders", "columns": ["id", "total"]}]}]
+    }]
+  }
+}"#;
+
+/// Two accounts of one instance: their changes and waits overlap, and neither touches the other.
+fn two_accounts_in_parallel(version: TerraformVersion) {
+    let fixture = Fixture::from_json(TWO_ACCOUNTS).expect("fixture");
+    let sim = Sim::start_with(
+        fixture,
+        SimOptions {
+            task_duration: Duration::from_secs(2),
+            ..SimOptions::default()
+        },
+    );
+    let workspace = Workspace::new(version);
+    let report = r#"
+  database {
+    database   = "shop"
+    privileges = ["SELECT"]
+  }
+"#;
+    workspace
+        .write_config(&(app_config(&sim, FIRST) + &resource_block("report", "report", report)));
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    assert_eq!(
+        sim.cdb_privileges(INSTANCE, "report", "%"),
+        cdb_grants(&["database:shop:SELECT"])
+    );
+
+    let log = sim.requests();
+    let modifies: Vec<usize> = positions(&log, "ModifyAccountPrivileges");
+    assert_eq!(modifies.len(), 2, "one call per account");
+    let users: std::collections::BTreeSet<&str> = modifies
+        .iter()
+        .filter_map(|i| log[*i]["params"]["Accounts"][0]["User"].as_str())
+        .collect();
+    assert_eq!(users, ["app", "report"].into_iter().collect());
+    let polls = positions(&log, "DescribeAsyncRequestInfo");
+    let first_task = &log[polls[0]]["params"]["AsyncRequestId"];
+    let last_poll_of_first_task = polls
+        .iter()
+        .rev()
+        .find(|i| &log[**i]["params"]["AsyncRequestId"] == first_task)
+        .copied()
+        .expect("the first task's polls");
+    assert!(
+        modifies[1] < last_poll_of_first_task,
+        "the second account's change waited for the first's task: {log:#?}"
+    );
+    workspace.expect_empty_plan("after the parallel apply");
+
+    workspace.destroy();
+    assert!(sim.cdb_privileges(INSTANCE, "app", "%").is_empty());
+    assert!(sim.cdb_privileges(INSTANCE, "report", "%").is_empty());
+}
+
+fn positions(log: &[Json], action: &str) -> Vec<usize> {
+    log.iter()
+        .enumerate()
+        .filter(|(_, r)| r["action"] == action)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+#[test]
+fn two_accounts_in_parallel_on_terraform_1_11() {
+    two_accounts_in_parallel(TerraformVersion::Current);
+}
+
+#[test]
+fn two_accounts_in_parallel_on_terraform_1_0() {
+    two_accounts_in_parallel(TerraformVersion::Oldest);
+}
+
+/// Privileges outside their level's list, empty blocks and repeated scopes fail at plan time,
+/// and nothing reaches the cloud.
+fn bad_configuration_fails_at_plan_time(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let wrong_names = r#"
+  global_privileges = ["select"]
+
+  database {
+    database   = "shop"
+    privileges = ["PROCESS"]
+  }
+"#;
+    workspace.write_config(&app_config(&sim, wrong_names));
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains(r#"global_privileges["select"] = "select" is not allowed (values are case-sensitive: did you mean "SELECT"?)"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"database.privileges["PROCESS"] = "PROCESS" is not allowed"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"Allowed values: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "REFERENCES", "INDEX", "ALTER", "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "CREATE VIEW", "SHOW VIEW", "CREATE ROUTINE", "ALTER ROUTINE", "EVENT", "TRIGGER"."#),
+        "the database level's list: {text}"
+    );
+
+    let repeated = r#"
+  database {
+    database   = "shop"
+    privileges = ["SELECT"]
+  }
+
+  database {
+    database   = "shop"
+    privileges = ["INSERT"]
+  }
+
+  table {
+    database   = "shop"
+    table      = "orders"
+    privileges = []
+  }
+"#;
+    workspace.write_config(&app_config(&sim, repeated));
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("2 database blocks name shop."), "{text}");
+    assert!(
+        text.contains(
+            "The table block for shop.orders has no privileges. Remove the block instead"
+        ),
+        "{text}"
+    );
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+}
+
+#[test]
+fn bad_configuration_fails_at_plan_time_on_terraform_1_11() {
+    bad_configuration_fails_at_plan_time(TerraformVersion::Current);
+}
+
+#[test]
+fn bad_configuration_fails_at_plan_time_on_terraform_1_0() {
+    bad_configuration_fails_at_plan_time(TerraformVersion::Oldest);
+}
+
+#[test]
+fn a_missing_account_is_explained() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&(provider_block(&sim) + &resource_block("app", "ghost", FIRST)));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success);
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains("CDB instance cdb-sim00001 has no account ghost@%"),
+        "{text}"
+    );
+    assert!(
+        text.contains("InvalidParameterValue.UserNotExistError"),
+        "{text}"
+    );
+    assert!(text.contains("RequestId:"), "{text}");
+    assert_eq!(state_of(&workspace, RESOURCE), None);
+
+    let run = workspace.run(&["import", "-input=false", RESOURCE, "cdb-sim00001#ghost#%"]);
+    assert!(!run.success);
+    assert!(
+        unwrapped(&run.text()).contains("Cannot import non-existent account"),
+        "{}",
+        run.text()
+    );
+    let run = workspace.run(&["import", "-input=false", RESOURCE, "cdb-sim00001/app"]);
+    assert!(!run.success);
+    assert!(
+        unwrapped(&run.text()).contains("write <instance_id>#<user>#<host>"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(
+        sim.count_calls("ModifyAccountPrivileges"),
+        1,
+        "only the failed create"
+    );
+}
+
+#[test]
+fn throttled_and_busy_answers_are_retried_without_surfacing_an_error() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    sim.add_fault(serde_json::json!({
+        "service": "cdb", "action": "ModifyAccountPrivileges", "count": 2,
+        "error_code": "RequestLimitExceeded",
+    }));
+    sim.add_fault(serde_json::json!({
+        "service": "cdb", "action": "DescribeAsyncRequestInfo",
+        "error_code": "FailedOperation.StatusConflict",
+    }));
+    workspace.write_config(&app_config(&sim, FIRST));
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    assert_eq!(
+        sim.count_calls("ModifyAccountPrivileges"),
+        3,
+        "two throttled attempts, then success"
+    );
+}

@@ -1,0 +1,544 @@
+//! clouddb_postgres_account_privileges with real Terraform (1.11.4 and 1.0.3) against clouddb-sim.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use clouddb::cloud::tencent::postgres::{DatabaseObject, ModifyPrivilege, ObjectType};
+use clouddb_sim::{Fixture, SimOptions};
+use serde_json::{json, Value as Json};
+use support::sim::{postgres_grants, Sim};
+use support::terraform::{unwrapped, TerraformVersion, Workspace};
+use tokio::time::Instant;
+
+const INSTANCE: &str = "postgres-sim00001";
+const RESOURCE: &str = "clouddb_postgres_account_privileges.app";
+
+fn provider_block(sim: &Sim) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    clouddb = {{ source = "clouddb/clouddb" }}
+  }}
+}}
+
+provider "clouddb" {{
+  tencentcloud {{
+    secret_id  = "AKIDsim"
+    secret_key = "sim-secret"
+    region     = "ap-guangzhou"
+    endpoint   = "{}"
+  }}
+}}
+"#,
+        sim.url()
+    )
+}
+
+/// An `object` block for `spec`, written as in import IDs: `table:appdb.public.users`.
+fn object_block(spec: &str, privileges: &[&str]) -> String {
+    let (object_type, names) = spec.split_once(':').expect("type:names");
+    let names: Vec<&str> = names.split('.').collect();
+    let fields: &[&str] = match object_type {
+        "database" => &["object_name"],
+        "schema" => &["database_name", "object_name"],
+        "column" => &["database_name", "schema_name", "table_name", "object_name"],
+        _ => &["database_name", "schema_name", "object_name"],
+    };
+    assert_eq!(fields.len(), names.len(), "{spec}");
+    let lines: String = fields
+        .iter()
+        .zip(&names)
+        .map(|(field, name)| format!("    {field} = \"{name}\"\n"))
+        .collect();
+    let privileges: Vec<String> = privileges.iter().map(|p| format!("\"{p}\"")).collect();
+    format!(
+        "  object {{\n    object_type = \"{object_type}\"\n{lines}    privileges = [{}]\n  }}\n",
+        privileges.join(", ")
+    )
+}
+
+fn account_config(sim: &Sim, extra: &str, objects: &[(&str, &[&str])]) -> String {
+    let blocks: String = objects
+        .iter()
+        .map(|(spec, privileges)| object_block(spec, privileges))
+        .collect();
+    format!(
+        r#"{}
+resource "clouddb_postgres_account_privileges" "app" {{
+  db_instance_id = "{INSTANCE}"
+  user_name      = "app"
+{extra}
+{blocks}}}
+"#,
+        provider_block(sim)
+    )
+}
+
+/// The ModifyAccountPrivileges calls in the sim's log, each as its list of items.
+fn modify_calls(sim: &Sim) -> Vec<Vec<Json>> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r["action"] == "ModifyAccountPrivileges")
+        .map(|r| {
+            assert!(r["error_code"].is_null(), "a failed call: {r}");
+            r["params"]["ModifyPrivilegeSet"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// `revokeObject table users [INSERT]`: one item of a call, for comparisons.
+fn item_text(item: &Json) -> String {
+    let privilege = &item["DatabasePrivilege"];
+    let privileges: Vec<&str> = privilege["PrivilegeSet"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Json::as_str)
+        .collect();
+    format!(
+        "{} {} {} {:?}",
+        item["ModifyType"].as_str().unwrap_or_default(),
+        privilege["Object"]["ObjectType"]
+            .as_str()
+            .unwrap_or_default(),
+        privilege["Object"]["ObjectName"]
+            .as_str()
+            .unwrap_or_default(),
+        privileges
+    )
+}
+
+const USERS: &str = "table:appdb.public.users";
+const EMAIL: &str = "column:appdb.public.users.email";
+const DATABASE: &str = "database:appdb";
+const SCHEMA: &str = "schema:appdb.public";
+
+/// apply → empty plan → import round trip → update (one call, with alterRole) → drift
+/// repaired → destroy leaves no privileges.
+fn full_cycle(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let first: &[(&str, &[&str])] = &[
+        (DATABASE, &["CONNECT", "TEMPORARY"]),
+        (SCHEMA, &["USAGE"]),
+        (USERS, &["SELECT", "INSERT"]),
+        (EMAIL, &["UPDATE"]),
+    ];
+    workspace.write_config(&account_config(&sim, "", first));
+    workspace.apply();
+    assert_eq!(
+        sim.postgres_privileges(INSTANCE, "app"),
+        postgres_grants(first)
+    );
+    assert_eq!(modify_calls(&sim).len(), 1, "four grants fit in one call");
+    workspace.expect_empty_plan("right after apply");
+    let shown = workspace.run(&["state", "show", RESOURCE]);
+    assert!(
+        unwrapped(&shown.stdout).contains(r#"account_type = "normal""#),
+        "the current account type is shown: {}",
+        shown.stdout
+    );
+
+    // Importing the account with the same objects into a fresh state reproduces it exactly.
+    let imported = Workspace::new(version);
+    imported.write_config(&account_config(&sim, "", first));
+    let id = format!("{INSTANCE}#app#{DATABASE};{SCHEMA};{USERS};{EMAIL}");
+    imported
+        .run(&["import", "-input=false", RESOURCE, &id])
+        .expect_success("terraform import");
+    imported.expect_empty_plan("after import");
+
+    // One object changes, one is removed, and the account becomes tencentDBSuper: one call.
+    sim.clear_requests();
+    let second: &[(&str, &[&str])] = &[
+        (DATABASE, &["CONNECT", "TEMPORARY"]),
+        (SCHEMA, &["USAGE"]),
+        (USERS, &["SELECT", "UPDATE"]),
+    ];
+    workspace.write_config(&account_config(
+        &sim,
+        "  account_type = \"tencentDBSuper\"\n",
+        second,
+    ));
+    workspace.apply();
+    let calls = modify_calls(&sim);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let items: Vec<String> = calls[0].iter().map(item_text).collect();
+    assert_eq!(
+        items,
+        vec![
+            r#"revokeObject table users ["INSERT"]"#,
+            r#"grantObject table users ["UPDATE"]"#,
+            r#"revokeObject column email ["UPDATE"]"#,
+            r#"alterRole account app ["tencentDBSuper"]"#,
+        ]
+    );
+    assert_eq!(
+        sim.postgres_privileges(INSTANCE, "app"),
+        postgres_grants(second)
+    );
+    assert_eq!(
+        sim.postgres_account(INSTANCE, "app")["type"],
+        "tencentDBSuper"
+    );
+    workspace.expect_empty_plan("after the update");
+
+    // Someone revokes SELECT and grants DELETE through the API; the plan shows it, apply repairs it.
+    let users = DatabaseObject {
+        database_name: Some("appdb".into()),
+        schema_name: Some("public".into()),
+        table_name: None,
+        object_type: ObjectType::Table,
+        object_name: "users".into(),
+    };
+    let drift = [
+        ModifyPrivilege::revoke(users.clone(), vec!["SELECT".into()], false),
+        ModifyPrivilege::grant(users, vec!["DELETE".into()]),
+    ];
+    let client = sim.postgres_client();
+    sim.block_on(client.modify_account_privileges(
+        INSTANCE,
+        "app",
+        &drift,
+        Instant::now() + Duration::from_secs(30),
+    ))
+    .expect("out-of-band change");
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(changes, "the drift is not planned back:\n{}", plan.text());
+    assert!(plan.stdout.contains("\"DELETE\""), "{}", plan.stdout);
+    assert!(plan.stdout.contains("\"SELECT\""), "{}", plan.stdout);
+    workspace.apply();
+    assert_eq!(
+        sim.postgres_privileges(INSTANCE, "app"),
+        postgres_grants(second)
+    );
+    workspace.expect_empty_plan("after repairing drift");
+
+    workspace.destroy();
+    assert!(
+        sim.postgres_privileges(INSTANCE, "app").is_empty(),
+        "destroy leaves no privileges: {:?}",
+        sim.postgres_privileges(INSTANCE, "app")
+    );
+}
+
+#[test]
+fn full_cycle_on_terraform_1_11() {
+    full_cycle(TerraformVersion::Current);
+}
+
+#[test]
+fn full_cycle_on_terraform_1_0() {
+    full_cycle(TerraformVersion::Oldest);
+}
+
+/// The built-in fixture with `count` tables t000, t001, ... in appdb.public.
+fn fixture_with_tables(count: usize) -> Fixture {
+    let tables: Vec<Json> = (0..count)
+        .map(|i| json!({"name": format!("t{i:03}"), "columns": ["id"]}))
+        .collect();
+    let mut fixture: Json =
+        serde_json::from_str(&Fixture::builtin().to_json()).expect("built-in fixture JSON");
+    fixture["tencentcloud"]["postgres"][0]["databases"][0]["schemas"][0]["tables"] =
+        Json::Array(tables);
+    Fixture::from_json(&fixture.to_string()).expect("fixture with many tables")
+}
+
+/// `count` tables through a `dynamic "object"` block.
+fn many_tables_config(sim: &Sim, count: usize) -> String {
+    format!(
+        r#"{}
+locals {{
+  tables = [for i in range({count}) : format("t%03d", i)]
+}}
+
+resource "clouddb_postgres_account_privileges" "app" {{
+  db_instance_id = "{INSTANCE}"
+  user_name      = "app"
+
+  dynamic "object" {{
+    for_each = toset(local.tables)
+    content {{
+      object_type   = "table"
+      database_name = "appdb"
+      schema_name   = "public"
+      object_name   = object.value
+      privileges    = ["SELECT", "INSERT"]
+    }}
+  }}
+}}
+"#,
+        provider_block(sim)
+    )
+}
+
+#[test]
+fn one_hundred_and_twenty_objects_go_out_in_three_calls_and_ten_removed_are_revoked() {
+    let sim = Sim::start_with(fixture_with_tables(120), SimOptions::default());
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&many_tables_config(&sim, 120));
+    workspace.apply();
+    let calls = modify_calls(&sim);
+    let sizes: Vec<usize> = calls.iter().map(Vec::len).collect();
+    assert_eq!(sizes, vec![50, 50, 20], "⌈120/50⌉ = 3 calls");
+    let held = sim.postgres_privileges(INSTANCE, "app");
+    assert_eq!(held.len(), 120);
+    assert!(held
+        .values()
+        .all(|p| *p == BTreeSet::from(["INSERT".to_string(), "SELECT".to_string()])));
+    workspace.expect_empty_plan("after applying 120 objects");
+
+    sim.clear_requests();
+    workspace.write_config(&many_tables_config(&sim, 110));
+    workspace.apply();
+    let calls = modify_calls(&sim);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let revoked: BTreeSet<String> = calls[0].iter().map(item_text).collect();
+    let expected: BTreeSet<String> = (110..120)
+        .map(|i| format!(r#"revokeObject table t{i} ["INSERT", "SELECT"]"#))
+        .collect();
+    assert_eq!(
+        revoked, expected,
+        "exactly the ten removed tables are revoked"
+    );
+    let held = sim.postgres_privileges(INSTANCE, "app");
+    assert_eq!(held.len(), 110);
+    assert!(!held.contains_key("table:appdb.public.t110"));
+    workspace.expect_empty_plan("after removing ten objects");
+
+    // One table of the 110 dropped outside Terraform: the refresh names it, and finding it
+    // among its batch of 50 takes a handful of halvings, not a call per table.
+    sim.postgres_drop_object(
+        INSTANCE,
+        json!({"object_type": "table", "database_name": "appdb", "schema_name": "public",
+               "object_name": "t005"}),
+    );
+    sim.clear_requests();
+    let (_, plan) = workspace.plan_has_changes();
+    let text = unwrapped(&plan.text());
+    assert!(
+        text.contains("table appdb.public.t005 no longer exists on instance postgres-sim00001"),
+        "{text}"
+    );
+    let reads = sim.count_calls("DescribeAccountPrivileges");
+    assert!(
+        (3..=16).contains(&reads),
+        "{reads} DescribeAccountPrivileges calls"
+    );
+}
+
+/// A privilege that does not apply to its object type, and a table without its schema, fail
+/// at plan time with the attribute and what is allowed; nothing reaches the cloud.
+fn bad_objects_fail_at_plan_time(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let config = account_config(
+        &sim,
+        "",
+        &[
+            (USERS, &["SELECT", "EXECUTE"]),
+            ("schema:appdb.public", &["USAGE"]),
+        ],
+    )
+    .replace(
+        "    schema_name = \"public\"\n    object_name = \"users\"",
+        "    object_name = \"users\"",
+    );
+    workspace.write_config(&config);
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains(r#"object.privileges["EXECUTE"] = "EXECUTE" is not a privilege of a table"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"Allowed values for table: "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"object.schema_name is required for object_type = "table""#),
+        "{text}"
+    );
+    assert!(
+        text.contains("A table is named by database_name, schema_name, object_name"),
+        "{text}"
+    );
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+}
+
+#[test]
+fn bad_objects_fail_at_plan_time_on_terraform_1_11() {
+    bad_objects_fail_at_plan_time(TerraformVersion::Current);
+}
+
+#[test]
+fn bad_objects_fail_at_plan_time_on_terraform_1_0() {
+    bad_objects_fail_at_plan_time(TerraformVersion::Oldest);
+}
+
+/// A table dropped outside Terraform: the refresh warns by name and drops it from the state,
+/// apply stops before changing anything, and leaving it out of the configuration settles it.
+fn a_dropped_object_is_reported_by_name(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    workspace.write_config(&account_config(
+        &sim,
+        "",
+        &[(USERS, &["SELECT"]), (EMAIL, &["UPDATE"])],
+    ));
+    workspace.apply();
+    sim.postgres_drop_object(
+        INSTANCE,
+        json!({"object_type": "column", "database_name": "appdb", "schema_name": "public",
+               "table_name": "users", "object_name": "email"}),
+    );
+
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(
+        changes,
+        "the dropped column is planned as new:\n{}",
+        plan.text()
+    );
+    let text = unwrapped(&plan.text());
+    assert!(text.contains("Warning: Objects no longer exist"), "{text}");
+    assert!(
+        text.contains("column appdb.public.users.email no longer exists on instance postgres-sim00001, so it was removed from the state of postgres-sim00001#app"),
+        "{text}"
+    );
+    assert!(
+        text.contains("does not exist in instance"),
+        "the vendor's answer is quoted: {text}"
+    );
+
+    sim.clear_requests();
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success, "apply must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("Error: Objects do not exist"), "{text}");
+    assert!(
+        text.contains("column appdb.public.users.email does not exist on instance postgres-sim00001, so nothing was changed"),
+        "{text}"
+    );
+    assert_eq!(sim.count_calls("ModifyAccountPrivileges"), 0);
+    assert_eq!(
+        sim.postgres_privileges(INSTANCE, "app"),
+        postgres_grants(&[(USERS, &["SELECT"])])
+    );
+
+    workspace.write_config(&account_config(&sim, "", &[(USERS, &["SELECT"])]));
+    workspace.expect_empty_plan("once the configuration no longer lists the dropped column");
+}
+
+#[test]
+fn a_dropped_object_is_reported_by_name_on_terraform_1_11() {
+    a_dropped_object_is_reported_by_name(TerraformVersion::Current);
+}
+
+#[test]
+fn a_dropped_object_is_reported_by_name_on_terraform_1_0() {
+    a_dropped_object_is_reported_by_name(TerraformVersion::Oldest);
+}
+
+/// `count` tables with `privileges` each, as the configuration of the resource.
+fn tables_with(sim: &Sim, count: usize, privileges: &str) -> String {
+    many_tables_config(sim, count).replace(r#"["SELECT", "INSERT"]"#, privileges)
+}
+
+#[test]
+fn a_call_failing_part_way_is_reported_and_the_state_records_what_was_applied() {
+    let sim = Sim::start_with(fixture_with_tables(120), SimOptions::default());
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&tables_with(&sim, 120, r#"["SELECT"]"#));
+    workspace.apply();
+
+    // 120 grants of INSERT: three calls. The first one is held back for a moment, and while it
+    // waits the second one is set to fail.
+    sim.clear_requests();
+    workspace.write_config(&tables_with(&sim, 120, r#"["SELECT", "INSERT"]"#));
+    sim.add_fault(
+        json!({"service": "postgres", "action": "ModifyAccountPrivileges", "latency_ms": 1500}),
+    );
+    let run = std::thread::scope(|scope| {
+        let applying = scope.spawn(|| workspace.run(&["apply", "-auto-approve", "-input=false"]));
+        let waited = Instant::now();
+        while !sim.pending_faults().is_empty() {
+            assert!(
+                waited.elapsed() < Duration::from_secs(60),
+                "the first call never came"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        sim.add_fault(
+            json!({"service": "postgres", "action": "ModifyAccountPrivileges",
+                             "error_code": "FailedOperation.FailedOperationError"}),
+        );
+        applying.join().expect("apply thread")
+    });
+    assert!(!run.success, "apply must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains("FailedOperation.FailedOperationError"),
+        "{text}"
+    );
+    assert!(text.contains("RequestId:"), "{text}");
+    assert!(
+        text.contains("The 120 changes go out in 3 ModifyAccountPrivileges call(s) of at most 50; call 2 failed. The 1 call(s) before it applied 50 of the 120 changes: grant INSERT on table appdb.public.t000;"),
+        "{text}"
+    );
+    let with_insert = sim
+        .postgres_privileges(INSTANCE, "app")
+        .values()
+        .filter(|p| p.contains("INSERT"))
+        .count();
+    assert_eq!(with_insert, 50);
+
+    // The state holds what was really applied: the next apply sends the 70 grants left.
+    sim.clear_requests();
+    workspace.apply();
+    let sizes: Vec<usize> = modify_calls(&sim).iter().map(Vec::len).collect();
+    assert_eq!(sizes, vec![50, 20]);
+    assert!(sim
+        .postgres_privileges(INSTANCE, "app")
+        .values()
+        .all(|p| p.contains("INSERT")));
+    workspace.expect_empty_plan("after finishing the update");
+}
+
+#[test]
+fn import_ids_that_cannot_be_imported_say_why() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&account_config(&sim, "", &[(USERS, &["SELECT"])]));
+    let import = |id: &str| {
+        let run = workspace.run(&["import", "-input=false", RESOURCE, id]);
+        assert!(!run.success, "{id} must not import:\n{}", run.text());
+        unwrapped(&run.text())
+    };
+
+    let text = import("postgres-sim00001#app#table:appdb.users");
+    assert!(text.contains("Invalid import ID"), "{text}");
+    assert!(
+        text.contains("a table is named by 3 name(s) joined by dots (<db>.<schema>.<name>)"),
+        "{text}"
+    );
+
+    let text = import("postgres-sim00001#app#table:appdb.public.users;table:appdb.public.orders");
+    assert!(
+        text.contains("table appdb.public.orders does not exist on instance postgres-sim00001"),
+        "{text}"
+    );
+
+    let text = import("postgres-sim00001#nobody");
+    assert!(
+        text.contains(r#"PostgreSQL instance postgres-sim00001 has no account "nobody""#),
+        "{text}"
+    );
+    assert_eq!(sim.count_calls("ModifyAccountPrivileges"), 0);
+}
