@@ -1,5 +1,6 @@
-# The quickstart: grant a PolarDB account access to two databases, and a CDB for MySQL account
-# access to a database and a table. scripts/quickstart.sh runs it against clouddb-sim;
+# The quickstart: grant a PolarDB account access to two databases, a CDB for MySQL account
+# access to a database and a table, and a PostgreSQL account read access to a table.
+# scripts/quickstart.sh runs it against clouddb-sim;
 # credentials and endpoints come from the environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY,
 # CLOUDDB_ALICLOUD_ENDPOINT, TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY,
 # CLOUDDB_TENCENTCLOUD_ENDPOINT).
