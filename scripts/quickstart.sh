@@ -22,7 +22,9 @@ esac
 mirror="$tools/mirror"
 plugin_dir="$mirror/registry.terraform.io/clouddb/clouddb/$version/linux_$arch"
 mkdir -p "$plugin_dir"
-cp target/release/terraform-provider-clouddb "$plugin_dir/terraform-provider-clouddb_v$version"
+# Copy then rename, so a provider process still running from an earlier copy does not block it.
+cp target/release/terraform-provider-clouddb "$plugin_dir/.provider.tmp"
+mv -f "$plugin_dir/.provider.tmp" "$plugin_dir/terraform-provider-clouddb_v$version"
 
 work="$tools/quickstart"
 rm -rf "$work" && mkdir -p "$work"

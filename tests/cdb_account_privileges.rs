@@ -14,28 +14,6 @@ use tokio::time::Instant;
 const INSTANCE: &str = "cdb-sim00001";
 const RESOURCE: &str = "clouddb_cdb_account_privileges.app";
 
-fn provider_block(sim: &Sim) -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    clouddb = {{ source = "clouddb/clouddb" }}
-  }}
-}}
-
-provider "clouddb" {{
-  tencentcloud {{
-    secret_id  = "AKIDsim"
-    secret_key = "sim-secret"
-    region     = "ap-guangzhou"
-    endpoint   = "{}"
-  }}
-}}
-"#,
-        sim.url()
-    )
-}
-
 /// A `clouddb_cdb_account_privileges` block named `name` for the account `user@%`.
 fn resource_block(name: &str, user: &str, body: &str) -> String {
     format!(
@@ -51,7 +29,7 @@ resource "clouddb_cdb_account_privileges" "{name}" {{
 
 /// The provider block and the resource `app` for the account `app@%`.
 fn app_config(sim: &Sim, body: &str) -> String {
-    provider_block(sim) + &resource_block("app", "app", body)
+    sim.tencent_provider_config() + &resource_block("app", "app", body)
 }
 
 /// Every level: global, database, table and column.
@@ -544,7 +522,8 @@ fn bad_configuration_fails_at_plan_time_on_terraform_1_0() {
 fn a_missing_account_is_explained() {
     let sim = Sim::start();
     let workspace = Workspace::new(TerraformVersion::Current);
-    workspace.write_config(&(provider_block(&sim) + &resource_block("app", "ghost", FIRST)));
+    workspace
+        .write_config(&(sim.tencent_provider_config() + &resource_block("app", "ghost", FIRST)));
     let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
     assert!(!run.success);
     let text = unwrapped(&run.text());

@@ -10,27 +10,6 @@ use tokio::time::Instant;
 
 const CLUSTER: &str = "pc-sim00001";
 
-fn provider_block(sim: &Sim, secret: &str) -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    clouddb = {{ source = "clouddb/clouddb" }}
-  }}
-}}
-
-provider "clouddb" {{
-  alicloud {{
-    access_key = "{ALIBABA_ACCESS_KEY}"
-    secret_key = "{secret}"
-    endpoint   = "{}"
-  }}
-}}
-"#,
-        sim.url()
-    )
-}
-
 fn grant_config(sim: &Sim, account: &str, grants: &[(&str, &str)]) -> String {
     let entries: String = grants
         .iter()
@@ -46,7 +25,7 @@ resource "clouddb_polardb_account_grant" "app" {{
 {entries}  }}
 }}
 "#,
-        provider_block(sim, ALIBABA_SECRET)
+        sim.alicloud_provider_config(ALIBABA_SECRET)
     )
 }
 

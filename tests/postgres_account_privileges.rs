@@ -15,28 +15,6 @@ use tokio::time::Instant;
 const INSTANCE: &str = "postgres-sim00001";
 const RESOURCE: &str = "clouddb_postgres_account_privileges.app";
 
-fn provider_block(sim: &Sim) -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    clouddb = {{ source = "clouddb/clouddb" }}
-  }}
-}}
-
-provider "clouddb" {{
-  tencentcloud {{
-    secret_id  = "AKIDsim"
-    secret_key = "sim-secret"
-    region     = "ap-guangzhou"
-    endpoint   = "{}"
-  }}
-}}
-"#,
-        sim.url()
-    )
-}
-
 /// An `object` block for `spec`, written as in import IDs: `table:appdb.public.users`.
 fn object_block(spec: &str, privileges: &[&str]) -> String {
     let (object_type, names) = spec.split_once(':').expect("type:names");
@@ -73,7 +51,7 @@ resource "clouddb_postgres_account_privileges" "app" {{
 {extra}
 {blocks}}}
 "#,
-        provider_block(sim)
+        sim.tencent_provider_config()
     )
 }
 
@@ -274,7 +252,7 @@ resource "clouddb_postgres_account_privileges" "app" {{
   }}
 }}
 "#,
-        provider_block(sim)
+        sim.tencent_provider_config()
     )
 }
 

@@ -242,3 +242,43 @@ async fn debug_mode_serves_plaintext_and_prints_how_to_reattach() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn the_provider_exits_when_terraform_dies_without_shutting_it_down() {
+    use std::io::{BufRead, BufReader};
+    let terraform = ClientIdentity::terraform_like();
+    // A stand-in for Terraform that starts the provider and then dies abruptly.
+    let mut parent = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("\"{}\" & sleep 1", provider_binary()))
+        .env(
+            "TF_PLUGIN_MAGIC_COOKIE",
+            support::plugin_process::MAGIC_COOKIE,
+        )
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_CLIENT_CERT", &terraform.pem)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the stand-in");
+    let mut line = String::new();
+    BufReader::new(parent.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("handshake line");
+    let address: std::net::SocketAddr = line
+        .split('|')
+        .nth(3)
+        .expect("address")
+        .parse()
+        .expect("address");
+    parent.wait().expect("the stand-in exits");
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::net::TcpStream::connect(address).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the orphaned provider is still serving on {address}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -46,6 +46,7 @@ pub async fn run_launched(
     let listener = serve::bind_in_range(launch.min_port, launch.max_port).await?;
     let address = listener.local_addr()?;
     ignore_interrupts();
+    exit_when_orphaned();
     announce(&handshake_line(
         address,
         Some(identity.certificate.as_ref()),
@@ -96,6 +97,22 @@ fn announce(line: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "{line}")?;
     stdout.flush()
+}
+
+/// If Terraform dies without asking us to shut down (killed, SIGPIPE), nobody will ever connect
+/// again: exit instead of lingering with credentials in memory.
+fn exit_when_orphaned() {
+    let parent = std::os::unix::process::parent_id();
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            ticks.tick().await;
+            if std::os::unix::process::parent_id() != parent {
+                tracing::warn!("Terraform exited without shutting the provider down; exiting");
+                std::process::exit(0);
+            }
+        }
+    });
 }
 
 /// Ctrl-C reaches the whole process group; Terraform itself asks us to stop through StopProvider.

@@ -329,3 +329,46 @@ impl Sim {
         }
     }
 }
+
+const REQUIRED_PROVIDERS: &str = r#"
+terraform {
+  required_providers {
+    clouddb = { source = "clouddb/clouddb" }
+  }
+}
+"#;
+
+impl Sim {
+    /// The `terraform` and `provider` blocks for the Tencent resources, pointed at this sim.
+    pub fn tencent_provider_config(&self) -> String {
+        format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "clouddb" {{
+  tencentcloud {{
+    secret_id  = "AKIDsim"
+    secret_key = "sim-secret"
+    region     = "ap-guangzhou"
+    endpoint   = "{}"
+  }}
+}}
+"#,
+            self.url()
+        )
+    }
+
+    /// The `terraform` and `provider` blocks for the Alibaba resources, signing with `secret`.
+    pub fn alicloud_provider_config(&self, secret: &str) -> String {
+        format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "clouddb" {{
+  alicloud {{
+    access_key = "{ALIBABA_ACCESS_KEY}"
+    secret_key = "{secret}"
+    endpoint   = "{}"
+  }}
+}}
+"#,
+            self.url()
+        )
+    }
+}
