@@ -1,0 +1,127 @@
+//! The diagnostics of a change that did not complete: a missing account, a failed or unreadable
+//! task, and a task still running when the timeout elapsed.
+
+use std::time::Duration;
+
+use crate::cloud::error::CloudError;
+use crate::cloud::tencent::cdb::{AsyncRequest, AsyncRequestInfo};
+use crate::framework::Diagnostics;
+
+use super::model::AccountGrants;
+use super::{Operation, MODIFY};
+
+pub fn change_summary(wanted: &AccountGrants) -> String {
+    format!("Could not set the privileges of {}", wanted.id())
+}
+
+/// The sentence both a change and an import give when the account is not there.
+fn no_such_account(grants: &AccountGrants) -> String {
+    format!(
+        "CDB instance {} has no account {} (or the instance does not exist).",
+        grants.instance_id,
+        grants.account.name()
+    )
+}
+
+pub fn account_missing(wanted: &AccountGrants, error: &CloudError) -> Diagnostics {
+    Diagnostics::from_error(
+        "Account not found",
+        format!(
+            "{} Create the account first: this resource manages the privileges of an existing account. {error}",
+            no_such_account(wanted)
+        ),
+    )
+}
+
+pub fn import_missing(grants: &AccountGrants) -> Diagnostics {
+    Diagnostics::from_error(
+        "Cannot import non-existent account",
+        no_such_account(grants),
+    )
+}
+
+/// A task that failed, or whose status could not be read: the task, its Info and both RequestIds.
+pub fn task_error(wanted: &AccountGrants, task: &AsyncRequest, error: &CloudError) -> Diagnostics {
+    let detail = match error {
+        CloudError::TaskFailed { .. } => format!(
+            "{error} (RequestId of {MODIFY}: {}). The state records what the account holds now, as DescribeAccountPrivileges reports it.",
+            task.request_id
+        ),
+        _ => format!(
+            "Could not follow {MODIFY} task {} (RequestId: {}): {error}. The task may still finish; the next plan reads what the account holds then.",
+            task.async_request_id, task.request_id
+        ),
+    };
+    Diagnostics::from_error(change_summary(wanted), detail)
+}
+
+pub fn still_running(
+    wanted: &AccountGrants,
+    task: &AsyncRequest,
+    info: &AsyncRequestInfo,
+    operation: Operation,
+    limit: Duration,
+) -> Diagnostics {
+    Diagnostics::from_error(
+        format!("Timed out setting the privileges of {}", wanted.id()),
+        format!(
+            "{MODIFY} task {} (RequestId: {}) was still {} when the {} timeout of {} elapsed. The task may still finish: the next plan reads what the account holds then. If this instance's tasks take longer, raise timeouts.{}.",
+            task.async_request_id,
+            task.request_id,
+            info.status.as_str(),
+            operation.name(),
+            describe_duration(limit),
+            operation.name()
+        ),
+    )
+}
+
+/// A duration the way the `timeouts` block takes it: `90s`, `10m`, `1h`, `1500ms`.
+fn describe_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match (duration.subsec_millis(), seconds) {
+        (0, s) if s >= 3600 && s.is_multiple_of(3600) => format!("{}h", s / 3600),
+        (0, s) if s >= 60 && s.is_multiple_of(60) => format!("{}m", s / 60),
+        (0, s) => format!("{s}s"),
+        _ => format!("{}ms", duration.as_millis()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::cdb_account_privileges::test_values::sample;
+
+    #[test]
+    fn durations_are_written_like_the_timeouts_block() {
+        assert_eq!(describe_duration(Duration::from_secs(600)), "10m");
+        assert_eq!(describe_duration(Duration::from_secs(3600)), "1h");
+        assert_eq!(describe_duration(Duration::from_secs(90)), "90s");
+        assert_eq!(describe_duration(Duration::from_millis(1500)), "1500ms");
+    }
+
+    #[test]
+    fn a_failed_task_names_its_info_and_both_request_ids() {
+        let grants = AccountGrants::from_value(&sample()).expect("model");
+        let task = AsyncRequest {
+            async_request_id: "task-1".into(),
+            request_id: "R-MODIFY".into(),
+        };
+        let failed = CloudError::TaskFailed {
+            action: MODIFY.into(),
+            task_id: "task-1".into(),
+            status: "FAILED".into(),
+            info: "table shop.ghost does not exist".into(),
+        };
+        let text = task_error(&grants, &task, &failed).to_string();
+        assert!(
+            text.contains("task task-1 ended with status FAILED: table shop.ghost does not exist"),
+            "{text}"
+        );
+        assert!(
+            text.contains("RequestId of ModifyAccountPrivileges: R-MODIFY"),
+            "{text}"
+        );
+        assert!(text.contains("cdb-sim00001#app#%"), "{text}");
+    }
+}

@@ -1,0 +1,256 @@
+//! `clouddb_cdb_account_privileges`: every privilege of one TencentDB for MySQL (CDB) account,
+//! managed authoritatively with a full-replace ModifyAccountPrivileges and its async task.
+
+mod failure;
+mod import_id;
+mod model;
+#[cfg(test)]
+mod test_values;
+mod validation;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio::time::Instant;
+
+use crate::cloud::error::CloudError;
+use crate::cloud::tencent::cdb::{CdbClient, TaskWait};
+use crate::framework::timeouts::timeout;
+use crate::framework::{ApplyOutcome, Diagnostics, Resource, Schema};
+use crate::provider::Clouds;
+use crate::value::Value;
+
+use super::cloud_error;
+
+use self::failure::{account_missing, change_summary, import_missing, still_running, task_error};
+use self::import_id::parse_import_id;
+use self::model::{AccountGrants, Privileges};
+use self::validation::{check_every_scope, schema};
+
+pub const TYPE_NAME: &str = "clouddb_cdb_account_privileges";
+const DEFAULT_HOST: &str = "%";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// How long reading the real state after a failed change may take.
+const READ_AFTER_FAILURE: Duration = Duration::from_secs(60);
+const MODIFY: &str = "ModifyAccountPrivileges";
+
+/// Which apply operation is running: it names the timeout and decides what a failure leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Create,
+    Update,
+    Delete,
+}
+
+impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Operation::Create => "create",
+            Operation::Update => "update",
+            Operation::Delete => "delete",
+        }
+    }
+}
+
+/// Why a change did not complete.
+enum ChangeError {
+    /// The instance or the account does not exist, so nothing was changed.
+    AccountMissing(CloudError),
+    Failed(Diagnostics),
+}
+
+pub struct CdbAccountPrivileges {
+    clouds: Arc<Clouds>,
+}
+
+impl CdbAccountPrivileges {
+    pub fn new(clouds: Arc<Clouds>) -> Self {
+        CdbAccountPrivileges { clouds }
+    }
+
+    fn client(&self) -> Result<CdbClient, Diagnostics> {
+        Ok(CdbClient::new(self.clouds.tencent()?))
+    }
+
+    /// Makes the account hold exactly `wanted`: one full-replace call, then the wait for its task.
+    async fn set_privileges(
+        &self,
+        wanted: &AccountGrants,
+        operation: Operation,
+        limit: Duration,
+    ) -> Result<(), ChangeError> {
+        let deadline = Instant::now() + limit;
+        let client = self.client().map_err(ChangeError::Failed)?;
+        let _lock = client
+            .lock_account(&wanted.instance_id, &wanted.account)
+            .await;
+        let request = wanted.privileges.to_api();
+        let task = client
+            .modify_account_privileges(&wanted.instance_id, &wanted.account, &request, deadline)
+            .await
+            .map_err(|e| {
+                if e.is_not_found() {
+                    ChangeError::AccountMissing(e)
+                } else {
+                    ChangeError::Failed(cloud_error(change_summary(wanted), &e))
+                }
+            })?;
+        match client
+            .wait_for_async_request(MODIFY, &task.async_request_id, deadline)
+            .await
+        {
+            Ok(TaskWait::Succeeded) => Ok(()),
+            Ok(TaskWait::StillRunning(info)) => Err(ChangeError::Failed(still_running(
+                wanted, &task, &info, operation, limit,
+            ))),
+            Err(e) => Err(ChangeError::Failed(task_error(wanted, &task, &e))),
+        }
+    }
+
+    /// The account as it exists now, or `None` when the instance or the account is gone.
+    async fn fetch(
+        &self,
+        grants: &AccountGrants,
+        deadline: Instant,
+    ) -> Result<Option<AccountGrants>, Diagnostics> {
+        let client = self.client()?;
+        match client
+            .describe_account_privileges(&grants.instance_id, &grants.account, deadline)
+            .await
+        {
+            Ok(held) => Ok(Some(grants.holding(Privileges::from_api(&held)))),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(cloud_error(
+                format!("Could not read the privileges of {}", grants.id()),
+                &e,
+            )),
+        }
+    }
+
+    /// After a failed change: the state as DescribeAccountPrivileges reports it, so Terraform
+    /// records what the account really holds. A create or delete that leaves the account holding
+    /// nothing leaves no object; an unreadable account keeps what was known before.
+    async fn state_after_failure(
+        &self,
+        operation: Operation,
+        template: &Value,
+        prior: &Value,
+        wanted: &AccountGrants,
+        mut diags: Diagnostics,
+    ) -> ApplyOutcome {
+        let deadline = Instant::now() + READ_AFTER_FAILURE;
+        match self.fetch(wanted, deadline).await {
+            Ok(Some(actual)) if actual.privileges.is_empty() && operation != Operation::Update => {
+                ApplyOutcome::failed(Value::Null, diags)
+            }
+            Ok(Some(actual)) => ApplyOutcome::failed(actual.to_value(template), diags),
+            Ok(None) => ApplyOutcome::failed(Value::Null, diags),
+            Err(read_diags) => {
+                diags.extend(read_diags);
+                ApplyOutcome::failed(prior.clone(), diags)
+            }
+        }
+    }
+
+    /// Create and update: set the privileges, and on failure report what the account holds.
+    async fn apply(
+        &self,
+        operation: Operation,
+        prior: &Value,
+        planned: &Value,
+        wanted: AccountGrants,
+    ) -> ApplyOutcome {
+        let limit = timeout(planned, operation.name(), DEFAULT_TIMEOUT);
+        let diags = match self.set_privileges(&wanted, operation, limit).await {
+            Ok(()) => return ApplyOutcome::done(wanted.to_value(planned)),
+            Err(ChangeError::AccountMissing(e)) => account_missing(&wanted, &e),
+            Err(ChangeError::Failed(diags)) => diags,
+        };
+        let template = if prior.is_null() { planned } else { prior };
+        self.state_after_failure(operation, template, prior, &wanted, diags)
+            .await
+    }
+}
+
+#[async_trait]
+impl Resource for CdbAccountPrivileges {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        check_every_scope(config, diags);
+    }
+
+    async fn create(&self, planned: &Value) -> ApplyOutcome {
+        match AccountGrants::from_value(planned) {
+            Ok(wanted) => {
+                self.apply(Operation::Create, &Value::Null, planned, wanted)
+                    .await
+            }
+            Err(diags) => ApplyOutcome::failed(Value::Null, diags),
+        }
+    }
+
+    async fn read(&self, state: &Value) -> Result<Value, Diagnostics> {
+        let grants = AccountGrants::from_value(state)?;
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        Ok(match self.fetch(&grants, deadline).await? {
+            Some(actual) => actual.to_value(state),
+            None => Value::Null,
+        })
+    }
+
+    async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome {
+        let (held, wanted) = match (
+            AccountGrants::from_value(prior),
+            AccountGrants::from_value(planned),
+        ) {
+            (Ok(held), Ok(wanted)) => (held, wanted),
+            (Err(diags), _) | (_, Err(diags)) => return ApplyOutcome::failed(prior.clone(), diags),
+        };
+        // Only `timeouts` changed: there is nothing to send.
+        if held.privileges == wanted.privileges {
+            return ApplyOutcome::done(wanted.to_value(planned));
+        }
+        self.apply(Operation::Update, prior, planned, wanted).await
+    }
+
+    async fn delete(&self, prior: &Value) -> ApplyOutcome {
+        let held = match AccountGrants::from_value(prior) {
+            Ok(held) => held,
+            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
+        };
+        let nothing = held.holding(Privileges::default());
+        let limit = timeout(prior, Operation::Delete.name(), DEFAULT_TIMEOUT);
+        match self
+            .set_privileges(&nothing, Operation::Delete, limit)
+            .await
+        {
+            Ok(()) | Err(ChangeError::AccountMissing(_)) => ApplyOutcome::done(Value::Null),
+            Err(ChangeError::Failed(diags)) => {
+                self.state_after_failure(Operation::Delete, prior, prior, &held, diags)
+                    .await
+            }
+        }
+    }
+
+    async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        let (instance_id, account) = parse_import_id(id)?;
+        let grants = AccountGrants {
+            instance_id,
+            account,
+            privileges: Privileges::default(),
+        };
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        match self.fetch(&grants, deadline).await? {
+            Some(actual) => Ok(actual.to_value(&Value::Null)),
+            None => Err(import_missing(&grants)),
+        }
+    }
+}
