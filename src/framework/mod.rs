@@ -11,6 +11,6 @@ pub mod validate;
 pub mod validators;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
-pub use resource::{ApplyOutcome, Provider, Resource};
+pub use resource::{ApplyOutcome, Provider, Refreshed, Resource};
 pub use schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Validator};
 pub use server::{PlanOutcome, ProviderServer};

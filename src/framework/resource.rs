@@ -31,6 +31,23 @@ impl ApplyOutcome {
     }
 }
 
+/// What a refresh found: the object as it now exists (null when it is gone), and warnings to
+/// show beside it, e.g. about a part of the object that vanished and was dropped from it.
+#[derive(Debug)]
+pub struct Refreshed {
+    pub state: Value,
+    pub warnings: Diagnostics,
+}
+
+impl Refreshed {
+    pub fn clean(state: Value) -> Self {
+        Refreshed {
+            state,
+            warnings: Diagnostics::new(),
+        }
+    }
+}
+
 #[async_trait]
 pub trait Resource: Send + Sync {
     /// The resource type name users write, e.g. `clouddb_polardb_account_grant`.
@@ -43,16 +60,8 @@ pub trait Resource: Send + Sync {
 
     async fn create(&self, planned: &Value) -> ApplyOutcome;
 
-    /// The object as it exists now, or null when it is gone.
-    async fn read(&self, state: &Value) -> Result<Value, Diagnostics>;
-
-    /// Like `read`, with warnings to show beside the fresh value (e.g. a part of the object
-    /// that vanished and was dropped from it). Terraform's refresh calls this one.
-    async fn read_with_warnings(&self, state: &Value) -> Result<(Value, Diagnostics), Diagnostics> {
-        self.read(state)
-            .await
-            .map(|fresh| (fresh, Diagnostics::new()))
-    }
+    /// The object as it exists now (null when it is gone), with any warnings about it.
+    async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics>;
 
     async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome;
 

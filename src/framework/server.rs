@@ -148,11 +148,8 @@ impl ProviderServer {
             Ok(entry) => entry,
             Err(diags) => return (state.clone(), diags),
         };
-        match self
-            .unless_stopped(entry.resource.read_with_warnings(state))
-            .await
-        {
-            Some(Ok((fresh, warnings))) => (carry_timeouts(state, fresh), warnings),
+        match self.unless_stopped(entry.resource.read(state)).await {
+            Some(Ok(fresh)) => (carry_timeouts(state, fresh.state), fresh.warnings),
             Some(Err(diags)) => (state.clone(), diags),
             None => (state.clone(), interrupted()),
         }
@@ -250,7 +247,7 @@ fn carry_timeouts(prior: &Value, fresh: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::{ApplyOutcome, Attribute, Block};
+    use crate::framework::{ApplyOutcome, Attribute, Block, Refreshed};
     use async_trait::async_trait;
     use std::time::Duration;
 
@@ -271,7 +268,7 @@ mod tests {
         async fn create(&self, _planned: &Value) -> ApplyOutcome {
             std::future::pending().await
         }
-        async fn read(&self, _state: &Value) -> Result<Value, Diagnostics> {
+        async fn read(&self, _state: &Value) -> Result<Refreshed, Diagnostics> {
             std::future::pending().await
         }
         async fn update(&self, _prior: &Value, _planned: &Value) -> ApplyOutcome {

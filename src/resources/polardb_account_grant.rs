@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use crate::cloud::alibaba::polardb::{AccountStatus, AccountType, PolarDbAccount, PolarDbClient};
 use crate::framework::timeouts::{timeout, timeouts_block};
 use crate::framework::validators::{NameRule, OneOf};
-use crate::framework::{ApplyOutcome, Attribute, Block, Diagnostics, Resource, Schema};
+use crate::framework::{ApplyOutcome, Attribute, Block, Diagnostics, Refreshed, Resource, Schema};
 use crate::provider::Clouds;
 use crate::value::{AttributePath, Type, Value};
 
@@ -385,13 +385,14 @@ impl Resource for PolarDbAccountGrant {
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
         let grant = AccountGrant::from_value(state)?;
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        Ok(match self.fetch(&grant, deadline).await? {
+        let fresh = match self.fetch(&grant, deadline).await? {
             Some(actual) => actual.to_value(state),
             None => Value::Null,
-        })
+        };
+        Ok(Refreshed::clean(fresh))
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome {

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 use crate::cloud::error::CloudError;
 use crate::cloud::tencent::cdb::{CdbClient, TaskWait};
 use crate::framework::timeouts::timeout;
-use crate::framework::{ApplyOutcome, Diagnostics, Resource, Schema};
+use crate::framework::{ApplyOutcome, Diagnostics, Refreshed, Resource, Schema};
 use crate::provider::Clouds;
 use crate::value::Value;
 
@@ -197,13 +197,14 @@ impl Resource for CdbAccountPrivileges {
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Value, Diagnostics> {
+    async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
         let grants = AccountGrants::from_value(state)?;
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        Ok(match self.fetch(&grants, deadline).await? {
+        let fresh = match self.fetch(&grants, deadline).await? {
             Some(actual) => actual.to_value(state),
             None => Value::Null,
-        })
+        };
+        Ok(Refreshed::clean(fresh))
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome {

@@ -21,7 +21,7 @@ use crate::cloud::tencent::postgres::{
 use crate::framework::timeouts::{timeout, timeouts_block};
 use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{
-    ApplyOutcome, Attribute, Block, Diagnostics, NestedBlock, Nesting, Resource, Schema,
+    ApplyOutcome, Attribute, Block, Diagnostics, NestedBlock, Nesting, Refreshed, Resource, Schema,
 };
 use crate::provider::Clouds;
 use crate::value::{Type, Value};
@@ -339,24 +339,23 @@ impl Resource for PostgresAccountPrivileges {
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Value, Diagnostics> {
-        self.read_with_warnings(state).await.map(|(fresh, _)| fresh)
-    }
-
-    async fn read_with_warnings(&self, state: &Value) -> Result<(Value, Diagnostics), Diagnostics> {
+    async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
         let account = AccountPrivileges::from_value(state)?;
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
         let client = self.client()?;
         let Some(observed) = observe(&client, &account, account.objects.keys(), deadline).await?
         else {
-            return Ok((Value::Null, Diagnostics::new()));
+            return Ok(Refreshed::clean(Value::Null));
         };
         let warnings = if observed.missing.is_empty() {
             Diagnostics::new()
         } else {
             missing_objects_warning(&account, &observed.missing)
         };
-        Ok((observed.applied_to(&account).to_value(state), warnings))
+        Ok(Refreshed {
+            state: observed.applied_to(&account).to_value(state),
+            warnings,
+        })
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome {
