@@ -23,49 +23,25 @@ struct Setting {
     variable: &'static str,
 }
 
+impl Setting {
+    const fn new(argument: &'static str, variable: &'static str) -> Self {
+        Setting { argument, variable }
+    }
+}
+
 const TENCENT_BLOCK: &str = "tencentcloud";
-const TENCENT_SECRET_ID: Setting = Setting {
-    argument: "secret_id",
-    variable: "TENCENTCLOUD_SECRET_ID",
-};
-const TENCENT_SECRET_KEY: Setting = Setting {
-    argument: "secret_key",
-    variable: "TENCENTCLOUD_SECRET_KEY",
-};
-const TENCENT_TOKEN: Setting = Setting {
-    argument: "security_token",
-    variable: "TENCENTCLOUD_SECURITY_TOKEN",
-};
-const TENCENT_REGION: Setting = Setting {
-    argument: "region",
-    variable: "TENCENTCLOUD_REGION",
-};
-const TENCENT_ENDPOINT: Setting = Setting {
-    argument: "endpoint",
-    variable: "CLOUDDB_TENCENTCLOUD_ENDPOINT",
-};
+const TENCENT_SECRET_ID: Setting = Setting::new("secret_id", "TENCENTCLOUD_SECRET_ID");
+const TENCENT_SECRET_KEY: Setting = Setting::new("secret_key", "TENCENTCLOUD_SECRET_KEY");
+const TENCENT_TOKEN: Setting = Setting::new("security_token", "TENCENTCLOUD_SECURITY_TOKEN");
+const TENCENT_REGION: Setting = Setting::new("region", "TENCENTCLOUD_REGION");
+const TENCENT_ENDPOINT: Setting = Setting::new("endpoint", "CLOUDDB_TENCENTCLOUD_ENDPOINT");
 
 const ALIBABA_BLOCK: &str = "alicloud";
-const ALIBABA_ACCESS_KEY: Setting = Setting {
-    argument: "access_key",
-    variable: "ALICLOUD_ACCESS_KEY",
-};
-const ALIBABA_SECRET_KEY: Setting = Setting {
-    argument: "secret_key",
-    variable: "ALICLOUD_SECRET_KEY",
-};
-const ALIBABA_TOKEN: Setting = Setting {
-    argument: "security_token",
-    variable: "ALICLOUD_SECURITY_TOKEN",
-};
-const ALIBABA_REGION: Setting = Setting {
-    argument: "region",
-    variable: "ALICLOUD_REGION",
-};
-const ALIBABA_ENDPOINT: Setting = Setting {
-    argument: "endpoint",
-    variable: "CLOUDDB_ALICLOUD_ENDPOINT",
-};
+const ALIBABA_ACCESS_KEY: Setting = Setting::new("access_key", "ALICLOUD_ACCESS_KEY");
+const ALIBABA_SECRET_KEY: Setting = Setting::new("secret_key", "ALICLOUD_SECRET_KEY");
+const ALIBABA_TOKEN: Setting = Setting::new("security_token", "ALICLOUD_SECURITY_TOKEN");
+const ALIBABA_REGION: Setting = Setting::new("region", "ALICLOUD_REGION");
+const ALIBABA_ENDPOINT: Setting = Setting::new("endpoint", "CLOUDDB_ALICLOUD_ENDPOINT");
 
 /// A cloud's settings as configured; a missing credential is reported only when a resource needs it.
 type Configured<T> = Result<T, Diagnostics>;
@@ -133,12 +109,13 @@ impl CloudDbProvider {
 
     /// The setting from the block, or else from its environment variable; empty counts as unset.
     fn setting(&self, block: &Value, setting: &Setting) -> Option<String> {
+        let is_set = |value: &String| !value.trim().is_empty();
         block
             .attr(setting.argument)
             .and_then(Value::as_str)
             .map(str::to_string)
-            .or_else(|| (self.lookup_env)(setting.variable))
-            .filter(|value| !value.trim().is_empty())
+            .filter(is_set)
+            .or_else(|| (self.lookup_env)(setting.variable).filter(is_set))
     }
 
     fn required(
@@ -205,11 +182,8 @@ impl CloudDbProvider {
         let path = AttributePath::root()
             .attribute(block_name)
             .attribute(setting.argument);
-        if block
-            .attr(setting.argument)
-            .and_then(Value::as_str)
-            .is_some()
-        {
+        let from_argument = block.attr(setting.argument).and_then(Value::as_str) == Some(&endpoint);
+        if from_argument {
             let detail = format!("{path} = {endpoint:?} is not valid: {reason}.");
             diags.attribute_error(path, "Invalid endpoint", detail);
         } else {
@@ -325,5 +299,102 @@ impl Provider for CloudDbProvider {
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         resources::all(self.clouds.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::transport::TransportConfig;
+
+    fn provider(lookup_env: fn(&str) -> Option<String>) -> CloudDbProvider {
+        let transport = Transport::new(TransportConfig::default()).expect("transport");
+        CloudDbProvider::with_environment(transport, lookup_env)
+    }
+
+    fn alicloud(settings: &[(&str, &str)]) -> Value {
+        let block = Value::object(settings.iter().map(|(k, v)| (*k, Value::string(*v))));
+        Value::object([("alicloud", block), ("tencentcloud", Value::Null)])
+    }
+
+    #[test]
+    fn an_argument_wins_over_its_environment_variable() {
+        let provider =
+            provider(|name| (name == "ALICLOUD_ACCESS_KEY").then(|| "from-env".to_string()));
+        let credentials = provider
+            .alibaba(&alicloud(&[
+                ("access_key", "from-config"),
+                ("secret_key", "s"),
+            ]))
+            .expect("credentials");
+        assert_eq!(credentials.access_key_id, "from-config");
+        assert_eq!(credentials.region, DEFAULT_ALIBABA_REGION);
+    }
+
+    #[test]
+    fn the_environment_fills_what_the_block_leaves_out() {
+        let provider = provider(|name| match name {
+            "ALICLOUD_SECRET_KEY" => Some("env-secret".into()),
+            "ALICLOUD_REGION" => Some("cn-shanghai".into()),
+            _ => None,
+        });
+        let credentials = provider
+            .alibaba(&alicloud(&[("access_key", "LTAI")]))
+            .expect("credentials");
+        assert_eq!(credentials.access_key_secret.expose(), "env-secret");
+        assert_eq!(credentials.region, "cn-shanghai");
+    }
+
+    #[test]
+    fn each_missing_credential_names_its_argument_and_variable() {
+        let provider = provider(|_| None);
+        let missing = provider
+            .tencent(&Value::Null)
+            .expect_err("nothing configured");
+        let text = missing.to_string();
+        for expected in [
+            "secret_id",
+            "TENCENTCLOUD_SECRET_ID",
+            "secret_key",
+            "TENCENTCLOUD_SECRET_KEY",
+        ] {
+            assert!(text.contains(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_empty_value_counts_as_unset() {
+        let provider =
+            provider(|name| (name == "ALICLOUD_ACCESS_KEY").then(|| "env-key".to_string()));
+        let credentials = provider
+            .alibaba(&alicloud(&[("access_key", ""), ("secret_key", "s")]))
+            .expect("credentials");
+        assert_eq!(credentials.access_key_id, "env-key");
+    }
+
+    #[test]
+    fn a_malformed_endpoint_is_refused_at_plan_time_with_its_path() {
+        let provider = provider(|_| None);
+        let mut diags = Diagnostics::new();
+        provider.validate(&alicloud(&[("endpoint", "127.0.0.1:8600")]), &mut diags);
+        let error = diags.iter().next().expect("an error");
+        assert_eq!(
+            error.path.as_ref().map(ToString::to_string).as_deref(),
+            Some("alicloud.endpoint")
+        );
+        assert!(error.detail.contains("https://"), "{}", error.detail);
+    }
+
+    #[test]
+    fn a_malformed_endpoint_from_the_environment_names_the_variable() {
+        let provider = provider(|name| {
+            (name == "CLOUDDB_TENCENTCLOUD_ENDPOINT").then(|| "ftp://x".to_string())
+        });
+        let mut diags = Diagnostics::new();
+        provider.validate(&Value::Null, &mut diags);
+        assert!(
+            diags.to_string().contains("CLOUDDB_TENCENTCLOUD_ENDPOINT"),
+            "{diags}"
+        );
     }
 }
