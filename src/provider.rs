@@ -137,6 +137,7 @@ impl CloudDbProvider {
 
     fn tencent(&self, config: &Value) -> Configured<TencentCredentials> {
         let block = config.attr(TENCENT_BLOCK).unwrap_or(&Value::Null);
+        refuse_unknown(block, TENCENT_BLOCK)?;
         let secret_id = self.required(block, TENCENT_BLOCK, &TENCENT_SECRET_ID);
         let secret_key = self.required(block, TENCENT_BLOCK, &TENCENT_SECRET_KEY);
         let (secret_id, secret_key) = both(secret_id, secret_key)?;
@@ -151,6 +152,7 @@ impl CloudDbProvider {
 
     fn alibaba(&self, config: &Value) -> Configured<AlibabaCredentials> {
         let block = config.attr(ALIBABA_BLOCK).unwrap_or(&Value::Null);
+        refuse_unknown(block, ALIBABA_BLOCK)?;
         let access_key = self.required(block, ALIBABA_BLOCK, &ALIBABA_ACCESS_KEY);
         let secret_key = self.required(block, ALIBABA_BLOCK, &ALIBABA_SECRET_KEY);
         let (access_key_id, secret_key) = both(access_key, secret_key)?;
@@ -194,6 +196,30 @@ impl CloudDbProvider {
             diags.error("Invalid endpoint", detail);
         }
     }
+}
+
+/// A setting that is not known yet (it comes from a resource still to be created) must not
+/// silently give way to an environment variable, which may name another cloud account.
+fn refuse_unknown(block: &Value, block_name: &str) -> Result<(), Diagnostics> {
+    let unknown: Vec<&str> = match block {
+        Value::Unknown => vec![block_name],
+        Value::Object(settings) => settings
+            .iter()
+            .filter(|(_, value)| value.is_unknown())
+            .map(|(name, _)| name.as_str())
+            .collect(),
+        _ => Vec::new(),
+    };
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(Diagnostics::from_error(
+        format!("{block_name} settings not known yet"),
+        format!(
+            "{} of the provider's {block_name} block depend on values known only after apply, so the provider cannot call this cloud in this run. Apply the resources they come from first (terraform apply -target=...).",
+            unknown.join(", ")
+        ),
+    ))
 }
 
 fn both<A, B>(a: Result<A, Diagnostics>, b: Result<B, Diagnostics>) -> Result<(A, B), Diagnostics> {
@@ -242,7 +268,7 @@ fn cloud_block(description: &str, settings: &[(&Setting, bool, &str)]) -> Block 
 impl Provider for CloudDbProvider {
     fn schema(&self) -> Schema {
         let tencent = cloud_block(
-            "Tencent Cloud API credentials, for the postgres, cdb and tdsql resources.",
+            "Tencent Cloud API credentials, for the postgres and cdb resources.",
             &[
                 (&TENCENT_SECRET_ID, false, "API SecretId."),
                 (&TENCENT_SECRET_KEY, true, "API SecretKey."),
@@ -360,6 +386,19 @@ mod tests {
         ] {
             assert!(text.contains(expected), "{text}");
         }
+    }
+
+    #[test]
+    fn a_setting_not_known_yet_does_not_fall_back_to_the_environment() {
+        let provider =
+            provider(|name| (name == "ALICLOUD_ACCESS_KEY").then(|| "env-key".to_string()));
+        let block = Value::object([
+            ("access_key", Value::Unknown),
+            ("secret_key", Value::string("s")),
+        ]);
+        let config = Value::object([("alicloud", block)]);
+        let error = provider.alibaba(&config).expect_err("unknown access_key");
+        assert!(error.to_string().contains("access_key"), "{error}");
     }
 
     #[test]

@@ -465,11 +465,11 @@ fn bad_configuration_fails_at_plan_time(version: TerraformVersion) {
     assert!(!run.success, "the plan must fail:\n{}", run.text());
     let text = unwrapped(&run.text());
     assert!(
-        text.contains(r#"global_privileges["select"] = "select" is not allowed (values are case-sensitive: did you mean "SELECT"?)"#),
+        text.contains(r#"global_privileges contains "select", which is not allowed (values are case-sensitive: did you mean "SELECT"?)"#),
         "{text}"
     );
     assert!(
-        text.contains(r#"database.privileges["PROCESS"] = "PROCESS" is not allowed"#),
+        text.contains(r#"database.privileges contains "PROCESS", which is not allowed"#),
         "{text}"
     );
     assert!(
@@ -536,6 +536,8 @@ fn a_missing_account_is_explained() {
         "{text}"
     );
     assert!(text.contains("RequestId:"), "{text}");
+    let request_id = sim.request_id_of_failed("ModifyAccountPrivileges");
+    assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
     assert_eq!(state_of(&workspace, RESOURCE), None);
 
     let run = workspace.run(&["import", "-input=false", RESOURCE, "cdb-sim00001#ghost#%"]);

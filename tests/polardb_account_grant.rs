@@ -167,6 +167,8 @@ fn wrong_credentials_are_reported_with_code_and_request_id(version: TerraformVer
     let text = unwrapped(&run.text());
     assert!(text.contains("SignatureDoesNotMatch"), "{text}");
     assert!(text.contains("RequestId:"), "{text}");
+    let request_id = sim.request_id_of_failed("DescribeAccounts");
+    assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
     assert!(!text.contains("not-the-secret"), "the secret never appears");
     assert!(sim.polardb_privileges(CLUSTER, "app").is_empty());
 }
@@ -345,6 +347,8 @@ fn a_failed_revoke_after_a_successful_grant_leaves_a_truthful_state() {
         text.contains("Forbidden.RAM") && text.contains("RequestId:"),
         "{text}"
     );
+    let request_id = sim.request_id_of_failed("RevokeAccountPrivilege");
+    assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
     assert!(
         text.contains("analytics=ReadOnly"),
         "the error says the grant was applied: {text}"
@@ -367,4 +371,146 @@ fn a_failed_revoke_after_a_successful_grant_leaves_a_truthful_state() {
         sim.polardb_privileges(CLUSTER, "app"),
         privileges(&[("shop", "ReadWrite"), ("analytics", "ReadOnly")])
     );
+}
+
+/// The resource's values in the state, or `None` when the state does not hold it.
+fn state_of(workspace: &Workspace) -> Option<serde_json::Value> {
+    let run = workspace.run(&["show", "-json"]);
+    run.expect_success("terraform show -json");
+    let shown: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("show -json");
+    shown["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|resources| {
+            resources
+                .iter()
+                .find(|r| r["address"] == "clouddb_polardb_account_grant.app")
+        })
+        .map(|resource| resource["values"].clone())
+}
+
+#[test]
+fn a_failed_create_records_what_the_account_holds_and_the_next_apply_finishes() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    // Before Terraform manages it, the account holds a database it should not.
+    let client = sim.polardb_client();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    sim.block_on(client.grant_account_privilege(
+        CLUSTER,
+        "app",
+        &[("logs".to_string(), "ReadOnly".to_string())],
+        deadline,
+    ))
+    .expect("grant before Terraform");
+
+    sim.add_fault(serde_json::json!({"action": "RevokeAccountPrivilege", "count": 1, "error_code": "Forbidden.RAM"}));
+    workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite")]));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success, "the create must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("Forbidden.RAM"), "{text}");
+    assert!(
+        text.contains("shop=ReadWrite"),
+        "the error says the grant was applied: {text}"
+    );
+
+    // The grant is not forgotten: the state records what the account holds.
+    let listed = workspace.run(&["state", "list"]);
+    listed.expect_success("terraform state list");
+    assert!(
+        listed.stdout.contains("clouddb_polardb_account_grant.app"),
+        "{}",
+        listed.text()
+    );
+    let state = state_of(&workspace).expect("in the state");
+    assert_eq!(
+        state["database_privileges"],
+        serde_json::json!({"shop": "ReadWrite", "logs": "ReadOnly"})
+    );
+
+    // Terraform marks the failed create tainted and replaces it: the account ends up holding
+    // exactly what the configuration says.
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(
+        changes && plan.stdout.contains("tainted"),
+        "{}",
+        plan.text()
+    );
+    workspace.apply();
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadWrite")])
+    );
+    workspace.expect_empty_plan("after finishing the create");
+}
+
+#[test]
+fn a_change_the_account_does_not_show_afterwards_fails_and_records_the_truth() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&grant_config(
+        &sim,
+        "app",
+        &[("shop", "ReadOnly"), ("logs", "ReadOnly")],
+    ));
+    workspace.apply();
+
+    // The update grants shop=ReadWrite, then revokes logs. While the revoke is held back, shop
+    // gets its old privilege again: to the provider it looks like a grant answered with
+    // success that kept the old privilege.
+    sim.clear_requests();
+    workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadWrite")]));
+    sim.add_fault(serde_json::json!({"action": "RevokeAccountPrivilege", "latency_ms": 1500}));
+    let client = sim.polardb_client();
+    let run = std::thread::scope(|scope| {
+        let applying = scope.spawn(|| workspace.run(&["apply", "-auto-approve", "-input=false"]));
+        let waited = Instant::now();
+        while !sim.pending_faults().is_empty() {
+            assert!(
+                waited.elapsed() < Duration::from_secs(60),
+                "the revoke never came"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        sim.block_on(client.grant_account_privilege(
+            CLUSTER,
+            "app",
+            &[("shop".to_string(), "ReadOnly".to_string())],
+            deadline,
+        ))
+        .expect("the old privilege back");
+        applying.join().expect("apply thread")
+    });
+    assert!(!run.success, "the update must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains("PolarDB did not apply the privileges of pc-sim00001#app"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shop: asked for ReadWrite, PolarDB reports ReadOnly"),
+        "{text}"
+    );
+    assert_eq!(
+        sim.count_calls("DescribeAccounts"),
+        3,
+        "the refresh, the read before the calls and one read after them"
+    );
+
+    // The state records what DescribeAccounts reported; the next apply grants shop again.
+    let state = state_of(&workspace).expect("still in the state");
+    assert_eq!(
+        state["database_privileges"],
+        serde_json::json!({"shop": "ReadOnly"})
+    );
+    sim.clear_requests();
+    workspace.apply();
+    assert_eq!(sim.count_calls("GrantAccountPrivilege"), 1);
+    assert_eq!(sim.count_calls("RevokeAccountPrivilege"), 0);
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadWrite")])
+    );
+    workspace.expect_empty_plan("after the repair");
 }

@@ -333,7 +333,9 @@ fn bad_objects_fail_at_plan_time(version: TerraformVersion) {
     assert!(!run.success, "the plan must fail:\n{}", run.text());
     let text = unwrapped(&run.text());
     assert!(
-        text.contains(r#"object.privileges["EXECUTE"] = "EXECUTE" is not a privilege of a table"#),
+        text.contains(
+            r#"object.privileges contains "EXECUTE", which is not a privilege of a table"#
+        ),
         "{text}"
     );
     assert!(
@@ -466,6 +468,8 @@ fn a_call_failing_part_way_is_reported_and_the_state_records_what_was_applied() 
         "{text}"
     );
     assert!(text.contains("RequestId:"), "{text}");
+    let request_id = sim.request_id_of_failed("ModifyAccountPrivileges");
+    assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
     assert!(
         text.contains("The 120 changes go out in 3 ModifyAccountPrivileges call(s) of at most 50; call 2 failed. The 1 call(s) before it applied 50 of the 120 changes: grant INSERT on table appdb.public.t000;"),
         "{text}"
@@ -519,4 +523,62 @@ fn import_ids_that_cannot_be_imported_say_why() {
         "{text}"
     );
     assert_eq!(sim.count_calls("ModifyAccountPrivileges"), 0);
+}
+
+#[test]
+fn a_create_failing_part_way_is_recorded_and_the_next_apply_finishes() {
+    let sim = Sim::start_with(fixture_with_tables(120), SimOptions::default());
+    let workspace = Workspace::new(TerraformVersion::Current);
+    // 120 grants go out in three calls: the first passes (a fault that only waits), the second fails.
+    sim.add_fault(
+        json!({"service": "postgres", "action": "ModifyAccountPrivileges", "latency_ms": 1}),
+    );
+    sim.add_fault(
+        json!({"service": "postgres", "action": "ModifyAccountPrivileges",
+                         "error_code": "FailedOperation.FailedOperationError"}),
+    );
+    workspace.write_config(&tables_with(&sim, 120, r#"["SELECT"]"#));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success, "the create must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains("call 2 failed. The 1 call(s) before it applied 50 of the 120 changes"),
+        "{text}"
+    );
+    let granted = |sim: &Sim| {
+        sim.postgres_privileges(INSTANCE, "app")
+            .values()
+            .filter(|p| p.contains("SELECT"))
+            .count()
+    };
+    assert_eq!(granted(&sim), 50);
+
+    // The 50 grants are not forgotten: the state records what the account holds.
+    let listed = workspace.run(&["state", "list"]);
+    listed.expect_success("terraform state list");
+    assert!(listed.stdout.contains(RESOURCE), "{}", listed.text());
+    let shown = workspace.run(&["show", "-json"]);
+    shown.expect_success("terraform show -json");
+    let shown: Json = serde_json::from_str(shown.stdout.trim()).expect("show -json");
+    let objects = shown["values"]["root_module"]["resources"][0]["values"]["object"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(objects.len(), 120);
+    let with_select = objects
+        .iter()
+        .filter(|o| o["privileges"] == json!(["SELECT"]))
+        .count();
+    assert_eq!(with_select, 50);
+
+    // Terraform marks the failed create tainted and replaces it.
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(
+        changes && plan.stdout.contains("tainted"),
+        "{}",
+        plan.text()
+    );
+    workspace.apply();
+    assert_eq!(granted(&sim), 120);
+    workspace.expect_empty_plan("after finishing the create");
 }

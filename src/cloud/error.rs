@@ -19,7 +19,7 @@ const NOT_FOUND_CODES: &[&str] = &[
 #[derive(Debug, thiserror::Error)]
 pub enum CloudError {
     /// The vendor answered with an error code.
-    #[error("{action} failed: {code}: {message} (RequestId: {request_id})")]
+    #[error("{action} failed: {code}: {message}{}", request_id_suffix(Some(.request_id.as_str())))]
     Api {
         action: String,
         code: String,
@@ -44,7 +44,7 @@ pub enum CloudError {
         last_error: Option<Box<CloudError>>,
     },
     /// The vendor answered something this client cannot read.
-    #[error("{action} returned an unexpected response: {detail}{}", request_id_suffix(.request_id))]
+    #[error("{action} returned an unexpected response: {detail}{}", request_id_suffix(.request_id.as_deref()))]
     InvalidResponse {
         action: String,
         detail: String,
@@ -93,7 +93,9 @@ impl CloudError {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Self::Api { request_id, .. } => Some(request_id.as_str()).filter(|id| !id.is_empty()),
-            Self::InvalidResponse { request_id, .. } => request_id.as_deref(),
+            Self::InvalidResponse { request_id, .. } => {
+                request_id.as_deref().filter(|id| !id.is_empty())
+            }
             Self::Timeout { last_error, .. } => last_error.as_deref().and_then(Self::request_id),
             _ => None,
         }
@@ -121,8 +123,9 @@ fn last_error_text(last_error: &Option<Box<CloudError>>) -> String {
     }
 }
 
-fn request_id_suffix(request_id: &Option<String>) -> String {
-    match request_id {
+/// ` (RequestId: <id>)`, or nothing when the vendor gave no id: an empty one says nothing.
+fn request_id_suffix(request_id: Option<&str>) -> String {
+    match request_id.filter(|id| !id.is_empty()) {
         Some(id) => format!(" (RequestId: {id})"),
         None => String::new(),
     }
@@ -148,6 +151,32 @@ mod tests {
             "GrantAccountPrivilege failed: InvalidAccountName.NotFound: \
              The specified account does not exist. (RequestId: 1A2B3C4D)"
         );
+    }
+
+    #[test]
+    fn api_error_without_a_request_id_names_none() {
+        let error = CloudError::Api {
+            action: "GrantAccountPrivilege".into(),
+            code: "InvalidAccountName.NotFound".into(),
+            message: "The specified account does not exist.".into(),
+            request_id: String::new(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "GrantAccountPrivilege failed: InvalidAccountName.NotFound: \
+             The specified account does not exist."
+        );
+        assert_eq!(error.request_id(), None);
+        let unexpected = CloudError::InvalidResponse {
+            action: "DescribeAccounts".into(),
+            detail: "body is not JSON".into(),
+            request_id: Some(String::new()),
+        };
+        assert!(
+            !unexpected.to_string().contains("RequestId"),
+            "{unexpected}"
+        );
+        assert_eq!(unexpected.request_id(), None);
     }
 
     #[test]

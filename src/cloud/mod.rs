@@ -4,6 +4,7 @@
 pub mod alibaba;
 pub mod credentials;
 pub mod error;
+pub(crate) mod json;
 pub mod lock;
 pub mod ratelimit;
 pub mod retry;

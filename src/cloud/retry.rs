@@ -134,10 +134,6 @@ impl Retrier {
         self.attempt + 1
     }
 
-    pub fn deadline(&self) -> Instant {
-        self.deadline
-    }
-
     /// True once the deadline has passed: no further attempt may start.
     pub fn is_expired(&self) -> bool {
         Instant::now() >= self.deadline

@@ -40,8 +40,6 @@ pub struct Attribute {
     pub requires_replace: bool,
     /// Planned when the configuration leaves the attribute null (the attribute must be computed).
     pub default: Option<Value>,
-    /// Keeps the prior state's value across updates instead of planning it as unknown.
-    pub stable: bool,
     pub validators: Vec<Arc<dyn Validator>>,
 }
 
@@ -65,7 +63,6 @@ impl Attribute {
             sensitive: false,
             requires_replace: false,
             default: None,
-            stable: false,
             validators: Vec::new(),
         }
     }
@@ -105,11 +102,6 @@ impl Attribute {
     pub fn default(mut self, value: Value) -> Self {
         self.mode = Mode::OptionalComputed;
         self.default = Some(value);
-        self
-    }
-
-    pub fn stable(mut self) -> Self {
-        self.stable = true;
         self
     }
 

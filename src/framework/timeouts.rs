@@ -9,6 +9,9 @@ use super::schema::{Attribute, Block, NestedBlock, Nesting, Validator};
 
 pub const BLOCK_NAME: &str = "timeouts";
 
+/// Longer timeouts are typos, and deadlines past the clock's range would break arithmetic.
+const MAX_TIMEOUT: Duration = Duration::from_secs(30 * 24 * 3600);
+
 /// A `timeouts { create = "..." ... }` block with one optional duration per operation.
 pub fn timeouts_block(operations: &[&str]) -> NestedBlock {
     let block = operations.iter().fold(Block::new(), |block, operation| {
@@ -78,8 +81,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             other => return Err(format!("unknown unit {other:?}")),
         };
         rest = &rest[unit_len..];
-        total += Duration::try_from_secs_f64(number * seconds_per_unit)
-            .map_err(|_| "it is out of range".to_string())?;
+        total = Duration::try_from_secs_f64(number * seconds_per_unit)
+            .ok()
+            .and_then(|part| total.checked_add(part))
+            .filter(|total| *total <= MAX_TIMEOUT)
+            .ok_or("it is longer than the longest timeout, 720h (30 days)")?;
     }
     if total.is_zero() {
         return Err("it must be longer than zero".into());
@@ -109,5 +115,10 @@ mod tests {
             .unwrap_err()
             .contains("longer than zero"));
         assert!(parse_duration("m").is_err());
+        assert!(parse_duration("3000000000000000h")
+            .unwrap_err()
+            .contains("720h"));
+        assert!(parse_duration("721h").unwrap_err().contains("720h"));
+        assert_eq!(parse_duration("720h"), Ok(Duration::from_secs(720 * 3600)));
     }
 }

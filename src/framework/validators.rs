@@ -18,21 +18,22 @@ pub struct NameRule {
 
 impl Validator for OneOf {
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-        for_each_string(value, path, &mut |text, path| {
-            if self.allowed.contains(&text) {
+        for_each_string(value, path, &mut |element| {
+            if self.allowed.contains(&element.text) {
                 return;
             }
             let hint = self
                 .allowed
                 .iter()
-                .find(|a| a.eq_ignore_ascii_case(text))
+                .find(|a| a.eq_ignore_ascii_case(element.text))
                 .map(|a| format!(" (values are case-sensitive: did you mean {a:?}?)"))
                 .unwrap_or_default();
             diags.attribute_error(
-                path.clone(),
+                element.path.clone(),
                 "Unsupported value",
                 format!(
-                    "{path} = {text:?} is not allowed{hint}. Allowed values: {}.",
+                    "{} is not allowed{hint}. Allowed values: {}.",
+                    element.subject(),
                     quoted_list(self.allowed)
                 ),
             );
@@ -42,15 +43,34 @@ impl Validator for OneOf {
 
 impl Validator for NameRule {
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-        for_each_string(value, path, &mut |text, path| {
-            if let Err(reason) = (self.rule)(text) {
+        for_each_string(value, path, &mut |element| {
+            if let Err(reason) = (self.rule)(element.text) {
                 diags.attribute_error(
-                    path.clone(),
+                    element.path.clone(),
                     "Invalid name",
-                    format!("{path} = {text:?} is not valid: {reason}."),
+                    format!("{} is not valid: {reason}.", element.subject()),
                 );
             }
         });
+    }
+}
+
+/// One string found in a configuration value, and where it stands.
+struct Element<'a> {
+    text: &'a str,
+    path: AttributePath,
+    /// Terraform cannot point into a set, so a set element is reported at the set itself.
+    in_set: bool,
+}
+
+impl Element<'_> {
+    /// How the message names the value: `x["k"] = "v"`, or `x contains "v"` for a set.
+    fn subject(&self) -> String {
+        if self.in_set {
+            format!("{} contains {:?}, which", self.path, self.text)
+        } else {
+            format!("{} = {:?}", self.path, self.text)
+        }
     }
 }
 
@@ -62,24 +82,27 @@ pub fn quoted_list(values: &[&str]) -> String {
         .join(", ")
 }
 
-fn for_each_string(
-    value: &Value,
-    path: &AttributePath,
-    visit: &mut dyn FnMut(&str, &AttributePath),
-) {
+fn for_each_string(value: &Value, path: &AttributePath, visit: &mut dyn FnMut(Element<'_>)) {
     match value {
-        Value::String(text) => visit(text, path),
+        Value::String(text) => visit(Element {
+            text,
+            path: path.clone(),
+            in_set: false,
+        }),
         Value::List(items) => {
             for (i, item) in items.iter().enumerate() {
                 let index = i64::try_from(i).unwrap_or(i64::MAX);
                 for_each_string(item, &path.index(index), visit);
             }
         }
-        // A set element is addressed by its own value.
         Value::Set(items) => {
             for item in items {
                 match item {
-                    Value::String(text) => visit(text, &path.key(text)),
+                    Value::String(text) => visit(Element {
+                        text,
+                        path: path.clone(),
+                        in_set: true,
+                    }),
                     other => for_each_string(other, path, visit),
                 }
             }
@@ -139,6 +162,28 @@ mod tests {
             .expect("one diagnostic")
             .detail
             .contains("did you mean \"ReadOnly\""));
+    }
+
+    #[test]
+    fn a_set_element_is_reported_at_the_set_which_terraform_can_point_to() {
+        let mut diags = Diagnostics::new();
+        let value = Value::Set(vec![Value::string("ReadOnly"), Value::string("Owner")]);
+        PRIVILEGES.validate(
+            &value,
+            &AttributePath::root().attribute("privileges"),
+            &mut diags,
+        );
+        let d = diags.iter().next().expect("one diagnostic");
+        assert_eq!(
+            d.path.as_ref().map(|p| p.to_string()).as_deref(),
+            Some("privileges")
+        );
+        assert!(
+            d.detail
+                .starts_with("privileges contains \"Owner\", which is not allowed"),
+            "{}",
+            d.detail
+        );
     }
 
     #[test]

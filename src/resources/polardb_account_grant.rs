@@ -1,7 +1,8 @@
 //! `clouddb_polardb_account_grant`: the database privileges of one PolarDB for MySQL account,
 //! managed authoritatively with GrantAccountPrivilege / RevokeAccountPrivilege.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,12 +16,14 @@ use crate::framework::{ApplyOutcome, Attribute, Block, Diagnostics, Refreshed, R
 use crate::provider::Clouds;
 use crate::value::{AttributePath, Type, Value};
 
-use super::cloud_error;
+use super::{cloud_error, Found, Operation, Unfinished};
 
 pub const TYPE_NAME: &str = "clouddb_polardb_account_grant";
 pub const PRIVILEGES: &[&str] = &["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"];
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 const STATUS_POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// How long reading the real state after a failed change may take.
+const READ_AFTER_FAILURE: Duration = Duration::from_secs(60);
 
 /// What the user declares: one account and the privilege it holds on each database.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +95,14 @@ impl AccountGrant {
             ..self.clone()
         }
     }
+
+    /// This grant as what a read after a failed change found.
+    fn found(&self, template: &Value) -> Found {
+        Found {
+            state: self.to_value(template),
+            holds_anything: !self.privileges.is_empty(),
+        }
+    }
 }
 
 fn held_privileges(account: &PolarDbAccount) -> BTreeMap<String, String> {
@@ -112,6 +123,10 @@ struct Changes {
 }
 
 impl Changes {
+    fn is_empty(&self) -> bool {
+        self.grant.is_empty() && self.revoke.is_empty()
+    }
+
     fn between(held: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> Self {
         Changes {
             grant: wanted
@@ -128,6 +143,117 @@ impl Changes {
     }
 }
 
+/// What the calls left: the account as DescribeAccounts reports it once they are done
+/// (`Ok(None)`: the account is gone), so that a call answered with success but not carried out
+/// is noticed.
+struct Applied {
+    changes: Changes,
+    read_back: Result<Option<PolarDbAccount>, Diagnostics>,
+}
+
+/// A database on which the account, read right after the calls, does not hold what was wanted.
+#[derive(Debug, PartialEq)]
+struct Difference {
+    database: String,
+    wanted: Option<String>,
+    held: Option<String>,
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let privilege = |p: &Option<String>| p.clone().unwrap_or_else(|| "no privilege".into());
+        write!(
+            f,
+            "{}: asked for {}, PolarDB reports {}",
+            self.database,
+            privilege(&self.wanted),
+            privilege(&self.held)
+        )
+    }
+}
+
+/// The databases on which `held` is not `wanted`, in name order; empty when they agree.
+fn differences(
+    held: &BTreeMap<String, String>,
+    wanted: &BTreeMap<String, String>,
+) -> Vec<Difference> {
+    let databases: BTreeSet<&String> = held.keys().chain(wanted.keys()).collect();
+    databases
+        .into_iter()
+        .filter(|db| held.get(*db) != wanted.get(*db))
+        .map(|db| Difference {
+            database: db.clone(),
+            wanted: wanted.get(db).cloned(),
+            held: held.get(db).cloned(),
+        })
+        .collect()
+}
+
+/// The calls of `changes`, as messages name them.
+fn describe_calls(changes: &Changes) -> String {
+    let grant = (!changes.grant.is_empty()).then(|| {
+        format!(
+            "GrantAccountPrivilege ({})",
+            describe_grants(&changes.grant)
+        )
+    });
+    let revoke = (!changes.revoke.is_empty())
+        .then(|| format!("RevokeAccountPrivilege ({})", changes.revoke.join(", ")));
+    match (grant, revoke) {
+        (Some(grant), Some(revoke)) => format!("{grant} and {revoke} were"),
+        (Some(call), None) | (None, Some(call)) => format!("{call} was"),
+        (None, None) => "The calls were".into(),
+    }
+}
+
+/// The error when the account, read right after calls answered with success, does not hold
+/// what was asked (`account_exists` false: it is gone).
+fn not_applied(
+    wanted: &AccountGrant,
+    changes: &Changes,
+    differences: &[Difference],
+    account_exists: bool,
+) -> Diagnostics {
+    let calls = describe_calls(changes);
+    if !account_exists {
+        return Diagnostics::from_error(
+            "Account not found",
+            format!(
+                "{calls} answered with success, but right after it DescribeAccounts finds no account {:?} on PolarDB cluster {}, so the state no longer records it.",
+                wanted.account_name, wanted.cluster_id
+            ),
+        );
+    }
+    let lines: Vec<String> = differences.iter().map(|d| format!("  - {d}")).collect();
+    let mut detail = format!(
+        "{calls} answered with success, but DescribeAccounts right after reports:\n{}\n\nThe state records what the account holds now, so the next plan shows what is left to do.",
+        lines.join("\n")
+    );
+    let kept_old_privilege = differences
+        .iter()
+        .any(|d| d.held.is_some() && changes.grant.iter().any(|(db, _)| *db == d.database));
+    if kept_old_privilege {
+        detail.push_str(" PolarDB answers GrantAccountPrivilege with success when the account already has access to a database, and may keep the privilege it had. To change such a privilege, remove the database from database_privileges and apply (this revokes it), then add it back with the new privilege; the account has no access to that database in between.");
+    }
+    Diagnostics::from_error(
+        format!("PolarDB did not apply the privileges of {}", wanted.id()),
+        detail,
+    )
+}
+
+/// The warning when the calls were answered with success but the account could not be read back.
+fn unconfirmed(wanted: &AccountGrant, changes: &Changes, read_diags: &Diagnostics) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    diags.warning(
+        format!("Could not confirm the privileges of {}", wanted.id()),
+        format!(
+            "{} answered with success, but reading the account back failed, so the state records what was asked. The next refresh reads what the account holds.\n\n{read_diags}",
+            describe_calls(changes)
+        ),
+    );
+    diags
+}
+
 pub struct PolarDbAccountGrant {
     clouds: Arc<Clouds>,
 }
@@ -137,14 +263,28 @@ impl PolarDbAccountGrant {
         PolarDbAccountGrant { clouds }
     }
 
-    /// Makes the account hold exactly `wanted`. On failure, says what was already done.
-    async fn reconcile(&self, wanted: &AccountGrant, deadline: Instant) -> Result<(), Diagnostics> {
-        let client = self.clouds.polardb()?;
+    /// Makes the account hold exactly `wanted`, then reads it back once (DescribeAccounts) to
+    /// see what the calls did; without calls to make, the first read is the answer. On failure,
+    /// says what was already done.
+    async fn reconcile(
+        &self,
+        wanted: &AccountGrant,
+        deadline: Instant,
+    ) -> Result<Applied, Unfinished> {
+        let client = self.clouds.polardb().map_err(Unfinished::Refused)?;
         let _lock = client
             .lock_account(&wanted.cluster_id, &wanted.account_name)
             .await;
-        let account = wait_until_available(&client, wanted, deadline).await?;
+        let account = wait_until_available(&client, wanted, deadline)
+            .await
+            .map_err(Unfinished::Refused)?;
         let changes = Changes::between(&held_privileges(&account), &wanted.privileges);
+        if changes.is_empty() {
+            return Ok(Applied {
+                changes,
+                read_back: Ok(Some(account)),
+            });
+        }
         if !changes.grant.is_empty() {
             client
                 .grant_account_privilege(
@@ -155,7 +295,10 @@ impl PolarDbAccountGrant {
                 )
                 .await
                 .map_err(|e| {
-                    cloud_error(format!("Could not grant privileges to {}", wanted.id()), &e)
+                    Unfinished::Failed(cloud_error(
+                        format!("Could not grant privileges to {}", wanted.id()),
+                        &e,
+                    ))
                 })?;
         }
         if !changes.revoke.is_empty() {
@@ -164,13 +307,60 @@ impl PolarDbAccountGrant {
                 .await
                 .map_err(|e| {
                     let granted = describe_grants(&changes.grant);
-                    cloud_error(
+                    Unfinished::Failed(cloud_error(
                         format!("Could not revoke privileges from {} (the grants before it were applied: {granted})", wanted.id()),
                         &e,
-                    )
+                    ))
                 })?;
         }
-        Ok(())
+        let read_back = find_account(&client, wanted, deadline).await;
+        Ok(Applied { changes, read_back })
+    }
+
+    /// Create, update and delete: makes the account hold `wanted` and returns the state that
+    /// results, which records what DescribeAccounts reports whenever that is not what was asked.
+    async fn apply(
+        &self,
+        operation: Operation,
+        prior: &Value,
+        planned: &Value,
+        wanted: &AccountGrant,
+        deadline: Instant,
+    ) -> ApplyOutcome {
+        let template = if prior.is_null() { planned } else { prior };
+        let applied = match self.reconcile(wanted, deadline).await {
+            Ok(applied) => applied,
+            // Nothing was sent, so a create leaves nothing behind.
+            Err(Unfinished::Refused(diags)) if operation == Operation::Create => {
+                return ApplyOutcome::failed(Value::Null, diags)
+            }
+            Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
+                return self
+                    .state_after_failure(operation, template, prior, wanted, diags)
+                    .await
+            }
+        };
+        let success = match operation {
+            Operation::Delete => Value::Null,
+            Operation::Create | Operation::Update => wanted.to_value(planned),
+        };
+        let account = match applied.read_back {
+            Ok(account) => account,
+            Err(read_diags) => {
+                return ApplyOutcome {
+                    state: success,
+                    diagnostics: unconfirmed(wanted, &applied.changes, &read_diags),
+                };
+            }
+        };
+        let held = account.as_ref().map(held_privileges).unwrap_or_default();
+        let differences = differences(&held, &wanted.privileges);
+        if differences.is_empty() {
+            return ApplyOutcome::done(success);
+        }
+        let diags = not_applied(wanted, &applied.changes, &differences, account.is_some());
+        let found = account.map(|account| wanted.with_privileges_of(&account).found(template));
+        super::state_after_failure(operation, Ok(found), prior, diags)
     }
 
     /// The grant as it exists now, or `None` when the cluster or account is gone.
@@ -186,22 +376,22 @@ impl PolarDbAccountGrant {
         }
     }
 
-    /// After a failed update: the state as it really is, so Terraform records what did change.
+    /// After a failed change: the state as DescribeAccounts reports it, so Terraform records
+    /// what the account really holds (see [`super::state_after_failure`]).
     async fn state_after_failure(
         &self,
+        operation: Operation,
+        template: &Value,
         prior: &Value,
         wanted: &AccountGrant,
-        mut diags: Diagnostics,
+        diags: Diagnostics,
     ) -> ApplyOutcome {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        match self.fetch(wanted, deadline).await {
-            Ok(Some(actual)) => ApplyOutcome::failed(actual.to_value(prior), diags),
-            Ok(None) => ApplyOutcome::failed(Value::Null, diags),
-            Err(read_diags) => {
-                diags.extend(read_diags);
-                ApplyOutcome::failed(prior.clone(), diags)
-            }
-        }
+        let deadline = Instant::now() + READ_AFTER_FAILURE;
+        let found = self
+            .fetch(wanted, deadline)
+            .await
+            .map(|actual| actual.map(|actual| actual.found(template)));
+        super::state_after_failure(operation, found, prior, diags)
     }
 }
 
@@ -378,11 +568,8 @@ impl Resource for PolarDbAccountGrant {
             Err(diags) => return ApplyOutcome::failed(Value::Null, diags),
         };
         let deadline = Instant::now() + timeout(planned, "create", DEFAULT_TIMEOUT);
-        match self.reconcile(&wanted, deadline).await {
-            Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
-            // Create is authoritative and idempotent, so the next apply finishes what this one began.
-            Err(diags) => ApplyOutcome::failed(Value::Null, diags),
-        }
+        self.apply(Operation::Create, &Value::Null, planned, &wanted, deadline)
+            .await
     }
 
     async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
@@ -401,10 +588,8 @@ impl Resource for PolarDbAccountGrant {
             Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
         };
         let deadline = Instant::now() + timeout(planned, "update", DEFAULT_TIMEOUT);
-        match self.reconcile(&wanted, deadline).await {
-            Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
-            Err(diags) => self.state_after_failure(prior, &wanted, diags).await,
-        }
+        self.apply(Operation::Update, prior, planned, &wanted, deadline)
+            .await
     }
 
     async fn delete(&self, prior: &Value) -> ApplyOutcome {
@@ -426,10 +611,8 @@ impl Resource for PolarDbAccountGrant {
             Ok(Some(_)) => {}
             Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
         }
-        match self.reconcile(&nothing, deadline).await {
-            Ok(()) => ApplyOutcome::done(Value::Null),
-            Err(diags) => self.state_after_failure(prior, &grant, diags).await,
-        }
+        self.apply(Operation::Delete, prior, &Value::Null, &nothing, deadline)
+            .await
     }
 
     async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
@@ -498,6 +681,100 @@ mod tests {
             ]
         );
         assert_eq!(changes.revoke, vec!["old1".to_string(), "old2".to_string()]);
+    }
+
+    fn grant(pairs: &[(&str, &str)]) -> AccountGrant {
+        AccountGrant {
+            cluster_id: "pc-abc".into(),
+            account_name: "app".into(),
+            privileges: privileges(pairs),
+        }
+    }
+
+    #[test]
+    fn the_account_read_back_is_compared_database_by_database() {
+        let wanted = privileges(&[("shop", "ReadWrite"), ("logs", "ReadOnly")]);
+        assert_eq!(differences(&wanted, &wanted), vec![]);
+        assert_eq!(differences(&BTreeMap::new(), &BTreeMap::new()), vec![]);
+
+        // A grant answered with success that kept the old privilege, a database not granted,
+        // and one that was to be revoked but is still there.
+        let held = privileges(&[("shop", "ReadOnly"), ("old", "DMLOnly")]);
+        let found = differences(&held, &wanted);
+        assert_eq!(
+            found,
+            vec![
+                Difference {
+                    database: "logs".into(),
+                    wanted: Some("ReadOnly".into()),
+                    held: None,
+                },
+                Difference {
+                    database: "old".into(),
+                    wanted: None,
+                    held: Some("DMLOnly".into()),
+                },
+                Difference {
+                    database: "shop".into(),
+                    wanted: Some("ReadWrite".into()),
+                    held: Some("ReadOnly".into()),
+                },
+            ]
+        );
+        let lines: Vec<String> = found.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            lines,
+            vec![
+                "logs: asked for ReadOnly, PolarDB reports no privilege",
+                "old: asked for no privilege, PolarDB reports DMLOnly",
+                "shop: asked for ReadWrite, PolarDB reports ReadOnly",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_grant_that_kept_the_old_privilege_is_named_with_a_way_out() {
+        let wanted = grant(&[("shop", "ReadWrite")]);
+        let changes = Changes {
+            grant: vec![("shop".into(), "ReadWrite".into())],
+            revoke: vec!["logs".into()],
+        };
+        let held = privileges(&[("shop", "ReadOnly")]);
+        let found = differences(&held, &wanted.privileges);
+        let text = not_applied(&wanted, &changes, &found, true).to_string();
+        assert!(
+            text.contains("PolarDB did not apply the privileges of pc-abc#app"),
+            "{text}"
+        );
+        assert!(
+            text.contains("GrantAccountPrivilege (shop=ReadWrite) and RevokeAccountPrivilege (logs) were answered with success"),
+            "{text}"
+        );
+        assert!(
+            text.contains("shop: asked for ReadWrite, PolarDB reports ReadOnly"),
+            "{text}"
+        );
+        assert!(
+            text.contains("remove the database from database_privileges"),
+            "{text}"
+        );
+
+        // A revoke that did not take needs no advice about grants.
+        let changes = Changes {
+            grant: vec![],
+            revoke: vec!["logs".into()],
+        };
+        let held = privileges(&[("shop", "ReadWrite"), ("logs", "ReadOnly")]);
+        let found = differences(&held, &wanted.privileges);
+        let text = not_applied(&wanted, &changes, &found, true).to_string();
+        assert!(
+            text.contains("logs: asked for no privilege, PolarDB reports ReadOnly"),
+            "{text}"
+        );
+        assert!(!text.contains("remove the database"), "{text}");
+
+        let text = not_applied(&wanted, &changes, &found, false).to_string();
+        assert!(text.contains("finds no account \"app\""), "{text}");
     }
 
     #[test]

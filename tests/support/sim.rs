@@ -90,6 +90,20 @@ impl Sim {
             .count()
     }
 
+    /// The RequestId the sim gave the latest call of `action` answered with an error code, so
+    /// a test can check that an error names the id of the call that really failed.
+    pub fn request_id_of_failed(&self, action: &str) -> String {
+        let log = self.requests();
+        let id = log
+            .iter()
+            .rev()
+            .find(|r| r["action"] == action && r["error_code"].is_string())
+            .and_then(|r| r["request_id"].as_str())
+            .unwrap_or_else(|| panic!("no failed {action} call in the request log: {log:?}"));
+        assert!(!id.is_empty(), "the sim logged an empty RequestId");
+        id.to_string()
+    }
+
     pub fn add_fault(&self, fault: Json) {
         self.admin(reqwest::Method::POST, "faults", Some(fault));
     }

@@ -219,7 +219,7 @@ fn find_cluster<'a>(world: &'a World, id: &str) -> Result<&'a Cluster, AlibabaEr
     world.polardb_cluster(id).ok_or_else(|| {
         AlibabaError::new(
             StatusCode::NOT_FOUND,
-            "InvalidDBClusterId.NotFound",
+            "InvalidDBCluster.NotFound",
             format!("The DBClusterId \"{id}\" does not exist."),
         )
     })

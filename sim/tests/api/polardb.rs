@@ -255,11 +255,11 @@ async fn unknown_cluster_account_and_database_are_not_found() {
             ],
         )
         .await;
-    assert_alibaba_error(&reply, 404, "InvalidDBClusterId.NotFound");
+    assert_alibaba_error(&reply, 404, "InvalidDBCluster.NotFound");
     let reply = sim
         .polardb("DescribeAccounts", &[("DBClusterId", "pc-nope")])
         .await;
-    assert_alibaba_error(&reply, 404, "InvalidDBClusterId.NotFound");
+    assert_alibaba_error(&reply, 404, "InvalidDBCluster.NotFound");
     assert_alibaba_error(
         &grant(&sim, "ghost", "shop", "ReadOnly").await,
         404,

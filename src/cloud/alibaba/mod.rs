@@ -11,6 +11,7 @@ use tokio::time::Instant;
 
 use super::credentials::AlibabaCredentials;
 use super::error::CloudError;
+use super::json::{request_id_of, text_field};
 use super::retry::Vendor;
 use super::transport::{self, Call, Reply, Transport};
 
@@ -139,12 +140,7 @@ pub fn parse_reply(action: &str, reply: &Reply) -> Result<Value, CloudError> {
         .get("x-acs-request-id")
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
-    let request_id = json
-        .as_ref()
-        .and_then(|json| json.get("RequestId"))
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or(header_request_id);
+    let request_id = json.as_ref().and_then(request_id_of).or(header_request_id);
     let success = (200..300).contains(&reply.status);
     match json {
         Some(json) if success && json.is_object() => Ok(json),
@@ -166,13 +162,6 @@ pub fn parse_reply(action: &str, reply: &Reply) -> Result<Value, CloudError> {
             request_id,
         }),
     }
-}
-
-fn text_field(json: &Value, name: &str) -> String {
-    json.get(name)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[cfg(test)]

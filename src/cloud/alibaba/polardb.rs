@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use super::RpcClient;
 use crate::cloud::credentials::AlibabaCredentials;
 use crate::cloud::error::CloudError;
+use crate::cloud::json::{null_as_empty, request_id_of};
 use crate::cloud::transport::Transport;
 
 pub const PRODUCT: &str = "polardb";
@@ -113,7 +114,7 @@ pub struct PolarDbAccount {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct AccountsPage {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     accounts: Vec<AccountRecord>,
 }
 
@@ -121,11 +122,11 @@ struct AccountsPage {
 #[serde(rename_all = "PascalCase")]
 struct AccountRecord {
     account_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     account_status: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     account_type: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     database_privileges: Vec<PrivilegeRecord>,
 }
 
@@ -133,7 +134,11 @@ struct AccountRecord {
 struct PrivilegeRecord {
     #[serde(rename = "DBName")]
     database: String,
-    #[serde(rename = "AccountPrivilege", default)]
+    #[serde(
+        rename = "AccountPrivilege",
+        default,
+        deserialize_with = "null_as_empty"
+    )]
     privilege: String,
 }
 
@@ -258,10 +263,7 @@ impl PolarDbClient {
                 params.push(("AccountName", account));
             }
             let reply = self.rpc.call(ACTION, &params, deadline).await?;
-            let request_id = reply
-                .get("RequestId")
-                .and_then(|id| id.as_str())
-                .map(str::to_owned);
+            let request_id = request_id_of(&reply);
             let page: AccountsPage =
                 serde_json::from_value(reply).map_err(|error| CloudError::InvalidResponse {
                     action: ACTION.to_owned(),
@@ -365,6 +367,46 @@ mod tests {
         assert_eq!(
             AccountStatus::from("Locked"),
             AccountStatus::Other("Locked".into())
+        );
+    }
+
+    #[test]
+    fn null_lists_and_texts_read_as_empty() {
+        let page: AccountsPage =
+            serde_json::from_str(r#"{"RequestId":"R","Accounts":null}"#).expect("page");
+        assert!(page.accounts.is_empty());
+        let page: AccountsPage = serde_json::from_str(
+            r#"{"RequestId":"R","Accounts":[
+                {"AccountName":"app","AccountStatus":null,"AccountType":null,
+                 "AccountDescription":null,"DatabasePrivileges":null},
+                {"AccountName":"report","AccountStatus":"Available","AccountType":"Normal",
+                 "DatabasePrivileges":[{"DBName":"shop","AccountPrivilege":null}]}]}"#,
+        )
+        .expect("page");
+        let accounts: Vec<PolarDbAccount> = page
+            .accounts
+            .into_iter()
+            .map(PolarDbAccount::from)
+            .collect();
+        assert_eq!(
+            accounts,
+            vec![
+                PolarDbAccount {
+                    name: "app".into(),
+                    status: AccountStatus::Other(String::new()),
+                    account_type: AccountType::Other(String::new()),
+                    privileges: vec![],
+                },
+                PolarDbAccount {
+                    name: "report".into(),
+                    status: AccountStatus::Available,
+                    account_type: AccountType::Normal,
+                    privileges: vec![DatabasePrivilege {
+                        database: "shop".into(),
+                        privilege: String::new(),
+                    }],
+                },
+            ]
         );
     }
 

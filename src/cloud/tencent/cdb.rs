@@ -11,13 +11,14 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 use super::TencentClient;
 use crate::cloud::error::CloudError;
+use crate::cloud::json::{null_as_empty, request_id_of, text_field};
 
 pub const SERVICE: &str = "cdb";
 pub const VERSION: &str = "2017-03-20";
@@ -146,14 +147,6 @@ pub struct AccountPrivileges {
     pub table_privileges: Vec<TablePrivilege>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub column_privileges: Vec<ColumnPrivilege>,
-}
-
-fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// The task a ModifyAccountPrivileges started, and the RequestId of the call that started it.
@@ -304,12 +297,12 @@ impl CdbClient {
         match response.get("AsyncRequestId").and_then(Value::as_str) {
             Some(id) if !id.is_empty() => Ok(AsyncRequest {
                 async_request_id: id.to_owned(),
-                request_id,
+                request_id: request_id.unwrap_or_default(),
             }),
             _ => Err(CloudError::InvalidResponse {
                 action: ACTION.to_owned(),
                 detail: "no AsyncRequestId in the answer".to_owned(),
-                request_id: Some(request_id).filter(|id| !id.is_empty()),
+                request_id,
             }),
         }
     }
@@ -332,7 +325,7 @@ impl CdbClient {
         serde_json::from_value(response).map_err(|error| CloudError::InvalidResponse {
             action: ACTION.to_owned(),
             detail: format!("cannot read the privileges: {error}"),
-            request_id: Some(request_id).filter(|id| !id.is_empty()),
+            request_id,
         })
     }
 
@@ -345,25 +338,18 @@ impl CdbClient {
         const ACTION: &str = "DescribeAsyncRequestInfo";
         let params = serde_json::json!({ "AsyncRequestId": async_request_id });
         let response = self.call(ACTION, params, deadline).await?;
-        let text = |name: &str| {
-            response
-                .get(name)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        let status = text("Status");
+        let status = text_field(&response, "Status");
         if status.is_empty() {
             return Err(CloudError::InvalidResponse {
                 action: ACTION.to_owned(),
                 detail: format!("no Status for task {async_request_id}"),
-                request_id: Some(text("RequestId")).filter(|id| !id.is_empty()),
+                request_id: request_id_of(&response),
             });
         }
         Ok(AsyncRequestInfo {
             status: AsyncRequestStatus::from(status.as_str()),
-            info: text("Info"),
-            request_id: text("RequestId"),
+            info: text_field(&response, "Info"),
+            request_id: text_field(&response, "RequestId"),
         })
     }
 
@@ -428,14 +414,6 @@ fn modify_params(instance_id: &str, account: &Account, privileges: &AccountPrivi
         "TablePrivileges": privileges.table_privileges,
         "ColumnPrivileges": privileges.column_privileges,
     })
-}
-
-fn request_id_of(response: &Value) -> String {
-    response
-        .get("RequestId")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[cfg(test)]
@@ -509,6 +487,25 @@ mod tests {
                 ..AccountPrivileges::default()
             }
         );
+
+        let privileges: AccountPrivileges = serde_json::from_str(
+            r#"{"GlobalPrivileges": null, "DatabasePrivileges": null,
+                "TablePrivileges": [{"Database": "shop", "Table": "orders", "Privileges": null}],
+                "ColumnPrivileges": [{"Database": "shop", "Table": "orders", "Column": "total",
+                                      "Privileges": null}],
+                "RequestId": "R"}"#,
+        )
+        .expect("privileges");
+        assert!(privileges.global_privileges.is_empty());
+        assert!(privileges.database_privileges.is_empty());
+        assert!(privileges.table_privileges[0].privileges.is_empty());
+        assert!(privileges.column_privileges[0].privileges.is_empty());
+        let all_null: AccountPrivileges = serde_json::from_str(
+            r#"{"GlobalPrivileges": null, "DatabasePrivileges": null, "TablePrivileges": null,
+                "ColumnPrivileges": null}"#,
+        )
+        .expect("privileges");
+        assert_eq!(all_null, AccountPrivileges::default());
     }
 
     #[test]

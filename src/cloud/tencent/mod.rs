@@ -13,6 +13,7 @@ use tokio::time::Instant;
 
 use super::credentials::TencentCredentials;
 use super::error::CloudError;
+use super::json::{request_id_of, text_field};
 use super::retry::Vendor;
 use super::transport::{self, Call, Reply, Transport};
 
@@ -176,32 +177,21 @@ pub fn parse_reply(action: &str, reply: &Reply) -> Result<Value, CloudError> {
             request_id: None,
         });
     };
-    let request_id = response
-        .get("RequestId")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = request_id_of(&response);
     match response.get("Error") {
         Some(error) => Err(CloudError::Api {
             action: action.to_owned(),
             code: text_field(error, "Code"),
             message: text_field(error, "Message"),
-            request_id,
+            request_id: request_id.unwrap_or_default(),
         }),
         None if (200..300).contains(&reply.status) => Ok(response),
         None => Err(CloudError::InvalidResponse {
             action: action.to_owned(),
             detail: format!("HTTP {} without an Error", reply.status),
-            request_id: Some(request_id).filter(|id| !id.is_empty()),
+            request_id,
         }),
     }
-}
-
-fn text_field(json: &Value, name: &str) -> String {
-    json.get(name)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned()
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use tokio::time::Instant;
 
 use super::TencentClient;
 use crate::cloud::error::CloudError;
+use crate::cloud::json::{null_as_empty, request_id_of};
 
 pub const SERVICE: &str = "postgres";
 pub const VERSION: &str = "2017-03-12";
@@ -245,7 +246,7 @@ pub struct PostgresAccount {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct PrivilegesReply {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     privilege_set: Vec<PrivilegeRecord>,
 }
 
@@ -253,7 +254,7 @@ struct PrivilegesReply {
 #[serde(rename_all = "PascalCase")]
 struct PrivilegeRecord {
     object: ObjectRecord,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     privilege_set: Vec<String>,
 }
 
@@ -261,7 +262,7 @@ struct PrivilegeRecord {
 #[serde(rename_all = "PascalCase")]
 struct ObjectRecord {
     object_type: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     object_name: String,
     #[serde(default)]
     database_name: Option<String>,
@@ -288,9 +289,9 @@ impl ObjectRecord {
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct AccountsReply {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     total_count: usize,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     details: Vec<AccountRecord>,
 }
 
@@ -298,7 +299,7 @@ struct AccountsReply {
 #[serde(rename_all = "PascalCase")]
 struct AccountRecord {
     user_name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     user_type: String,
     #[serde(default)]
     status: Value,
@@ -389,11 +390,7 @@ impl PostgresClient {
             "ModifyPrivilegeSet": items.iter().map(ModifyPrivilege::to_json).collect::<Vec<_>>(),
         });
         let reply = self.call(ACTION, params, deadline).await?;
-        Ok(reply
-            .get("RequestId")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned())
+        Ok(request_id_of(&reply).unwrap_or_default())
     }
 
     /// DescribeAccountPrivileges for up to [`MAX_DESCRIBE_OBJECTS`] objects. Objects of a type
@@ -482,13 +479,6 @@ impl PostgresClient {
     }
 }
 
-fn request_id_of(reply: &Value) -> Option<String> {
-    reply
-        .get("RequestId")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,6 +549,69 @@ mod tests {
                 table_name: None,
                 object_type: ObjectType::Database,
                 object_name: "appdb".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn null_lists_and_texts_in_answers_read_as_empty() {
+        let reply: PrivilegesReply =
+            serde_json::from_value(json!({"PrivilegeSet": null, "RequestId": "R"})).expect("reply");
+        assert!(reply.privilege_set.is_empty());
+        let reply: PrivilegesReply = serde_json::from_value(json!({
+            "PrivilegeSet": [
+                {"Object": {"ObjectType": "database", "ObjectName": null, "DatabaseName": null,
+                            "SchemaName": null, "TableName": null}, "PrivilegeSet": null}
+            ],
+            "RequestId": "R"
+        }))
+        .expect("reply");
+        let privileges: Vec<DatabasePrivilege> = reply
+            .privilege_set
+            .into_iter()
+            .filter_map(|record| {
+                Some(DatabasePrivilege {
+                    object: record.object.into_object()?,
+                    privileges: record.privilege_set,
+                })
+            })
+            .collect();
+        assert_eq!(
+            privileges,
+            vec![DatabasePrivilege {
+                object: DatabaseObject {
+                    database_name: None,
+                    schema_name: None,
+                    table_name: None,
+                    object_type: ObjectType::Database,
+                    object_name: String::new(),
+                },
+                privileges: vec![],
+            }]
+        );
+
+        let reply: AccountsReply =
+            serde_json::from_value(json!({"TotalCount": null, "Details": null, "RequestId": "R"}))
+                .expect("reply");
+        assert_eq!(reply.total_count, 0);
+        assert!(reply.details.is_empty());
+        let reply: AccountsReply = serde_json::from_value(json!({
+            "TotalCount": 1,
+            "Details": [{"UserName": "app", "UserType": null, "Status": null, "Remark": null}],
+            "RequestId": "R"
+        }))
+        .expect("reply");
+        let accounts: Vec<PostgresAccount> = reply
+            .details
+            .into_iter()
+            .map(PostgresAccount::from)
+            .collect();
+        assert_eq!(
+            accounts,
+            vec![PostgresAccount {
+                user_name: "app".into(),
+                user_type: AccountType::Other(String::new()),
+                status: String::new(),
             }]
         );
     }

@@ -21,7 +21,7 @@ use crate::framework::{ApplyOutcome, Diagnostics, Refreshed, Resource, Schema};
 use crate::provider::Clouds;
 use crate::value::Value;
 
-use super::cloud_error;
+use super::{cloud_error, Found, Operation};
 
 use self::failure::{account_missing, change_summary, import_missing, still_running, task_error};
 use self::import_id::parse_import_id;
@@ -34,24 +34,6 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// How long reading the real state after a failed change may take.
 const READ_AFTER_FAILURE: Duration = Duration::from_secs(60);
 const MODIFY: &str = "ModifyAccountPrivileges";
-
-/// Which apply operation is running: it names the timeout and decides what a failure leaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Operation {
-    Create,
-    Update,
-    Delete,
-}
-
-impl Operation {
-    fn name(self) -> &'static str {
-        match self {
-            Operation::Create => "create",
-            Operation::Update => "update",
-            Operation::Delete => "delete",
-        }
-    }
-}
 
 /// Why a change did not complete.
 enum ChangeError {
@@ -129,28 +111,23 @@ impl CdbAccountPrivileges {
     }
 
     /// After a failed change: the state as DescribeAccountPrivileges reports it, so Terraform
-    /// records what the account really holds. A create or delete that leaves the account holding
-    /// nothing leaves no object; an unreadable account keeps what was known before.
+    /// records what the account really holds (see [`super::state_after_failure`]).
     async fn state_after_failure(
         &self,
         operation: Operation,
         template: &Value,
         prior: &Value,
         wanted: &AccountGrants,
-        mut diags: Diagnostics,
+        diags: Diagnostics,
     ) -> ApplyOutcome {
         let deadline = Instant::now() + READ_AFTER_FAILURE;
-        match self.fetch(wanted, deadline).await {
-            Ok(Some(actual)) if actual.privileges.is_empty() && operation != Operation::Update => {
-                ApplyOutcome::failed(Value::Null, diags)
-            }
-            Ok(Some(actual)) => ApplyOutcome::failed(actual.to_value(template), diags),
-            Ok(None) => ApplyOutcome::failed(Value::Null, diags),
-            Err(read_diags) => {
-                diags.extend(read_diags);
-                ApplyOutcome::failed(prior.clone(), diags)
-            }
-        }
+        let found = self.fetch(wanted, deadline).await.map(|actual| {
+            actual.map(|actual| Found {
+                state: actual.to_value(template),
+                holds_anything: !actual.privileges.is_empty(),
+            })
+        });
+        super::state_after_failure(operation, found, prior, diags)
     }
 
     /// Create and update: set the privileges, and on failure report what the account holds.

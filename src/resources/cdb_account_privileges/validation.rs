@@ -290,7 +290,7 @@ mod tests {
         assert!(details
             .iter()
             .any(|(path, detail)| path.starts_with("database.privileges")
-                && detail.contains("\"PROCESS\" is not allowed")
+                && detail.contains("\"PROCESS\", which is not allowed")
                 && detail.contains("\"CREATE TEMPORARY TABLES\"")));
         assert!(details
             .iter()

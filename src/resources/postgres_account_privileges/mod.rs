@@ -26,6 +26,8 @@ use crate::framework::{
 use crate::provider::Clouds;
 use crate::value::{Type, Value};
 
+use super::{Found, Operation, Unfinished};
+
 use self::changes::{account_type_change, calls, object_changes, summarize};
 use self::import_id::ImportId;
 use self::model::{AccountPrivileges, ObjectPrivileges, OBJECT_BLOCK};
@@ -61,14 +63,18 @@ impl PostgresAccountPrivileges {
         &self,
         wanted: &mut AccountPrivileges,
         deadline: Instant,
-    ) -> Result<(), Diagnostics> {
-        let client = self.client()?;
+    ) -> Result<(), Unfinished> {
+        let client = self.client().map_err(Unfinished::Refused)?;
         let _lock = client
             .lock_account(&wanted.instance_id, &wanted.user_name)
             .await;
         let objects = wanted.objects.keys().collect();
-        let (current_type, held) = held_on_new_objects(&client, wanted, objects, deadline).await?;
-        reconcile(&client, wanted, &held, Some(&current_type), deadline).await?;
+        let (current_type, held) = held_on_new_objects(&client, wanted, objects, deadline)
+            .await
+            .map_err(Unfinished::Refused)?;
+        reconcile(&client, wanted, &held, Some(&current_type), deadline)
+            .await
+            .map_err(Unfinished::Failed)?;
         wanted.account_type.get_or_insert(current_type);
         Ok(())
     }
@@ -129,14 +135,17 @@ impl PostgresAccountPrivileges {
         reconcile(&client, &nothing, &observed.objects, None, deadline).await
     }
 
-    /// After a failed change: the state as it really is, so Terraform records what did change.
-    /// Objects stay while they are wanted or still hold privileges.
+    /// After a failed change: the state as it really is, so Terraform records what did change
+    /// (see [`super::state_after_failure`]). The account's type and its privileges on the
+    /// objects of the prior state and of the plan are read; objects stay while they are wanted
+    /// or still hold privileges.
     async fn state_after_failure(
         &self,
+        operation: Operation,
         prior: &Value,
         template: &Value,
         wanted: &AccountPrivileges,
-        mut diags: Diagnostics,
+        diags: Diagnostics,
     ) -> ApplyOutcome {
         let deadline = Instant::now() + READ_BACK_TIMEOUT;
         let before = AccountPrivileges::from_value(prior).ok();
@@ -149,20 +158,19 @@ impl PostgresAccountPrivileges {
             Ok(client) => observe(&client, wanted, objects, deadline).await,
             Err(client_diags) => Err(client_diags),
         };
-        match observed {
-            Ok(Some(observed)) => {
+        let found = observed.map(|observed| {
+            observed.map(|observed| {
                 let mut actual = observed.applied_to(wanted);
                 actual.objects.retain(|object, privileges| {
                     wanted.objects.contains_key(object) || !privileges.is_empty()
                 });
-                ApplyOutcome::failed(actual.to_value(template), diags)
-            }
-            Ok(None) => ApplyOutcome::failed(Value::Null, diags),
-            Err(read_diags) => {
-                diags.extend(read_diags);
-                ApplyOutcome::failed(prior.clone(), diags)
-            }
-        }
+                Found {
+                    state: actual.to_value(template),
+                    holds_anything: actual.objects.values().any(|held| !held.is_empty()),
+                }
+            })
+        });
+        super::state_after_failure(operation, found, prior, diags)
     }
 }
 
@@ -333,9 +341,12 @@ impl Resource for PostgresAccountPrivileges {
         let deadline = Instant::now() + timeout(planned, "create", DEFAULT_TIMEOUT);
         match self.create_account_privileges(&mut wanted, deadline).await {
             Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
-            // Granting again what is held changes nothing, so the next apply finishes what this
-            // one began; the error says what was applied.
-            Err(diags) => ApplyOutcome::failed(Value::Null, diags),
+            // Nothing was sent, so nothing is left behind.
+            Err(Unfinished::Refused(diags)) => ApplyOutcome::failed(Value::Null, diags),
+            Err(Unfinished::Failed(diags)) => {
+                self.state_after_failure(Operation::Create, &Value::Null, planned, &wanted, diags)
+                    .await
+            }
         }
     }
 
@@ -373,7 +384,7 @@ impl Resource for PostgresAccountPrivileges {
         {
             Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
             Err(diags) => {
-                self.state_after_failure(prior, planned, &wanted, diags)
+                self.state_after_failure(Operation::Update, prior, planned, &wanted, diags)
                     .await
             }
         }
@@ -392,7 +403,7 @@ impl Resource for PostgresAccountPrivileges {
                     objects: ObjectPrivileges::new(),
                     ..account
                 };
-                self.state_after_failure(prior, prior, &nothing, diags)
+                self.state_after_failure(Operation::Delete, prior, prior, &nothing, diags)
                     .await
             }
         }

@@ -267,12 +267,13 @@ impl<'a> ObjectConfig<'a> {
             if allowed.contains(&privilege) {
                 continue;
             }
-            let path = block.attribute("privileges").key(privilege);
+            // Terraform cannot point into a set: the diagnostic points at the set itself.
+            let path = block.attribute("privileges");
             diags.attribute_error(
                 path.clone(),
                 "Unsupported privilege",
                 format!(
-                    "{path} = {privilege:?} is not a privilege of {scope} ({}).{} Allowed values for {}: {}.",
+                    "{path} contains {privilege:?}, which is not a privilege of {scope} ({}).{} Allowed values for {}: {}.",
                     self.describe(),
                     case_hint(allowed, privilege),
                     self.object_type.map_or("an object", ObjectType::as_str),
@@ -455,7 +456,7 @@ mod tests {
         let found = errors(vec![users_table(&["SELECT", "EXECUTE"])]);
         assert_eq!(found.len(), 1, "{found:?}");
         let (path, detail) = &found[0];
-        assert_eq!(path, r#"object.privileges["EXECUTE"]"#);
+        assert_eq!(path, "object.privileges");
         assert!(
             detail.contains("is not a privilege of a table (table appdb.public.users)"),
             "{detail}"
