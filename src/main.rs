@@ -40,7 +40,7 @@ fn run(launch: Option<LaunchEnvironment>) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        let transport = Transport::new(TransportConfig::default())?;
+        let transport = Transport::new(TransportConfig::default());
         let server = Arc::new(ProviderServer::new(Arc::new(CloudDbProvider::new(
             transport,
         ))));

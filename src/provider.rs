@@ -334,7 +334,7 @@ mod tests {
     use crate::cloud::transport::TransportConfig;
 
     fn provider(lookup_env: fn(&str) -> Option<String>) -> CloudDbProvider {
-        let transport = Transport::new(TransportConfig::default()).expect("transport");
+        let transport = Transport::new(TransportConfig::default());
         CloudDbProvider::with_environment(transport, lookup_env)
     }
 

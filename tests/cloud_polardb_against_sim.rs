@@ -26,8 +26,7 @@ fn polardb(sim: &RunningSim, secret: &str) -> PolarDbClient {
             cap: Duration::from_millis(50),
         },
         ..TransportConfig::default()
-    })
-    .expect("transport");
+    });
     PolarDbClient::new(
         transport,
         AlibabaCredentials {

@@ -119,7 +119,6 @@ pub(crate) fn fast_transport() -> Transport {
         },
         ..TransportConfig::default()
     })
-    .expect("transport")
 }
 
 async fn serve(

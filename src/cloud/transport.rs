@@ -1,7 +1,7 @@
 //! The shared HTTP transport: one client, rate limits, account locks, and the retry loop.
 
 use std::error::Error as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -67,29 +67,42 @@ pub struct Transport {
 
 #[derive(Debug)]
 struct Shared {
-    http: reqwest::Client,
+    /// Built on first use: loading the system's root certificates costs more than the rest of
+    /// start-up, and most provider processes (validate, plan without refresh) never call a cloud.
+    http: OnceLock<Result<reqwest::Client, String>>,
+    connect_timeout: Duration,
+    request_timeout: Duration,
     backoff: Backoff,
     rate_limiter: RateLimiter,
     locks: AccountLocks,
 }
 
 impl Transport {
-    pub fn new(config: TransportConfig) -> Result<Self, CloudError> {
-        let http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .build()
-            .map_err(|error| CloudError::Config {
-                detail: format!("cannot build the HTTP client: {}", describe(error)),
-            })?;
-        Ok(Self {
+    pub fn new(config: TransportConfig) -> Self {
+        Self {
             shared: Arc::new(Shared {
-                http,
+                http: OnceLock::new(),
+                connect_timeout: config.connect_timeout,
+                request_timeout: config.request_timeout,
                 backoff: config.backoff,
                 rate_limiter: config.rate_limiter,
                 locks: AccountLocks::new(),
             }),
+        }
+    }
+
+    fn http(&self) -> Result<&reqwest::Client, CloudError> {
+        let shared = &self.shared;
+        let built = shared.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .user_agent(USER_AGENT)
+                .connect_timeout(shared.connect_timeout)
+                .timeout(shared.request_timeout)
+                .build()
+                .map_err(describe)
+        });
+        built.as_ref().map_err(|detail| CloudError::Config {
+            detail: format!("cannot build the HTTP client: {detail}"),
         })
     }
 
@@ -130,7 +143,7 @@ impl Transport {
             if limited.is_err() {
                 return Err(retrier.timed_out());
             }
-            let request = build(&self.shared.http)?;
+            let request = build(self.http()?)?;
             let attempt = retrier.attempt();
             tracing::debug!(
                 service = call.service,
@@ -209,8 +222,7 @@ impl Transport {
             }
         };
         let response = self
-            .shared
-            .http
+            .http()?
             .execute(request)
             .await
             .map_err(transport_error)?;
@@ -318,8 +330,7 @@ mod tests {
                 cap: Duration::from_millis(20),
             },
             ..TransportConfig::default()
-        })
-        .expect("transport");
+        });
         let call = Call {
             vendor: Vendor::Alibaba,
             service: "polardb",

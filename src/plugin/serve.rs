@@ -13,6 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio_stream::StreamExt;
 use tonic::transport::server::{Connected, Router};
 use tonic::transport::Server;
 use tonic::{Request, Response, Status};
@@ -105,10 +106,13 @@ pub async fn serve_plaintext(
     shutdown: ShutdownSignal,
 ) -> Result<(), tonic::transport::Error> {
     let stop = shutdown.clone();
+    let incoming = TcpListenerStream::new(listener).map(|accepted| {
+        let tcp = accepted?;
+        tcp.set_nodelay(true)?;
+        Ok::<_, io::Error>(tcp)
+    });
     router(server, shutdown)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), async move {
-            stop.wait().await
-        })
+        .serve_with_incoming_shutdown(incoming, async move { stop.wait().await })
         .await
 }
 
@@ -129,6 +133,10 @@ fn tls_connections(
                     continue;
                 }
             };
+            // Replies are small frames; Nagle's algorithm would hold them back ~40 ms.
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
             let acceptor = acceptor.clone();
             let sender = sender.clone();
             tokio::spawn(async move {

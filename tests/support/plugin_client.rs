@@ -78,6 +78,8 @@ pub async fn connect(
             let connector = connector.clone();
             async move {
                 let tcp = TcpStream::connect(address).await?;
+                // As Terraform's client does; without it Nagle's algorithm delays small frames.
+                tcp.set_nodelay(true)?;
                 let name = ServerName::try_from("localhost").expect("server name");
                 let tls = connector.connect(name, tcp).await?;
                 Ok::<_, std::io::Error>(TokioIo::new(tls))

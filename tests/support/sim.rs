@@ -135,7 +135,7 @@ impl Sim {
 
     /// A PolarDB client of our own, for changes made outside Terraform ("out of band").
     pub fn polardb_client(&self) -> PolarDbClient {
-        let transport = Transport::new(TransportConfig::default()).expect("transport");
+        let transport = Transport::new(TransportConfig::default());
         let credentials = AlibabaCredentials {
             access_key_id: ALIBABA_ACCESS_KEY.into(),
             access_key_secret: Secret::new(ALIBABA_SECRET),
@@ -160,7 +160,7 @@ impl Sim {
     /// A CDB client of our own with the built-in fixture's key, for changes made outside
     /// Terraform ("out of band").
     pub fn cdb_client(&self) -> clouddb::cloud::tencent::cdb::CdbClient {
-        let transport = Transport::new(TransportConfig::default()).expect("transport");
+        let transport = Transport::new(TransportConfig::default());
         let credentials = clouddb::cloud::credentials::TencentCredentials {
             secret_id: "AKIDsim".into(),
             secret_key: Secret::new("sim-secret"),
@@ -243,7 +243,7 @@ impl Sim {
     /// A PostgreSQL client of our own with the built-in fixture's key, in `ap-guangzhou`, for
     /// changes made outside Terraform ("out of band").
     pub fn postgres_client(&self) -> clouddb::cloud::tencent::postgres::PostgresClient {
-        let transport = Transport::new(TransportConfig::default()).expect("transport");
+        let transport = Transport::new(TransportConfig::default());
         let credentials = clouddb::cloud::credentials::TencentCredentials {
             secret_id: "AKIDsim".into(),
             secret_key: Secret::new("sim-secret"),
