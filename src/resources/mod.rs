@@ -88,6 +88,23 @@ pub fn state_after_failure(
     }
 }
 
+/// Vendor resource IDs: a fixed prefix, then lowercase letters and digits (`cdb-c1nl9rpv`).
+pub fn prefixed_id(id: &str, prefix: &str, description: &str) -> Result<(), String> {
+    let valid = id.strip_prefix(prefix).is_some_and(|rest| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    });
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "{description} is \"{prefix}\" followed by lowercase letters and digits"
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

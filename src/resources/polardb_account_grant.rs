@@ -479,17 +479,7 @@ fn parse_import_id(id: &str) -> Result<(String, String), Diagnostics> {
 }
 
 fn cluster_id_rule(id: &str) -> Result<(), String> {
-    let valid = id.strip_prefix("pc-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
-    if valid {
-        Ok(())
-    } else {
-        Err("a PolarDB cluster ID is \"pc-\" followed by lowercase letters and digits".into())
-    }
+    super::prefixed_id(id, "pc-", "a PolarDB cluster ID")
 }
 
 fn account_name_rule(name: &str) -> Result<(), String> {

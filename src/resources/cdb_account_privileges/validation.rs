@@ -15,17 +15,7 @@ use super::model::blocks;
 use super::DEFAULT_HOST;
 
 pub fn instance_id_rule(id: &str) -> Result<(), String> {
-    let valid = id.strip_prefix("cdb-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
-    if valid {
-        Ok(())
-    } else {
-        Err("a CDB instance ID is \"cdb-\" followed by lowercase letters and digits, e.g. \"cdb-c1nl9rpv\"".into())
-    }
+    crate::resources::prefixed_id(id, "cdb-", "a CDB instance ID")
 }
 
 /// Lenient on purpose: existing accounts must stay manageable. Only what would break the ID

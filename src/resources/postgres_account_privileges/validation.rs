@@ -53,20 +53,7 @@ const RESERVED_ROLE_NAMES: &[&str] = &[
 ];
 
 pub fn instance_id_rule(id: &str) -> Result<(), String> {
-    let valid = id.strip_prefix("postgres-").is_some_and(|rest| {
-        !rest.is_empty()
-            && rest
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-    });
-    if valid {
-        Ok(())
-    } else {
-        Err(
-            "a PostgreSQL instance ID is \"postgres-\" followed by lowercase letters and digits"
-                .into(),
-        )
-    }
+    crate::resources::prefixed_id(id, "postgres-", "a PostgreSQL instance ID")
 }
 
 /// `InvalidParameterValue.InvalidAccountNameFormatError` of seed 000.
