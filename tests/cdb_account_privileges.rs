@@ -8,7 +8,7 @@ use clouddb::cloud::tencent::cdb::{Account, AccountPrivileges, DatabasePrivilege
 use clouddb_sim::{Fixture, SimOptions};
 use serde_json::Value as Json;
 use support::sim::{cdb_grants, Sim};
-use support::terraform::{unwrapped, TerraformVersion, Workspace};
+use support::terraform::{on_each_terraform, unwrapped, TerraformVersion, Workspace};
 use tokio::time::Instant;
 
 const INSTANCE: &str = "cdb-sim00001";
@@ -234,15 +234,7 @@ fn full_cycle(version: TerraformVersion) {
     }
 }
 
-#[test]
-fn full_cycle_on_terraform_1_11() {
-    full_cycle(TerraformVersion::Current);
-}
-
-#[test]
-fn full_cycle_on_terraform_1_0() {
-    full_cycle(TerraformVersion::Oldest);
-}
+on_each_terraform!(full_cycle);
 
 /// A task that fails reports its Info; the state records what the account really holds.
 fn failing_task_is_reported_and_state_stays_truthful(version: TerraformVersion) {
@@ -301,15 +293,7 @@ fn failing_task_is_reported_and_state_stays_truthful(version: TerraformVersion) 
     workspace.expect_empty_plan("after the retried update");
 }
 
-#[test]
-fn failing_task_on_terraform_1_11() {
-    failing_task_is_reported_and_state_stays_truthful(TerraformVersion::Current);
-}
-
-#[test]
-fn failing_task_on_terraform_1_0() {
-    failing_task_is_reported_and_state_stays_truthful(TerraformVersion::Oldest);
-}
+on_each_terraform!(failing_task_is_reported_and_state_stays_truthful);
 
 /// A timeout shorter than the task fails the apply without waiting for the task, records
 /// nothing that is not there, and the next apply converges.
@@ -354,15 +338,7 @@ fn timeout_shorter_than_the_task(version: TerraformVersion) {
     workspace.expect_empty_plan("after the patient apply");
 }
 
-#[test]
-fn timeout_shorter_than_the_task_on_terraform_1_11() {
-    timeout_shorter_than_the_task(TerraformVersion::Current);
-}
-
-#[test]
-fn timeout_shorter_than_the_task_on_terraform_1_0() {
-    timeout_shorter_than_the_task(TerraformVersion::Oldest);
-}
+on_each_terraform!(timeout_shorter_than_the_task);
 
 const TWO_ACCOUNTS: &str = r#"{
   "tencentcloud": {
@@ -437,15 +413,7 @@ fn positions(log: &[Json], action: &str) -> Vec<usize> {
         .collect()
 }
 
-#[test]
-fn two_accounts_in_parallel_on_terraform_1_11() {
-    two_accounts_in_parallel(TerraformVersion::Current);
-}
-
-#[test]
-fn two_accounts_in_parallel_on_terraform_1_0() {
-    two_accounts_in_parallel(TerraformVersion::Oldest);
-}
+on_each_terraform!(two_accounts_in_parallel);
 
 /// Privileges outside their level's list, empty blocks and repeated scopes fail at plan time,
 /// and nothing reaches the cloud.
@@ -508,15 +476,7 @@ fn bad_configuration_fails_at_plan_time(version: TerraformVersion) {
     assert!(sim.requests().is_empty(), "nothing reaches the cloud");
 }
 
-#[test]
-fn bad_configuration_fails_at_plan_time_on_terraform_1_11() {
-    bad_configuration_fails_at_plan_time(TerraformVersion::Current);
-}
-
-#[test]
-fn bad_configuration_fails_at_plan_time_on_terraform_1_0() {
-    bad_configuration_fails_at_plan_time(TerraformVersion::Oldest);
-}
+on_each_terraform!(bad_configuration_fails_at_plan_time);
 
 #[test]
 fn a_missing_account_is_explained() {

@@ -5,7 +5,7 @@ mod support;
 use std::time::Duration;
 
 use support::sim::{privileges, Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET};
-use support::terraform::{unwrapped, TerraformVersion, Workspace};
+use support::terraform::{on_each_terraform, unwrapped, TerraformVersion, Workspace};
 use tokio::time::Instant;
 
 const CLUSTER: &str = "pc-sim00001";
@@ -114,15 +114,7 @@ fn full_cycle(version: TerraformVersion) {
     );
 }
 
-#[test]
-fn full_cycle_on_terraform_1_11() {
-    full_cycle(TerraformVersion::Current);
-}
-
-#[test]
-fn full_cycle_on_terraform_1_0() {
-    full_cycle(TerraformVersion::Oldest);
-}
+on_each_terraform!(full_cycle);
 
 /// A privilege value outside the vendor's list fails at plan time and sends nothing.
 fn bad_privilege_fails_at_plan_time(version: TerraformVersion) {
@@ -145,15 +137,7 @@ fn bad_privilege_fails_at_plan_time(version: TerraformVersion) {
     assert!(sim.requests().is_empty(), "nothing reaches the cloud");
 }
 
-#[test]
-fn bad_privilege_fails_at_plan_time_on_terraform_1_11() {
-    bad_privilege_fails_at_plan_time(TerraformVersion::Current);
-}
-
-#[test]
-fn bad_privilege_fails_at_plan_time_on_terraform_1_0() {
-    bad_privilege_fails_at_plan_time(TerraformVersion::Oldest);
-}
+on_each_terraform!(bad_privilege_fails_at_plan_time);
 
 /// Wrong credentials surface the vendor's code and the RequestId, and nothing changes.
 fn wrong_credentials_are_reported_with_code_and_request_id(version: TerraformVersion) {
@@ -173,15 +157,7 @@ fn wrong_credentials_are_reported_with_code_and_request_id(version: TerraformVer
     assert!(sim.polardb_privileges(CLUSTER, "app").is_empty());
 }
 
-#[test]
-fn wrong_credentials_are_reported_on_terraform_1_11() {
-    wrong_credentials_are_reported_with_code_and_request_id(TerraformVersion::Current);
-}
-
-#[test]
-fn wrong_credentials_are_reported_on_terraform_1_0() {
-    wrong_credentials_are_reported_with_code_and_request_id(TerraformVersion::Oldest);
-}
+on_each_terraform!(wrong_credentials_are_reported_with_code_and_request_id);
 
 #[test]
 fn missing_credentials_name_the_argument_and_the_environment_variable() {

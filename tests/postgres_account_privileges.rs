@@ -9,7 +9,7 @@ use clouddb::cloud::tencent::postgres::{DatabaseObject, ModifyPrivilege, ObjectT
 use clouddb_sim::{Fixture, SimOptions};
 use serde_json::{json, Value as Json};
 use support::sim::{postgres_grants, Sim};
-use support::terraform::{unwrapped, TerraformVersion, Workspace};
+use support::terraform::{on_each_terraform, unwrapped, TerraformVersion, Workspace};
 use tokio::time::Instant;
 
 const INSTANCE: &str = "postgres-sim00001";
@@ -206,15 +206,7 @@ fn full_cycle(version: TerraformVersion) {
     );
 }
 
-#[test]
-fn full_cycle_on_terraform_1_11() {
-    full_cycle(TerraformVersion::Current);
-}
-
-#[test]
-fn full_cycle_on_terraform_1_0() {
-    full_cycle(TerraformVersion::Oldest);
-}
+on_each_terraform!(full_cycle);
 
 /// The built-in fixture with `count` tables t000, t001, ... in appdb.public.
 fn fixture_with_tables(count: usize) -> Fixture {
@@ -353,15 +345,7 @@ fn bad_objects_fail_at_plan_time(version: TerraformVersion) {
     assert!(sim.requests().is_empty(), "nothing reaches the cloud");
 }
 
-#[test]
-fn bad_objects_fail_at_plan_time_on_terraform_1_11() {
-    bad_objects_fail_at_plan_time(TerraformVersion::Current);
-}
-
-#[test]
-fn bad_objects_fail_at_plan_time_on_terraform_1_0() {
-    bad_objects_fail_at_plan_time(TerraformVersion::Oldest);
-}
+on_each_terraform!(bad_objects_fail_at_plan_time);
 
 /// A table dropped outside Terraform: the refresh warns by name and drops it from the state,
 /// apply stops before changing anything, and leaving it out of the configuration settles it.
@@ -416,15 +400,7 @@ fn a_dropped_object_is_reported_by_name(version: TerraformVersion) {
     workspace.expect_empty_plan("once the configuration no longer lists the dropped column");
 }
 
-#[test]
-fn a_dropped_object_is_reported_by_name_on_terraform_1_11() {
-    a_dropped_object_is_reported_by_name(TerraformVersion::Current);
-}
-
-#[test]
-fn a_dropped_object_is_reported_by_name_on_terraform_1_0() {
-    a_dropped_object_is_reported_by_name(TerraformVersion::Oldest);
-}
+on_each_terraform!(a_dropped_object_is_reported_by_name);
 
 /// `count` tables with `privileges` each, as the configuration of the resource.
 fn tables_with(sim: &Sim, count: usize, privileges: &str) -> String {

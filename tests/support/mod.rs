@@ -1,5 +1,5 @@
 //! Shared helpers of the integration tests. Each test binary uses a different part.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros, unused_imports)]
 
 pub mod plugin_client;
 pub mod plugin_process;

@@ -199,3 +199,23 @@ impl Workspace {
 pub fn unwrapped(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// Runs each scenario `fn(TerraformVersion)` as two tests, `<scenario>::on_terraform_1_11` and
+/// `<scenario>::on_terraform_1_0`: every end-to-end story holds on both supported versions.
+macro_rules! on_each_terraform {
+    ($($scenario:ident),+ $(,)?) => {$(
+        mod $scenario {
+            #[test]
+            fn on_terraform_1_11() {
+                super::$scenario(crate::support::terraform::TerraformVersion::Current);
+            }
+
+            #[test]
+            fn on_terraform_1_0() {
+                super::$scenario(crate::support::terraform::TerraformVersion::Oldest);
+            }
+        }
+    )+};
+}
+
+pub(crate) use on_each_terraform;
