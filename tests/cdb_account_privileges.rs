@@ -542,3 +542,43 @@ fn throttled_and_busy_answers_are_retried_without_surfacing_an_error() {
         "two throttled attempts, then success"
     );
 }
+
+/// Tencent answers its server errors with HTTP 200 and a code; each is retried, in writes,
+/// task polls and reads alike, with the backoff of throttling.
+#[test]
+fn tencent_server_errors_are_retried_in_writes_polls_and_reads() {
+    const SERVER_ERRORS: [&str; 4] = [
+        "InternalError",
+        "InternalError.SystemError",
+        "InternalError.DBError",
+        "FailedOperation.DatabaseAccessError",
+    ];
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    for action in ["ModifyAccountPrivileges", "DescribeAsyncRequestInfo"] {
+        for code in SERVER_ERRORS {
+            sim.add_fault(serde_json::json!({
+                "service": "cdb", "action": action, "error_code": code,
+            }));
+        }
+    }
+    workspace.write_config(&app_config(&sim, FIRST));
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    assert!(sim.pending_faults().is_empty(), "every fault fired");
+    let failed: Vec<String> = sim
+        .requests()
+        .iter()
+        .filter_map(|r| r["error_code"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(failed.len(), 8, "{failed:?}");
+    assert_eq!(sim.count_calls("ModifyAccountPrivileges"), 5);
+
+    for code in SERVER_ERRORS {
+        sim.add_fault(serde_json::json!({
+            "service": "cdb", "action": "DescribeAccountPrivileges", "error_code": code,
+        }));
+    }
+    workspace.expect_empty_plan("after reads that failed with server errors first");
+    assert!(sim.pending_faults().is_empty(), "every read fault fired");
+}

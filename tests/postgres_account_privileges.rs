@@ -558,3 +558,44 @@ fn a_create_failing_part_way_is_recorded_and_the_next_apply_finishes() {
     assert_eq!(granted(&sim), 120);
     workspace.expect_empty_plan("after finishing the create");
 }
+
+/// Tencent answers its server errors with HTTP 200 and a code; each is retried, in writes and
+/// reads alike, with the backoff of throttling.
+#[test]
+fn tencent_server_errors_are_retried_in_writes_and_reads() {
+    const SERVER_ERRORS: [&str; 4] = [
+        "InternalError",
+        "InternalError.SystemError",
+        "InternalError.DBError",
+        "FailedOperation.DatabaseAccessError",
+    ];
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    for action in ["ModifyAccountPrivileges", "DescribeAccountPrivileges"] {
+        for code in SERVER_ERRORS {
+            sim.add_fault(json!({ "service": "postgres", "action": action, "error_code": code }));
+        }
+    }
+    let objects: &[(&str, &[&str])] = &[("table:appdb.public.users", &["SELECT"])];
+    workspace.write_config(&account_config(&sim, "", objects));
+    workspace.apply();
+    assert_eq!(
+        sim.postgres_privileges(INSTANCE, "app"),
+        postgres_grants(&[("table:appdb.public.users", &["SELECT"])])
+    );
+    assert!(sim.pending_faults().is_empty(), "every fault fired");
+    let failed = sim
+        .requests()
+        .iter()
+        .filter(|r| r["error_code"].is_string())
+        .count();
+    assert_eq!(failed, 8);
+
+    for code in SERVER_ERRORS {
+        sim.add_fault(
+            json!({ "service": "postgres", "action": "DescribeAccounts", "error_code": code }),
+        );
+    }
+    workspace.expect_empty_plan("after reads that failed with server errors first");
+    assert!(sim.pending_faults().is_empty(), "every read fault fired");
+}
