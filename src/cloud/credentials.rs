@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::redact::Redactor;
+
 /// A secret string (secret key, session token). `Debug` and `Display` print `<redacted>`;
 /// only [`Secret::expose`] reads it, so a secret can't reach a log or a diagnostic by accident.
 #[derive(Clone, PartialEq, Eq, Default)]
@@ -60,6 +62,13 @@ pub struct TencentCredentials {
     pub endpoint: Option<String>,
 }
 
+impl TencentCredentials {
+    /// Removes this key's secret and token from vendor answers.
+    pub fn redactor(&self) -> Redactor {
+        secrets_redactor(&self.secret_key, self.security_token.as_ref())
+    }
+}
+
 /// Alibaba Cloud API credentials (`ALICLOUD_*`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AlibabaCredentials {
@@ -70,6 +79,22 @@ pub struct AlibabaCredentials {
     pub region: String,
     /// Base URL instead of the product's regional endpoint, e.g. `http://127.0.0.1:8600`.
     pub endpoint: Option<String>,
+}
+
+impl AlibabaCredentials {
+    /// Removes this key's secret and token from vendor answers.
+    pub fn redactor(&self) -> Redactor {
+        secrets_redactor(&self.access_key_secret, self.security_token.as_ref())
+    }
+}
+
+fn secrets_redactor(secret: &Secret, token: Option<&Secret>) -> Redactor {
+    Redactor::new(
+        [Some(secret), token]
+            .into_iter()
+            .flatten()
+            .map(Secret::expose),
+    )
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use super::redact::Redactor;
+
 /// Codes that mean the cluster, instance or account does not exist (any vendor).
 const NOT_FOUND_CODES: &[&str] = &[
     "InvalidDBClusterId.NotFound",
@@ -98,6 +100,62 @@ impl CloudError {
             }
             Self::Timeout { last_error, .. } => last_error.as_deref().and_then(Self::request_id),
             _ => None,
+        }
+    }
+
+    /// The same error with every secret removed from the text that came from outside
+    /// (vendor messages, unreadable answers, network errors).
+    pub fn redacted(self, redactor: &Redactor) -> Self {
+        match self {
+            Self::Api {
+                action,
+                code,
+                message,
+                request_id,
+            } => Self::Api {
+                action,
+                code,
+                message: redactor.redact(&message),
+                request_id,
+            },
+            Self::Transport { action, detail } => Self::Transport {
+                action,
+                detail: redactor.redact(&detail),
+            },
+            Self::Unreachable { action, detail } => Self::Unreachable {
+                action,
+                detail: redactor.redact(&detail),
+            },
+            Self::InvalidResponse {
+                action,
+                detail,
+                request_id,
+            } => Self::InvalidResponse {
+                action,
+                detail: redactor.redact(&detail),
+                request_id,
+            },
+            Self::TaskFailed {
+                action,
+                task_id,
+                status,
+                info,
+            } => Self::TaskFailed {
+                action,
+                task_id,
+                status,
+                info: redactor.redact(&info),
+            },
+            Self::Timeout {
+                action,
+                waited,
+                last_error,
+            } => Self::Timeout {
+                action,
+                waited,
+                last_error: last_error.map(|error| Box::new(error.redacted(redactor))),
+            },
+            unchanged @ (Self::InvalidRequest { .. } | Self::Config { .. }) => unchanged,
         }
     }
 
@@ -223,6 +281,25 @@ mod tests {
             last_error: None,
         };
         assert!(silent.to_string().ends_with("no attempt completed"));
+    }
+
+    #[test]
+    fn redaction_reaches_the_last_error_of_a_timeout() {
+        let redactor = Redactor::new(["sts-token"]);
+        let leaky = CloudError::Api {
+            action: "DescribeAccounts".into(),
+            code: "SignatureDoesNotMatch".into(),
+            message: "canonical request: x-acs-security-token:sts-token".into(),
+            request_id: "R".into(),
+        };
+        let timeout = CloudError::Timeout {
+            action: "DescribeAccounts".into(),
+            waited: Duration::from_secs(1),
+            last_error: Some(Box::new(leaky)),
+        };
+        let text = timeout.redacted(&redactor).to_string();
+        assert!(text.contains("x-acs-security-token:<redacted>"), "{text}");
+        assert!(!text.contains("sts-token"), "{text}");
     }
 
     #[test]

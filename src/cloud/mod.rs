@@ -7,6 +7,7 @@ pub mod error;
 pub(crate) mod json;
 pub mod lock;
 pub mod ratelimit;
+pub mod redact;
 pub mod retry;
 pub mod tencent;
 pub mod transport;

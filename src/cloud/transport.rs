@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use super::error::CloudError;
 use super::lock::AccountLocks;
 use super::ratelimit::RateLimiter;
+use super::redact::Redactor;
 use super::retry::{self, Backoff, Retrier, Vendor};
 
 /// `User-Agent` of every request.
@@ -45,6 +46,8 @@ pub struct Call<'a> {
     pub action: &'a str,
     /// No attempt starts, and no backoff ends, after this instant.
     pub deadline: Instant,
+    /// Removes the caller's secrets from whatever the vendor answers, before it is logged.
+    pub redactor: &'a Redactor,
 }
 
 /// What came back over HTTP, before the vendor's parser reads it.
@@ -336,6 +339,7 @@ mod tests {
             service: "polardb",
             action: "DescribeAccounts",
             deadline: Instant::now() + Duration::from_secs(600),
+            redactor: &Redactor::default(),
         };
         let url = format!("http://{address}/?Signature=do-not-log");
         let started = Instant::now();

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use super::credentials::AlibabaCredentials;
 use super::error::CloudError;
 use super::json::{request_id_of, text_field};
+use super::redact::Redactor;
 use super::retry::Vendor;
 use super::transport::{self, Call, Reply, Transport};
 
@@ -20,6 +21,7 @@ use super::transport::{self, Call, Reply, Transport};
 pub struct RpcClient {
     transport: Transport,
     credentials: Arc<AlibabaCredentials>,
+    redactor: Arc<Redactor>,
     product: &'static str,
     version: &'static str,
     endpoint: reqwest::Url,
@@ -38,6 +40,7 @@ impl RpcClient {
             transport::parse_endpoint(credentials.endpoint.as_deref().unwrap_or(default_endpoint))?;
         Ok(Self {
             transport,
+            redactor: Arc::new(credentials.redactor()),
             credentials,
             product,
             version,
@@ -70,6 +73,7 @@ impl RpcClient {
             service: self.product,
             action,
             deadline,
+            redactor: &self.redactor,
         };
         self.transport
             .send(

@@ -382,7 +382,7 @@ impl CdbClient {
                     action: action.to_owned(),
                     task_id: async_request_id.to_owned(),
                     status: task.status.as_str().to_owned(),
-                    info: task.info,
+                    info: self.tencent.redact(&task.info),
                 });
             }
             if Instant::now() >= deadline {

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 use super::credentials::TencentCredentials;
 use super::error::CloudError;
 use super::json::{request_id_of, text_field};
+use super::redact::Redactor;
 use super::retry::Vendor;
 use super::transport::{self, Call, Reply, Transport};
 
@@ -24,6 +25,7 @@ const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 pub struct TencentClient {
     transport: Transport,
     credentials: Arc<TencentCredentials>,
+    redactor: Arc<Redactor>,
     /// The `endpoint` override: every service at this base URL.
     endpoint_override: Option<reqwest::Url>,
 }
@@ -37,6 +39,7 @@ impl TencentClient {
             .transpose()?;
         Ok(Self {
             transport,
+            redactor: Arc::new(credentials.redactor()),
             credentials: Arc::new(credentials),
             endpoint_override,
         })
@@ -48,6 +51,11 @@ impl TencentClient {
 
     pub fn credentials(&self) -> &TencentCredentials {
         &self.credentials
+    }
+
+    /// Removes this client's secrets from text the vendor sent, e.g. a task's `Info`.
+    pub fn redact(&self, text: &str) -> String {
+        self.redactor.redact(text)
     }
 
     /// The base URL of a service: the override, or `https://<service>.tencentcloudapi.com/`.
@@ -87,6 +95,7 @@ impl TencentClient {
             service,
             action,
             deadline,
+            redactor: &self.redactor,
         };
         let target = Target {
             endpoint: &endpoint,

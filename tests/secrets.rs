@@ -1,0 +1,177 @@
+//! Secrets never reach Terraform's output or its logs: STS keys of both clouds, signed wrongly
+//! and rightly, with the most verbose logging Terraform has.
+
+mod support;
+
+use clouddb_sim::{AlicloudCredential, Fixture, SimOptions, TencentCredential};
+use support::sim::Sim;
+use support::terraform::{unwrapped, TerraformVersion, Workspace};
+
+const ALIBABA_STS_KEY: &str = "STS.NUgYrLnoC37mZZCNnAbez2";
+const ALIBABA_STS_SECRET: &str = "Hk2wBTsfXr9pJ4qLmN8vRc1ZyD3eG6uA";
+const ALIBABA_STS_TOKEN: &str = "CAIS+gF1q6Ft5B2yfSjIr5D/sts-token/e8Hn9Wq==";
+const TENCENT_STS_ID: &str = "AKIDstsz8krbsJ5yKBZQpn74WFkmLPx3";
+const TENCENT_STS_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3stsKEY";
+const TENCENT_STS_TOKEN: &str = "tc-sts/Ab+Cd=Ef_9f2a5d1c7e3b";
+/// What a user typed by mistake: a secret of the right shape that signs wrongly.
+const WRONG_SECRET: &str = "WrongSecretValue/x9T2+mK7pQ4rZ8";
+
+fn sim_with_sts_keys() -> Sim {
+    let mut fixture = Fixture::builtin();
+    fixture.alicloud.credentials.push(AlicloudCredential {
+        access_key_id: ALIBABA_STS_KEY.into(),
+        access_key_secret: ALIBABA_STS_SECRET.into(),
+        security_token: Some(ALIBABA_STS_TOKEN.into()),
+    });
+    fixture.tencentcloud.credentials.push(TencentCredential {
+        secret_id: TENCENT_STS_ID.into(),
+        secret_key: TENCENT_STS_KEY.into(),
+        token: Some(TENCENT_STS_TOKEN.into()),
+    });
+    Sim::start_with(fixture, SimOptions::default())
+}
+
+fn alicloud_config(sim: &Sim, secret: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    clouddb = {{ source = "clouddb/clouddb" }}
+  }}
+}}
+
+provider "clouddb" {{
+  alicloud {{
+    access_key     = "{ALIBABA_STS_KEY}"
+    secret_key     = "{secret}"
+    security_token = "{ALIBABA_STS_TOKEN}"
+    endpoint       = "{}"
+  }}
+}}
+
+resource "clouddb_polardb_account_grant" "app" {{
+  db_cluster_id       = "pc-sim00001"
+  account_name        = "app"
+  database_privileges = {{ shop = "ReadOnly" }}
+}}
+"#,
+        sim.url()
+    )
+}
+
+fn tencent_config(sim: &Sim, secret: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    clouddb = {{ source = "clouddb/clouddb" }}
+  }}
+}}
+
+provider "clouddb" {{
+  tencentcloud {{
+    secret_id      = "{TENCENT_STS_ID}"
+    secret_key     = "{secret}"
+    security_token = "{TENCENT_STS_TOKEN}"
+    region         = "ap-guangzhou"
+    endpoint       = "{}"
+  }}
+}}
+
+resource "clouddb_cdb_account_privileges" "app" {{
+  instance_id       = "cdb-sim00001"
+  user              = "app"
+  global_privileges = ["PROCESS"]
+}}
+
+resource "clouddb_postgres_account_privileges" "app" {{
+  db_instance_id = "postgres-sim00001"
+  user_name      = "app"
+
+  object {{
+    object_type = "database"
+    object_name = "appdb"
+    privileges  = ["CONNECT"]
+  }}
+}}
+"#,
+        sim.url()
+    )
+}
+
+/// A workspace whose Terraform logs everything, its own and the provider's, to `trace.log`.
+fn traced_workspace() -> Workspace {
+    let mut workspace = Workspace::new(TerraformVersion::Current);
+    let log = workspace.path().join("trace.log");
+    workspace.set_env("TF_LOG", "TRACE");
+    workspace.set_env("TF_LOG_PATH", &log.display().to_string());
+    workspace
+}
+
+/// Runs `terraform apply` and returns everything it printed and logged.
+fn apply_and_collect(workspace: &Workspace) -> (bool, String, String) {
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    let log = std::fs::read_to_string(workspace.path().join("trace.log")).expect("trace.log");
+    assert!(
+        log.contains("provider.terraform-provider-clouddb"),
+        "the log holds the provider's lines"
+    );
+    (run.success, run.text(), log)
+}
+
+#[track_caller]
+fn assert_no_secret(secrets: &[&str], output: &str, log: &str) {
+    for secret in secrets {
+        assert!(
+            !output.contains(secret),
+            "{secret} in the output:\n{output}"
+        );
+        let line = log.lines().find(|line| line.contains(secret));
+        assert!(line.is_none(), "{secret} in the log: {line:?}");
+    }
+}
+
+#[test]
+fn an_alibaba_sts_key_signed_wrongly_or_rightly_leaks_nothing() {
+    let sim = sim_with_sts_keys();
+    let workspace = traced_workspace();
+    workspace.write_config(&alicloud_config(&sim, WRONG_SECRET));
+    let (success, output, log) = apply_and_collect(&workspace);
+    assert!(!success, "a wrong secret fails:\n{output}");
+    let text = unwrapped(&output);
+    assert!(text.contains("SignatureDoesNotMatch"), "{text}");
+    assert!(
+        text.contains("x-acs-security-token:<redacted>"),
+        "the vendor's message is kept, less the token: {text}"
+    );
+    assert_no_secret(&[WRONG_SECRET, ALIBABA_STS_TOKEN], &output, &log);
+
+    workspace.write_config(&alicloud_config(&sim, ALIBABA_STS_SECRET));
+    let (success, output, log) = apply_and_collect(&workspace);
+    assert!(success, "the right STS secret and token apply:\n{output}");
+    assert_eq!(
+        sim.polardb_privileges("pc-sim00001", "app"),
+        support::sim::privileges(&[("shop", "ReadOnly")])
+    );
+    assert_no_secret(&[ALIBABA_STS_SECRET, ALIBABA_STS_TOKEN], &output, &log);
+}
+
+#[test]
+fn a_tencent_sts_key_signed_wrongly_or_rightly_leaks_nothing() {
+    let sim = sim_with_sts_keys();
+    let workspace = traced_workspace();
+    workspace.write_config(&tencent_config(&sim, WRONG_SECRET));
+    let (success, output, log) = apply_and_collect(&workspace);
+    assert!(!success, "a wrong secret fails:\n{output}");
+    assert!(
+        unwrapped(&output).contains("AuthFailure.SignatureFailure"),
+        "{output}"
+    );
+    assert_no_secret(&[WRONG_SECRET, TENCENT_STS_TOKEN], &output, &log);
+
+    workspace.write_config(&tencent_config(&sim, TENCENT_STS_KEY));
+    let (success, output, log) = apply_and_collect(&workspace);
+    assert!(success, "the right STS key and token apply:\n{output}");
+    assert!(!sim.cdb_privileges("cdb-sim00001", "app", "%").is_empty());
+    assert_no_secret(&[TENCENT_STS_KEY, TENCENT_STS_TOKEN], &output, &log);
+}
