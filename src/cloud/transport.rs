@@ -165,7 +165,7 @@ impl Transport {
                     tracing::debug!(action = call.action, attempt, status, "request succeeded");
                     return Ok(result);
                 }
-                Err(error) => error,
+                Err(error) => error.redacted(call.redactor),
             };
             let code = error.code().unwrap_or("-");
             let request_id = error.request_id().unwrap_or("-");
