@@ -582,3 +582,81 @@ fn tencent_server_errors_are_retried_in_writes_polls_and_reads() {
     workspace.expect_empty_plan("after reads that failed with server errors first");
     assert!(sim.pending_faults().is_empty(), "every read fault fired");
 }
+
+/// Nulls from variables in required arguments, in a block's privileges and in a set fail at
+/// plan time, each named, and nothing reaches the cloud; a null optional set means empty.
+fn nulls_fail_at_plan_time_or_mean_empty(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let variables = r#"
+variable "no_text" {
+  type    = string
+  default = null
+}
+
+variable "no_set" {
+  type    = set(string)
+  default = null
+}
+"#;
+    let resource = |name: &str, instance: &str, user: &str, body: &str| {
+        format!(
+            "\nresource \"clouddb_cdb_account_privileges\" \"{name}\" {{\n  instance_id = {instance}\n  user        = {user}\n{body}\n}}\n"
+        )
+    };
+    let null_privileges =
+        "  database {\n    database   = \"shop\"\n    privileges = var.no_set\n  }";
+    let null_database =
+        "  database {\n    database   = var.no_text\n    privileges = [\"SELECT\"]\n  }";
+    let config = [
+        sim.tencent_provider_config(),
+        variables.to_string(),
+        resource("a", "var.no_text", "\"app\"", ""),
+        resource("b", "\"cdb-sim00001\"", "var.no_text", ""),
+        resource("c", "\"cdb-sim00001\"", "\"app\"", null_privileges),
+        resource("d", "\"cdb-sim00001\"", "\"app\"", null_database),
+        resource(
+            "e",
+            "\"cdb-sim00001\"",
+            "\"app\"",
+            "  global_privileges = [\"PROCESS\", var.no_text]",
+        ),
+    ]
+    .concat();
+    workspace.write_config(&config);
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    for expected in [
+        "instance_id is null, but it is required.",
+        "user is null, but it is required.",
+        "database.privileges is null, but it is required.",
+        "database.database is null, but it is required.",
+        "global_privileges contains null: every element must be a value.",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+
+    // An optional set given null means none.
+    let config = [
+        sim.tencent_provider_config(),
+        variables.to_string(),
+        resource(
+            "app",
+            "\"cdb-sim00001\"",
+            "\"app\"",
+            "  global_privileges = var.no_set\n  database {\n    database   = \"shop\"\n    privileges = [\"SELECT\"]\n  }",
+        ),
+    ]
+    .concat();
+    workspace.write_config(&config);
+    workspace.apply();
+    assert_eq!(
+        sim.cdb_privileges(INSTANCE, "app", "%"),
+        cdb_grants(&["database:shop:SELECT"])
+    );
+    workspace.expect_empty_plan("after applying a null optional set");
+}
+
+on_each_terraform!(nulls_fail_at_plan_time_or_mean_empty);

@@ -490,3 +490,62 @@ fn a_change_the_account_does_not_show_afterwards_fails_and_records_the_truth() {
     );
     workspace.expect_empty_plan("after the repair");
 }
+
+const NULL_VARIABLES: &str = r#"
+variable "no_text" {
+  type    = string
+  default = null
+}
+
+variable "no_map" {
+  type    = map(string)
+  default = null
+}
+"#;
+
+/// Nulls from variables in required arguments and in map values fail at plan time, each
+/// named; nothing reaches the cloud.
+fn nulls_fail_at_plan_time(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let resource = |name: &str, cluster: &str, account: &str, privileges: &str| {
+        format!(
+            r#"
+resource "clouddb_polardb_account_grant" "{name}" {{
+  db_cluster_id       = {cluster}
+  account_name        = {account}
+  database_privileges = {privileges}
+}}
+"#
+        )
+    };
+    let config = [
+        sim.alicloud_provider_config(ALIBABA_SECRET),
+        NULL_VARIABLES.to_string(),
+        resource("a", "var.no_text", "\"app\"", "{ shop = \"ReadOnly\" }"),
+        resource(
+            "b",
+            "\"pc-sim00001\"",
+            "var.no_text",
+            "{ shop = \"ReadOnly\" }",
+        ),
+        resource("c", "\"pc-sim00001\"", "\"app\"", "var.no_map"),
+        resource("d", "\"pc-sim00001\"", "\"app\"", "{ shop = var.no_text }"),
+    ]
+    .concat();
+    workspace.write_config(&config);
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    for expected in [
+        "db_cluster_id is null, but it is required.",
+        "account_name is null, but it is required.",
+        "database_privileges is null, but it is required.",
+        r#"database_privileges["shop"] is null: every key of database_privileges needs a value."#,
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+}
+
+on_each_terraform!(nulls_fail_at_plan_time);

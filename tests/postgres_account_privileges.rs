@@ -599,3 +599,74 @@ fn tencent_server_errors_are_retried_in_writes_and_reads() {
     workspace.expect_empty_plan("after reads that failed with server errors first");
     assert!(sim.pending_faults().is_empty(), "every read fault fired");
 }
+
+/// Nulls from variables in required arguments and in an object's fields fail at plan time,
+/// each named; nothing reaches the cloud.
+fn nulls_fail_at_plan_time(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let variables = r#"
+variable "no_text" {
+  type    = string
+  default = null
+}
+
+variable "no_set" {
+  type    = set(string)
+  default = null
+}
+"#;
+    let resource = |name: &str, instance: &str, user: &str, object_type: &str, privileges: &str| {
+        format!(
+            r#"
+resource "clouddb_postgres_account_privileges" "{name}" {{
+  db_instance_id = {instance}
+  user_name      = {user}
+
+  object {{
+    object_type = {object_type}
+    object_name = "appdb"
+    privileges  = {privileges}
+  }}
+}}
+"#
+        )
+    };
+    let instance = format!("\"{INSTANCE}\"");
+    let config = [
+        sim.tencent_provider_config(),
+        variables.to_string(),
+        resource(
+            "a",
+            "var.no_text",
+            "\"app\"",
+            "\"database\"",
+            "[\"CONNECT\"]",
+        ),
+        resource(
+            "b",
+            &instance,
+            "var.no_text",
+            "\"database\"",
+            "[\"CONNECT\"]",
+        ),
+        resource("c", &instance, "\"app\"", "var.no_text", "[\"CONNECT\"]"),
+        resource("d", &instance, "\"app\"", "\"database\"", "var.no_set"),
+    ]
+    .concat();
+    workspace.write_config(&config);
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    for expected in [
+        "db_instance_id is null, but it is required.",
+        "user_name is null, but it is required.",
+        "object.object_type is null, but it is required.",
+        "object.privileges is null, but it is required.",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+}
+
+on_each_terraform!(nulls_fail_at_plan_time);

@@ -1,9 +1,12 @@
-//! Runs every attribute's validators over a configuration, with the path of each value.
+//! Runs every attribute's validators over a configuration, with the path of each value, and
+//! refuses nulls where a value is needed: a required attribute, or an element of a collection.
+//! Terraform itself only checks that a required argument is written, so `user = var.name` with
+//! a null variable would otherwise reach apply.
 
 use crate::value::{AttributePath, Value};
 
 use super::diagnostics::Diagnostics;
-use super::schema::{Block, Nesting};
+use super::schema::{Attribute, Block, Mode, Nesting};
 
 pub fn validate_config(
     block: &Block,
@@ -15,10 +18,17 @@ pub fn validate_config(
         let Some(value) = config.attr(&attribute.name) else {
             continue;
         };
-        if value.is_null() || value.is_unknown() {
+        let attribute_path = path.attribute(&attribute.name);
+        if value.is_null() {
+            refuse_required_null(attribute, &attribute_path, diags);
             continue;
         }
-        let attribute_path = path.attribute(&attribute.name);
+        if value.is_unknown() {
+            continue;
+        }
+        if refuse_null_elements(value, &attribute_path, diags) {
+            continue;
+        }
         for validator in &attribute.validators {
             validator.validate(value, &attribute_path, diags);
         }
@@ -51,5 +61,136 @@ pub fn validate_config(
             }
             _ => {}
         }
+    }
+}
+
+fn refuse_required_null(attribute: &Attribute, path: &AttributePath, diags: &mut Diagnostics) {
+    if attribute.mode != Mode::Required {
+        return;
+    }
+    diags.attribute_error(
+        path.clone(),
+        "Null value",
+        format!("{path} is null, but it is required. The variable or expression that sets it gave null: give it a value."),
+    );
+}
+
+/// Reports every null element of a list, set or map (the validators skip them); true when
+/// there was one.
+fn refuse_null_elements(value: &Value, path: &AttributePath, diags: &mut Diagnostics) -> bool {
+    let mut found = false;
+    match value {
+        Value::List(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if item.is_null() {
+                    let index = i64::try_from(i).unwrap_or(i64::MAX);
+                    let element = path.index(index);
+                    let detail = format!("{element} is null: every element of {path} must be a value. Remove it, or give it one.");
+                    diags.attribute_error(element, "Null value", detail);
+                    found = true;
+                }
+            }
+        }
+        // Terraform cannot point into a set, so a null element is reported at the set.
+        Value::Set(items) if items.iter().any(Value::is_null) => {
+            diags.attribute_error(
+                path.clone(),
+                "Null value",
+                format!("{path} contains null: every element must be a value. Remove it, or give it one."),
+            );
+            found = true;
+        }
+        Value::Map(entries) => {
+            for (key, item) in entries.iter().filter(|(_, item)| item.is_null()) {
+                let element = path.key(key);
+                let detail = format!("{element} is null: every key of {path} needs a value. Give {key:?} one, or remove the key.");
+                diags.attribute_error(element, "Null value", detail);
+                found = true;
+            }
+        }
+        _ => {}
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Type;
+
+    fn schema() -> Block {
+        Block::new()
+            .attribute(Attribute::required("user", Type::String))
+            .attribute(Attribute::optional("note", Type::String))
+            .attribute(Attribute::optional(
+                "grants",
+                Type::Map(Box::new(Type::String)),
+            ))
+            .attribute(Attribute::optional(
+                "names",
+                Type::Set(Box::new(Type::String)),
+            ))
+    }
+
+    fn errors(config: Value) -> Vec<(String, String)> {
+        let mut diags = Diagnostics::new();
+        validate_config(&schema(), &config, &AttributePath::root(), &mut diags);
+        diags
+            .iter()
+            .map(|d| {
+                let path = d.path.as_ref().map(ToString::to_string).unwrap_or_default();
+                (path, d.detail.clone())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_required_attribute_set_to_null_is_refused_by_name() {
+        let config = Value::object([
+            ("user", Value::Null),
+            ("note", Value::Null),
+            ("grants", Value::Null),
+            ("names", Value::Null),
+        ]);
+        let found = errors(config);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "user");
+        assert!(found[0].1.starts_with("user is null, but it is required."));
+    }
+
+    #[test]
+    fn null_elements_of_maps_and_sets_are_refused() {
+        let config = Value::object([
+            ("user", Value::string("app")),
+            ("note", Value::Null),
+            (
+                "grants",
+                Value::Map(
+                    [
+                        ("shop".to_string(), Value::Null),
+                        ("logs".to_string(), Value::string("ReadOnly")),
+                    ]
+                    .into(),
+                ),
+            ),
+            ("names", Value::Set(vec![Value::string("a"), Value::Null])),
+        ]);
+        let found = errors(config);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].0, "grants[\"shop\"]");
+        assert!(found[0].1.contains("Give \"shop\" one, or remove the key"));
+        assert_eq!(found[1].0, "names");
+        assert!(found[1].1.starts_with("names contains null"));
+    }
+
+    #[test]
+    fn unknown_values_wait_for_the_plan() {
+        let config = Value::object([
+            ("user", Value::Unknown),
+            ("note", Value::Null),
+            ("grants", Value::Unknown),
+            ("names", Value::Set(vec![Value::Unknown])),
+        ]);
+        assert!(errors(config).is_empty());
     }
 }
