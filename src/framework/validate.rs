@@ -101,7 +101,7 @@ fn refuse_null_elements(value: &Value, path: &AttributePath, diags: &mut Diagnos
             found = true;
         }
         Value::Map(entries) => {
-            for (key, item) in entries.iter().filter(|(_, item)| item.is_null()) {
+            for (key, _) in entries.iter().filter(|(_, item)| item.is_null()) {
                 let element = path.key(key);
                 let detail = format!("{element} is null: every key of {path} needs a value. Give {key:?} one, or remove the key.");
                 diags.attribute_error(element, "Null value", detail);
