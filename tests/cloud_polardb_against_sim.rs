@@ -138,7 +138,11 @@ async fn an_unknown_cluster_is_not_found() {
         )
         .await
         .expect_err("unknown cluster");
-    assert!(error.is_not_found(), "{error}");
+    assert_eq!(
+        error.missing(),
+        Some(clouddb::cloud::error::Missing::Instance),
+        "{error}"
+    );
 }
 
 #[tokio::test]

@@ -549,3 +549,112 @@ resource "clouddb_polardb_account_grant" "{name}" {{
 }
 
 on_each_terraform!(nulls_fail_at_plan_time);
+
+/// The Super account and IDs that break the name rules are refused at import, with the
+/// message a create gives, and nothing is recorded.
+#[test]
+fn import_refuses_what_the_resource_cannot_manage() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&grant_config(&sim, "admin", &[("shop", "ReadWrite")]));
+    let address = "clouddb_polardb_account_grant.app";
+    let run = workspace.run(&["import", "-input=false", address, "pc-sim00001#admin"]);
+    assert!(!run.success, "a Super account is refused:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("privileged (Super) account"), "{text}");
+    assert!(
+        !workspace.path().join("terraform.tfstate").exists() || {
+            let state =
+                std::fs::read_to_string(workspace.path().join("terraform.tfstate")).expect("state");
+            !state.contains("pc-sim00001#admin")
+        }
+    );
+
+    sim.clear_requests();
+    for (id, why) in [
+        ("pc-sim00001#app ", "the account_name \"app \" is not valid"),
+        (
+            "PC-SIM00001#app",
+            "the db_cluster_id \"PC-SIM00001\" is not valid",
+        ),
+    ] {
+        let run = workspace.run(&["import", "-input=false", address, id]);
+        assert!(!run.success, "{id:?} is refused:\n{}", run.text());
+        let text = unwrapped(&run.text());
+        assert!(text.contains("Invalid import ID"), "{text}");
+        assert!(text.contains(why), "{why:?} not in {text}");
+    }
+    assert!(sim.requests().is_empty(), "nothing is sent for a bad ID");
+}
+
+/// An account being deleted cannot be granted anything: the apply fails at once, not after
+/// polling until the timeout.
+#[test]
+fn an_account_being_deleted_fails_at_once() {
+    let fixture = fixture_with_account(
+        serde_json::json!({"name": "leaving", "type": "Normal", "status": "Deleting"}),
+    );
+    let sim = Sim::start_with(fixture, Default::default());
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&grant_config(&sim, "leaving", &[("shop", "ReadOnly")]));
+    let started = std::time::Instant::now();
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        started.elapsed()
+    );
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains("Account pc-sim00001#leaving is being deleted (status Deleting)"),
+        "{text}"
+    );
+    assert_eq!(sim.count_calls("DescribeAccounts"), 1, "no polling");
+    assert_eq!(sim.count_calls("GrantAccountPrivilege"), 0);
+}
+
+/// A cluster that cannot be found is an error naming it, the region and the endpoint, never
+/// a silent removal from the state; `destroy -refresh=false` forgets the resource quietly.
+#[test]
+fn a_missing_cluster_is_an_error_not_a_deleted_grant() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&grant_config(&sim, "app", &[("shop", "ReadOnly")]));
+    workspace.apply();
+
+    let mut without_cluster: serde_json::Value =
+        serde_json::from_str(&clouddb_sim::Fixture::builtin().to_json()).expect("fixture JSON");
+    without_cluster["alicloud"]["polardb"] = serde_json::json!([]);
+    sim.load_fixture(without_cluster);
+
+    for command in [
+        &["plan", "-refresh-only", "-input=false"][..],
+        &["apply", "-auto-approve", "-input=false"],
+    ] {
+        let run = workspace.run(command);
+        assert!(!run.success, "{command:?} must fail:\n{}", run.text());
+        let text = unwrapped(&run.text());
+        let expected = format!(
+            "PolarDB cluster pc-sim00001 was not found in region cn-hangzhou at {}/: DescribeAccounts failed: InvalidDBCluster.NotFound",
+            sim.url()
+        );
+        assert!(text.contains(&expected), "{expected:?} not in {text}");
+        let request_id = sim.request_id_of_failed("DescribeAccounts");
+        assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
+        assert!(text.contains("terraform state rm"), "{text}");
+        assert!(!text.contains("has been deleted"), "{text}");
+    }
+    let listed = workspace.run(&["state", "list"]);
+    assert!(
+        listed.stdout.contains("clouddb_polardb_account_grant.app"),
+        "still in the state: {}",
+        listed.text()
+    );
+
+    workspace
+        .run(&["destroy", "-auto-approve", "-input=false", "-refresh=false"])
+        .expect_success("destroy -refresh=false");
+    let listed = workspace.run(&["state", "list"]);
+    assert!(listed.stdout.trim().is_empty(), "{}", listed.text());
+}

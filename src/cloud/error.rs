@@ -4,18 +4,32 @@ use std::time::Duration;
 
 use super::redact::Redactor;
 
-/// Codes that mean the cluster, instance or account does not exist (any vendor).
-const NOT_FOUND_CODES: &[&str] = &[
+/// Codes that mean the cluster or instance does not exist (any vendor), besides every Tencent
+/// `ResourceNotFound.*` that names no account. TDSQL and legacy CDB name a missing instance
+/// `InstanceAlreadyDeleted` and `InstanceNotExists`.
+const INSTANCE_NOT_FOUND_CODES: &[&str] = &[
     "InvalidDBClusterId.NotFound",
     "InvalidDBCluster.NotFound",
-    "InvalidAccountName.NotFound",
     "ResourceNotFound",
     "InvalidParameter.InstanceNotFound",
-    "InvalidParameterValue.UserNotExistError",
-    // TDSQL (seed 004) and legacy CDB name a missing instance this way.
     "InstanceAlreadyDeleted",
     "InstanceNotExists",
 ];
+
+/// Codes that mean the account does not exist in an instance that does.
+const ACCOUNT_NOT_FOUND_CODES: &[&str] = &[
+    "InvalidAccountName.NotFound",
+    "InvalidParameterValue.UserNotExistError",
+    "InvalidParameterValue.AccountNotExist",
+];
+
+/// What a vendor's "does not exist" answer says is missing. The two are never confused: an
+/// instance that cannot be found (a wrong region or endpoint, often) is not a deleted account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    Instance,
+    Account,
+}
 
 /// A failed cloud call. Every variant names the vendor action; none carries a secret.
 #[derive(Debug, thiserror::Error)]
@@ -159,15 +173,23 @@ impl CloudError {
         }
     }
 
-    /// True when the vendor says the cluster, instance or account does not exist.
-    pub fn is_not_found(&self) -> bool {
-        self.code().is_some_and(is_not_found_code)
+    /// What the vendor says does not exist, if that is what it says.
+    pub fn missing(&self) -> Option<Missing> {
+        self.code().and_then(missing_of_code)
     }
 }
 
-/// True for the vendors' "does not exist" codes, including every Tencent `ResourceNotFound.*`.
-pub fn is_not_found_code(code: &str) -> bool {
-    NOT_FOUND_CODES.contains(&code) || code.starts_with("ResourceNotFound.")
+fn missing_of_code(code: &str) -> Option<Missing> {
+    let names_an_account = code.contains("Account") || code.contains("User");
+    if ACCOUNT_NOT_FOUND_CODES.contains(&code)
+        || (code.starts_with("ResourceNotFound.") && names_an_account)
+    {
+        Some(Missing::Account)
+    } else if INSTANCE_NOT_FOUND_CODES.contains(&code) || code.starts_with("ResourceNotFound.") {
+        Some(Missing::Instance)
+    } else {
+        None
+    }
 }
 
 fn seconds(duration: &Duration) -> String {
@@ -238,26 +260,33 @@ mod tests {
     }
 
     #[test]
-    fn not_found_codes_of_both_vendors() {
+    fn not_found_codes_of_both_vendors_tell_an_instance_from_an_account() {
         for code in [
             "InvalidDBClusterId.NotFound",
             "InvalidDBCluster.NotFound",
-            "InvalidAccountName.NotFound",
             "ResourceNotFound.CdbInstanceNotFoundError",
             "ResourceNotFound.InstanceNotFoundError",
             "InvalidParameter.InstanceNotFound",
-            "InvalidParameterValue.UserNotExistError",
+            "InstanceNotExists",
         ] {
-            assert!(api(code).is_not_found(), "{code}");
+            assert_eq!(api(code).missing(), Some(Missing::Instance), "{code}");
+        }
+        for code in [
+            "InvalidAccountName.NotFound",
+            "InvalidParameterValue.UserNotExistError",
+            "InvalidParameterValue.AccountNotExist",
+            "ResourceNotFound.AccountNotFound",
+        ] {
+            assert_eq!(api(code).missing(), Some(Missing::Account), "{code}");
         }
         for code in ["InvalidParameter", "Throttling", "ResourceNotFoundish"] {
-            assert!(!api(code).is_not_found(), "{code}");
+            assert_eq!(api(code).missing(), None, "{code}");
         }
         let transport = CloudError::Transport {
             action: "DescribeAccounts".into(),
             detail: "connection refused".into(),
         };
-        assert!(!transport.is_not_found());
+        assert_eq!(transport.missing(), None);
         assert_eq!(transport.code(), None);
     }
 

@@ -256,6 +256,22 @@ fn describe(error: reqwest::Error) -> String {
     text
 }
 
+/// Where a client sends its calls, for messages about something it did not find there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub region: Option<String>,
+    pub endpoint: String,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.region {
+            Some(region) => write!(f, "in region {region} at {}", self.endpoint),
+            None => write!(f, "at {} (no region configured)", self.endpoint),
+        }
+    }
+}
+
 /// Parses a base URL (`https://host`, `http://127.0.0.1:8600`) for a vendor client.
 pub fn parse_endpoint(endpoint: &str) -> Result<reqwest::Url, CloudError> {
     let invalid = |why: &str| CloudError::Config {

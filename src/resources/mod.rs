@@ -7,6 +7,7 @@ pub mod postgres_account_privileges;
 use std::sync::Arc;
 
 use crate::cloud::error::CloudError;
+use crate::cloud::transport::Location;
 use crate::framework::{ApplyOutcome, Diagnostics, Resource};
 use crate::provider::Clouds;
 use crate::value::Value;
@@ -27,6 +28,49 @@ pub fn all(clouds: Arc<Clouds>) -> Vec<Arc<dyn Resource>> {
 /// message and RequestId.
 pub fn cloud_error(summary: impl Into<String>, error: &CloudError) -> Diagnostics {
     Diagnostics::from_error(summary, error.to_string())
+}
+
+/// Why what an account holds could not be read.
+pub enum ReadFailure {
+    /// The instance or cluster itself was not found: never taken for a deleted account, since
+    /// a wrong region or endpoint looks the same. Only `destroy` forgets such a resource.
+    InstanceGone(Diagnostics),
+    Failed(Diagnostics),
+}
+
+impl From<Diagnostics> for ReadFailure {
+    fn from(diags: Diagnostics) -> Self {
+        ReadFailure::Failed(diags)
+    }
+}
+
+impl From<ReadFailure> for Diagnostics {
+    fn from(failure: ReadFailure) -> Self {
+        match failure {
+            ReadFailure::InstanceGone(diags) | ReadFailure::Failed(diags) => diags,
+        }
+    }
+}
+
+/// The error for an instance (`"CDB instance cdb-c1nl9rpv"`) the cloud did not find where the
+/// provider looked.
+pub fn instance_not_found(instance: &str, location: &Location, error: &CloudError) -> ReadFailure {
+    ReadFailure::InstanceGone(Diagnostics::from_error(
+        format!("{instance} not found"),
+        format!(
+            "{instance} was not found {location}: {error}\n\nCheck the ID and the provider's region and endpoint. The resource stays in the state. If the instance was deleted on purpose, forget the resource with `terraform state rm`, or with `terraform destroy -refresh=false`, whose delete of a resource on a missing instance succeeds quietly."
+        ),
+    ))
+}
+
+/// The error of an import whose account does not exist.
+pub fn import_missing(detail: impl Into<String>) -> Diagnostics {
+    Diagnostics::from_error("Cannot import non-existent account", detail)
+}
+
+/// The error of an import ID that is not of the resource's form, or breaks a name rule.
+pub fn invalid_import_id(detail: impl Into<String>) -> Diagnostics {
+    Diagnostics::from_error("Invalid import ID", detail)
 }
 
 /// Which apply operation is running: it names the timeout and decides what a failure leaves.

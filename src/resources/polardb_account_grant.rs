@@ -16,7 +16,12 @@ use crate::framework::{ApplyOutcome, Attribute, Block, Diagnostics, Refreshed, R
 use crate::provider::Clouds;
 use crate::value::{AttributePath, Type, Value};
 
-use super::{cloud_error, Found, Operation, Unfinished};
+use crate::cloud::error::Missing;
+
+use super::{
+    cloud_error, import_missing, instance_not_found, invalid_import_id, Found, Operation,
+    ReadFailure, Unfinished,
+};
 
 pub const TYPE_NAME: &str = "clouddb_polardb_account_grant";
 pub const PRIVILEGES: &[&str] = &["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"];
@@ -313,7 +318,9 @@ impl PolarDbAccountGrant {
                     ))
                 })?;
         }
-        let read_back = find_account(&client, wanted, deadline).await;
+        let read_back = find_account(&client, wanted, deadline)
+            .await
+            .map_err(Diagnostics::from);
         Ok(Applied { changes, read_back })
     }
 
@@ -406,22 +413,40 @@ fn describe_grants(grants: &[(String, String)]) -> String {
         .join(", ")
 }
 
+/// The account, or `None` when the cluster has no such account.
 async fn find_account(
     client: &PolarDbClient,
     grant: &AccountGrant,
     deadline: Instant,
-) -> Result<Option<PolarDbAccount>, Diagnostics> {
+) -> Result<Option<PolarDbAccount>, ReadFailure> {
     match client
         .describe_accounts(&grant.cluster_id, Some(&grant.account_name), deadline)
         .await
     {
         Ok(accounts) => Ok(accounts.into_iter().find(|a| a.name == grant.account_name)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(cloud_error(
-            format!("Could not read account {}", grant.id()),
-            &e,
-        )),
+        Err(e) => match e.missing() {
+            Some(Missing::Account) => Ok(None),
+            Some(Missing::Instance) => Err(instance_not_found(
+                &format!("PolarDB cluster {}", grant.cluster_id),
+                &client.location(),
+                &e,
+            )),
+            None => Err(ReadFailure::Failed(cloud_error(
+                format!("Could not read account {}", grant.id()),
+                &e,
+            ))),
+        },
     }
+}
+
+fn super_account_refused(grant: &AccountGrant) -> Diagnostics {
+    Diagnostics::from_error(
+        "Privileged account",
+        format!(
+            "{} is a privileged (Super) account, which holds every privilege on every database; only standard accounts can be granted database privileges.",
+            grant.account_name
+        ),
+    )
 }
 
 /// Waits while the account is being created; privileges can only be granted to an Available account.
@@ -441,16 +466,20 @@ async fn wait_until_available(
             ));
         };
         if account.account_type == AccountType::Super {
-            return Err(Diagnostics::from_error(
-                "Privileged account",
-                format!(
-                    "{} is a privileged (Super) account, which holds every privilege on every database; only standard accounts can be granted database privileges.",
-                    grant.account_name
-                ),
-            ));
+            return Err(super_account_refused(grant));
         }
-        if account.status == AccountStatus::Available {
-            return Ok(account);
+        match account.status {
+            AccountStatus::Available => return Ok(account),
+            AccountStatus::Deleting => {
+                return Err(Diagnostics::from_error(
+                    "Account being deleted",
+                    format!(
+                        "Account {} is being deleted (status Deleting), so its privileges cannot be changed. Remove this resource from the configuration, or create the account again and apply.",
+                        grant.id()
+                    ),
+                ))
+            }
+            _ => {}
         }
         if Instant::now() + STATUS_POLL_INTERVAL > deadline {
             return Err(Diagnostics::from_error(
@@ -466,15 +495,24 @@ async fn wait_until_available(
     }
 }
 
+/// `<db_cluster_id>#<account_name>`, each held to the rule its attribute has.
 fn parse_import_id(id: &str) -> Result<(String, String), Diagnostics> {
-    match id.split_once('#') {
-        Some((cluster, account)) if !cluster.is_empty() && !account.is_empty() && !account.contains('#') => {
-            Ok((cluster.to_string(), account.to_string()))
-        }
-        _ => Err(Diagnostics::from_error(
-            "Invalid import ID",
-            format!("{id:?} is not an ID of {TYPE_NAME}: write <db_cluster_id>#<account_name>, e.g. pc-2ze0123456789#app."),
-        )),
+    let form = format!("{id:?} is not an ID of {TYPE_NAME}: write <db_cluster_id>#<account_name>, e.g. pc-2ze0123456789#app.");
+    let Some((cluster, account)) = id.split_once('#') else {
+        return Err(invalid_import_id(form));
+    };
+    if cluster.is_empty() || account.is_empty() || account.contains('#') {
+        return Err(invalid_import_id(form));
+    }
+    let broken = cluster_id_rule(cluster)
+        .map_err(|reason| format!("the db_cluster_id {cluster:?} is not valid: {reason}"))
+        .and_then(|()| {
+            account_name_rule(account)
+                .map_err(|reason| format!("the account_name {account:?} is not valid: {reason}"))
+        });
+    match broken {
+        Ok(()) => Ok((cluster.to_string(), account.to_string())),
+        Err(why) => Err(invalid_import_id(format!("{id:?}: {why}."))),
     }
 }
 
@@ -597,9 +635,9 @@ impl Resource for PolarDbAccountGrant {
             Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
         };
         match find_account(&client, &grant, deadline).await {
-            Ok(None) => return ApplyOutcome::done(Value::Null),
+            Ok(None) | Err(ReadFailure::InstanceGone(_)) => return ApplyOutcome::done(Value::Null),
             Ok(Some(_)) => {}
-            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
+            Err(ReadFailure::Failed(diags)) => return ApplyOutcome::failed(prior.clone(), diags),
         }
         self.apply(Operation::Delete, prior, &Value::Null, &nothing, deadline)
             .await
@@ -613,15 +651,16 @@ impl Resource for PolarDbAccountGrant {
             privileges: BTreeMap::new(),
         };
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        match self.fetch(&grant, deadline).await? {
-            Some(actual) => Ok(actual.to_value(&Value::Null)),
-            None => Err(Diagnostics::from_error(
-                "Cannot import non-existent account",
-                format!(
-                    "PolarDB cluster {} has no account {:?} (or the cluster does not exist).",
-                    grant.cluster_id, grant.account_name
-                ),
-            )),
+        let client = self.clouds.polardb()?;
+        match find_account(&client, &grant, deadline).await? {
+            Some(account) if account.account_type == AccountType::Super => {
+                Err(super_account_refused(&grant))
+            }
+            Some(account) => Ok(grant.with_privileges_of(&account).to_value(&Value::Null)),
+            None => Err(import_missing(format!(
+                "PolarDB cluster {} has no account {:?}.",
+                grant.cluster_id, grant.account_name
+            ))),
         }
     }
 }

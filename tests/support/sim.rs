@@ -104,6 +104,11 @@ impl Sim {
         id.to_string()
     }
 
+    /// Replaces the sim's whole state with `fixture` (POST /_sim/fixtures).
+    pub fn load_fixture(&self, fixture: Json) {
+        self.admin(reqwest::Method::POST, "fixtures", Some(fixture));
+    }
+
     pub fn add_fault(&self, fault: Json) {
         self.admin(reqwest::Method::POST, "faults", Some(fault));
     }

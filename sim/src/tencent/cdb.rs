@@ -39,14 +39,17 @@ pub(crate) async fn handle(
     state: &SimState,
     action: &str,
     params: &Value,
+    region: Option<&str>,
     task_failure: Option<TaskFailure>,
 ) -> Result<Value, TencentError> {
     let params = Params::body(params)?;
     match action {
-        "ModifyAccountPrivileges" => modify_account_privileges(state, &params, task_failure),
+        "ModifyAccountPrivileges" => {
+            modify_account_privileges(state, &params, region, task_failure)
+        }
         "DescribeAsyncRequestInfo" => describe_async_request_info(state, &params).await,
-        "DescribeAccountPrivileges" => describe_account_privileges(state, &params).await,
-        "DescribeAccounts" => describe_accounts(state, &params),
+        "DescribeAccountPrivileges" => describe_account_privileges(state, &params, region).await,
+        "DescribeAccounts" => describe_accounts(state, &params, region),
         other => Err(TencentError::invalid_action(SERVICE, other)),
     }
 }
@@ -63,6 +66,7 @@ enum ModifyAction {
 fn modify_account_privileges(
     state: &SimState,
     params: &Params<'_>,
+    region: Option<&str>,
     task_failure: Option<TaskFailure>,
 ) -> Result<Value, TencentError> {
     params.only(&[
@@ -93,7 +97,7 @@ fn modify_account_privileges(
     let requested = read_privileges(params)?;
     {
         let world = state.world();
-        let instance = find_instance(&world, instance_id)?;
+        let instance = find_instance(&world, instance_id, region)?;
         for (user, host) in &accounts {
             find_account(instance, user, host)?;
         }
@@ -276,6 +280,7 @@ async fn describe_async_request_info(
 async fn describe_account_privileges(
     state: &SimState,
     params: &Params<'_>,
+    region: Option<&str>,
 ) -> Result<Value, TencentError> {
     params.only(&["InstanceId", "User", "Host"])?;
     let instance_id = params.required_string("InstanceId")?;
@@ -283,7 +288,7 @@ async fn describe_account_privileges(
     let host = params.required_string("Host")?;
     {
         let world = state.world();
-        find_account(find_instance(&world, instance_id)?, user, host)?;
+        find_account(find_instance(&world, instance_id, region)?, user, host)?;
     }
     state.settle_tasks().await.map_err(internal)?;
     let held = state
@@ -309,7 +314,11 @@ async fn describe_account_privileges(
 }
 
 /// The instance's accounts, filtered by the regexps, a page at a time.
-fn describe_accounts(state: &SimState, params: &Params<'_>) -> Result<Value, TencentError> {
+fn describe_accounts(
+    state: &SimState,
+    params: &Params<'_>,
+    region: Option<&str>,
+) -> Result<Value, TencentError> {
     params.only(&[
         "InstanceId",
         "Offset",
@@ -346,7 +355,7 @@ fn describe_accounts(state: &SimState, params: &Params<'_>) -> Result<Value, Ten
     let account_pattern = pattern("AccountRegexp")?;
     let host_pattern = pattern("HostRegexp")?;
     let world = state.world();
-    let instance = find_instance(&world, instance_id)?;
+    let instance = find_instance(&world, instance_id, region)?;
     let created = clock::tencent_time(world.loaded_at());
     let matching: Vec<&CdbAccount> = instance
         .accounts
@@ -378,13 +387,25 @@ fn describe_accounts(state: &SimState, params: &Params<'_>) -> Result<Value, Ten
     Ok(json!({ "TotalCount": matching.len(), "Items": items }))
 }
 
-fn find_instance<'a>(world: &'a World, id: &str) -> Result<&'a CdbInstance, TencentError> {
-    world.cdb_instance(id).ok_or_else(|| {
+/// The instance, which must be in the call's region when the call names one.
+fn find_instance<'a>(
+    world: &'a World,
+    id: &str,
+    region: Option<&str>,
+) -> Result<&'a CdbInstance, TencentError> {
+    let not_found = |detail: String| {
         TencentError::new(
             "InvalidParameter.InstanceNotFound",
-            format!("The instance \"{id}\" does not exist."),
+            format!("The instance \"{id}\" does not exist{detail}."),
         )
-    })
+    };
+    let instance = world
+        .cdb_instance(id)
+        .ok_or_else(|| not_found(String::new()))?;
+    match region.filter(|region| !region.is_empty()) {
+        Some(region) if region != instance.region => Err(not_found(format!(" in region {region}"))),
+        _ => Ok(instance),
+    }
 }
 
 fn find_account<'a>(

@@ -193,7 +193,7 @@ async fn dispatch(
     task_failure: Option<TaskFailure>,
 ) -> Result<Value, TencentError> {
     match call.authorization.service.as_str() {
-        cdb::SERVICE => cdb::handle(state, &call.action, &call.params, task_failure).await,
+        cdb::SERVICE => cdb::handle(state, &call.action, &call.params, region, task_failure).await,
         postgres::SERVICE => postgres::handle(state, &call.action, &call.params, region).await,
         other => Err(TencentError::invalid_action(other, &call.action)),
     }

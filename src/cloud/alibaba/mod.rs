@@ -193,7 +193,10 @@ mod tests {
             ),
         )
         .expect_err("404");
-        assert!(error.is_not_found());
+        assert_eq!(
+            error.missing(),
+            Some(crate::cloud::error::Missing::Instance)
+        );
         assert_eq!(error.request_id(), Some("R-1"));
         assert_eq!(
             error.to_string(),

@@ -21,7 +21,7 @@ use super::RpcClient;
 use crate::cloud::credentials::AlibabaCredentials;
 use crate::cloud::error::CloudError;
 use crate::cloud::json::{null_as_empty, request_id_of};
-use crate::cloud::transport::Transport;
+use crate::cloud::transport::{Location, Transport};
 
 pub const PRODUCT: &str = "polardb";
 pub const VERSION: &str = "2017-08-01";
@@ -182,6 +182,13 @@ impl PolarDbClient {
 
     pub fn endpoint(&self) -> &reqwest::Url {
         self.rpc.endpoint()
+    }
+
+    pub fn location(&self) -> Location {
+        Location {
+            region: Some(self.rpc.credentials().region.clone()),
+            endpoint: self.endpoint().to_string(),
+        }
     }
 
     /// Holds the account's lock (`polardb/<cluster>/<account>`) until the guard is dropped,
@@ -571,7 +578,7 @@ mod tests {
                 .expect_err("not found");
             assert_eq!(error.code(), Some("InvalidAccountName.NotFound"));
             assert_eq!(error.request_id(), Some("1A2B-NF"));
-            assert!(error.is_not_found());
+            assert_eq!(error.missing(), Some(crate::cloud::error::Missing::Account));
             assert_eq!(
                 error.to_string(),
                 "RevokeAccountPrivilege failed: InvalidAccountName.NotFound: \

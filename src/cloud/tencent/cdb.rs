@@ -19,6 +19,7 @@ use tokio::time::Instant;
 use super::TencentClient;
 use crate::cloud::error::CloudError;
 use crate::cloud::json::{null_as_empty, request_id_of, text_field};
+use crate::cloud::transport::Location;
 
 pub const SERVICE: &str = "cdb";
 pub const VERSION: &str = "2017-03-20";
@@ -271,6 +272,10 @@ impl CdbClient {
 
     pub fn with_polling(self, polling: Polling) -> Self {
         CdbClient { polling, ..self }
+    }
+
+    pub fn location(&self) -> Location {
+        self.tencent.location(SERVICE)
     }
 
     /// Holds the account's lock (`cdb/<instance>/<user>@<host>`) until the guard is dropped, so
@@ -731,7 +736,7 @@ mod tests {
                 .describe_account_privileges("cdb-1", &account(), soon())
                 .await
                 .expect_err("no user");
-            assert!(error.is_not_found());
+            assert_eq!(error.missing(), Some(crate::cloud::error::Missing::Account));
             assert_eq!(error.request_id(), Some("T-NF"));
         }
 

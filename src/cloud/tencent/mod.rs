@@ -16,7 +16,7 @@ use super::error::CloudError;
 use super::json::{request_id_of, text_field};
 use super::redact::Redactor;
 use super::retry::Vendor;
-use super::transport::{self, Call, Reply, Transport};
+use super::transport::{self, Call, Location, Reply, Transport};
 
 const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
@@ -63,6 +63,16 @@ impl TencentClient {
         match &self.endpoint_override {
             Some(url) => Ok(url.clone()),
             None => transport::parse_endpoint(&format!("https://{service}.tencentcloudapi.com/")),
+        }
+    }
+
+    /// Where calls of `service` go.
+    pub fn location(&self, service: &str) -> Location {
+        Location {
+            region: self.credentials.region.clone(),
+            endpoint: self
+                .endpoint(service)
+                .map_or_else(|error| error.to_string(), |url| url.to_string()),
         }
     }
 
@@ -228,7 +238,7 @@ mod tests {
             ),
         )
         .expect_err("error");
-        assert!(error.is_not_found());
+        assert_eq!(error.missing(), Some(crate::cloud::error::Missing::Account));
         assert_eq!(
             error.code(),
             Some("InvalidParameterValue.UserNotExistError")
@@ -380,7 +390,10 @@ mod tests {
                 )
                 .await
                 .expect_err("not found");
-            assert!(not_found.is_not_found());
+            assert_eq!(
+                not_found.missing(),
+                Some(crate::cloud::error::Missing::Instance)
+            );
             assert_eq!(not_found.request_id(), Some("T-ERR"));
             assert_eq!(server.requests().len(), 1, "not-found is not retried");
 

@@ -19,6 +19,7 @@ use tokio::time::Instant;
 use super::TencentClient;
 use crate::cloud::error::CloudError;
 use crate::cloud::json::{null_as_empty, request_id_of};
+use crate::cloud::transport::Location;
 
 pub const SERVICE: &str = "postgres";
 pub const VERSION: &str = "2017-03-12";
@@ -339,6 +340,10 @@ impl PostgresClient {
                 detail: "TencentDB for PostgreSQL calls need a region: set region in the provider's tencentcloud block or the TENCENTCLOUD_REGION environment variable".to_owned(),
             })?;
         Ok(Self { tencent, region })
+    }
+
+    pub fn location(&self) -> Location {
+        self.tencent.location(SERVICE)
     }
 
     /// Holds the account's lock (`postgres/<instance>/<user>`) until the guard is dropped.

@@ -17,7 +17,7 @@ pub fn change_summary(wanted: &AccountGrants) -> String {
 /// The sentence both a change and an import give when the account is not there.
 fn no_such_account(grants: &AccountGrants) -> String {
     format!(
-        "CDB instance {} has no account {} (or the instance does not exist).",
+        "CDB instance {} has no account {}.",
         grants.instance_id,
         grants.account.name()
     )
@@ -34,10 +34,7 @@ pub fn account_missing(wanted: &AccountGrants, error: &CloudError) -> Diagnostic
 }
 
 pub fn import_missing(grants: &AccountGrants) -> Diagnostics {
-    Diagnostics::from_error(
-        "Cannot import non-existent account",
-        no_such_account(grants),
-    )
+    crate::resources::import_missing(no_such_account(grants))
 }
 
 /// A task that failed, or whose status could not be read: the task, its Info and both RequestIds.

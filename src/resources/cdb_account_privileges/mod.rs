@@ -21,7 +21,9 @@ use crate::framework::{ApplyOutcome, Diagnostics, Refreshed, Resource, Schema};
 use crate::provider::Clouds;
 use crate::value::Value;
 
-use super::{cloud_error, Found, Operation};
+use crate::cloud::error::Missing;
+
+use super::{cloud_error, instance_not_found, Found, Operation, ReadFailure};
 
 use self::failure::{account_missing, change_summary, import_missing, still_running, task_error};
 use self::import_id::parse_import_id;
@@ -37,8 +39,10 @@ const MODIFY: &str = "ModifyAccountPrivileges";
 
 /// Why a change did not complete.
 enum ChangeError {
-    /// The instance or the account does not exist, so nothing was changed.
+    /// The account does not exist, so nothing was changed.
     AccountMissing(CloudError),
+    /// The instance was not found where the provider looked, so nothing was changed.
+    InstanceMissing(Diagnostics),
     Failed(Diagnostics),
 }
 
@@ -71,12 +75,12 @@ impl CdbAccountPrivileges {
         let task = client
             .modify_account_privileges(&wanted.instance_id, &wanted.account, &request, deadline)
             .await
-            .map_err(|e| {
-                if e.is_not_found() {
-                    ChangeError::AccountMissing(e)
-                } else {
-                    ChangeError::Failed(cloud_error(change_summary(wanted), &e))
+            .map_err(|e| match e.missing() {
+                Some(Missing::Account) => ChangeError::AccountMissing(e),
+                Some(Missing::Instance) => {
+                    ChangeError::InstanceMissing(instance_missing(&client, wanted, &e).into())
                 }
+                None => ChangeError::Failed(cloud_error(change_summary(wanted), &e)),
             })?;
         match client
             .wait_for_async_request(MODIFY, &task.async_request_id, deadline)
@@ -90,23 +94,26 @@ impl CdbAccountPrivileges {
         }
     }
 
-    /// The account as it exists now, or `None` when the instance or the account is gone.
+    /// The account as it exists now, or `None` when the account is gone.
     async fn fetch(
         &self,
         grants: &AccountGrants,
         deadline: Instant,
-    ) -> Result<Option<AccountGrants>, Diagnostics> {
+    ) -> Result<Option<AccountGrants>, ReadFailure> {
         let client = self.client()?;
         match client
             .describe_account_privileges(&grants.instance_id, &grants.account, deadline)
             .await
         {
             Ok(held) => Ok(Some(grants.holding(Privileges::from_api(&held)))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(cloud_error(
-                format!("Could not read the privileges of {}", grants.id()),
-                &e,
-            )),
+            Err(e) => match e.missing() {
+                Some(Missing::Account) => Ok(None),
+                Some(Missing::Instance) => Err(instance_missing(&client, grants, &e)),
+                None => Err(ReadFailure::Failed(cloud_error(
+                    format!("Could not read the privileges of {}", grants.id()),
+                    &e,
+                ))),
+            },
         }
     }
 
@@ -121,12 +128,16 @@ impl CdbAccountPrivileges {
         diags: Diagnostics,
     ) -> ApplyOutcome {
         let deadline = Instant::now() + READ_AFTER_FAILURE;
-        let found = self.fetch(wanted, deadline).await.map(|actual| {
-            actual.map(|actual| Found {
-                state: actual.to_value(template),
-                holds_anything: !actual.privileges.is_empty(),
-            })
-        });
+        let found = self
+            .fetch(wanted, deadline)
+            .await
+            .map_err(Diagnostics::from)
+            .map(|actual| {
+                actual.map(|actual| Found {
+                    state: actual.to_value(template),
+                    holds_anything: !actual.privileges.is_empty(),
+                })
+            });
         super::state_after_failure(operation, found, prior, diags)
     }
 
@@ -142,12 +153,24 @@ impl CdbAccountPrivileges {
         let diags = match self.set_privileges(&wanted, operation, limit).await {
             Ok(()) => return ApplyOutcome::done(wanted.to_value(planned)),
             Err(ChangeError::AccountMissing(e)) => account_missing(&wanted, &e),
+            // Nothing was sent: the state stays as it was.
+            Err(ChangeError::InstanceMissing(diags)) => {
+                return ApplyOutcome::failed(prior.clone(), diags)
+            }
             Err(ChangeError::Failed(diags)) => diags,
         };
         let template = if prior.is_null() { planned } else { prior };
         self.state_after_failure(operation, template, prior, &wanted, diags)
             .await
     }
+}
+
+fn instance_missing(client: &CdbClient, grants: &AccountGrants, error: &CloudError) -> ReadFailure {
+    instance_not_found(
+        &format!("CDB instance {}", grants.instance_id),
+        &client.location(),
+        error,
+    )
 }
 
 #[async_trait]
@@ -210,7 +233,9 @@ impl Resource for CdbAccountPrivileges {
             .set_privileges(&nothing, Operation::Delete, limit)
             .await
         {
-            Ok(()) | Err(ChangeError::AccountMissing(_)) => ApplyOutcome::done(Value::Null),
+            Ok(()) | Err(ChangeError::AccountMissing(_)) | Err(ChangeError::InstanceMissing(_)) => {
+                ApplyOutcome::done(Value::Null)
+            }
             Err(ChangeError::Failed(diags)) => {
                 self.state_after_failure(Operation::Delete, prior, prior, &held, diags)
                     .await

@@ -26,7 +26,7 @@ use crate::framework::{
 use crate::provider::Clouds;
 use crate::value::{Type, Value};
 
-use super::{Found, Operation, Unfinished};
+use super::{import_missing, Found, Operation, ReadFailure, Unfinished};
 
 use self::changes::{account_type_change, calls, object_changes, summarize};
 use self::import_id::ImportId;
@@ -124,8 +124,10 @@ impl PostgresAccountPrivileges {
         let _lock = client
             .lock_account(&prior.instance_id, &prior.user_name)
             .await;
-        let Some(observed) = observe(&client, prior, prior.objects.keys(), deadline).await? else {
-            return Ok(());
+        let observed = match observe(&client, prior, prior.objects.keys(), deadline).await {
+            Ok(Some(observed)) => observed,
+            Ok(None) | Err(ReadFailure::InstanceGone(_)) => return Ok(()),
+            Err(ReadFailure::Failed(diags)) => return Err(diags),
         };
         let nothing = AccountPrivileges {
             account_type: None,
@@ -155,7 +157,9 @@ impl PostgresAccountPrivileges {
             .chain(wanted.objects.keys())
             .collect();
         let observed = match self.client() {
-            Ok(client) => observe(&client, wanted, objects, deadline).await,
+            Ok(client) => observe(&client, wanted, objects, deadline)
+                .await
+                .map_err(Diagnostics::from),
             Err(client_diags) => Err(client_diags),
         };
         let found = observed.map(|observed| {
@@ -256,12 +260,19 @@ async fn held_on_new_objects(
     Ok((observed.account_type, observed.objects))
 }
 
+fn no_such_account(account: &AccountPrivileges) -> String {
+    format!(
+        "PostgreSQL instance {} has no account {:?}.",
+        account.instance_id, account.user_name
+    )
+}
+
 fn account_not_found(account: &AccountPrivileges) -> Diagnostics {
     Diagnostics::from_error(
         "Account not found",
         format!(
-            "PostgreSQL instance {} has no account {:?} (or the instance does not exist). Create the account first; this resource manages the privileges of an existing account.",
-            account.instance_id, account.user_name
+            "{} Create the account first; this resource manages the privileges of an existing account.",
+            no_such_account(account)
         ),
     )
 }
@@ -415,7 +426,7 @@ impl Resource for PostgresAccountPrivileges {
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
         let client = self.client()?;
         let Some(observed) = observe(&client, &account, &id.objects, deadline).await? else {
-            return Err(account_not_found(&account));
+            return Err(import_missing(no_such_account(&account)));
         };
         if !observed.missing.is_empty() {
             return Err(missing_objects_import_error(

@@ -3,13 +3,13 @@
 
 use tokio::time::Instant;
 
-use crate::cloud::error::CloudError;
+use crate::cloud::error::{CloudError, Missing};
 use crate::cloud::tencent::postgres::{
     AccountType, DatabaseObject, DatabasePrivilege, PostgresAccount, PostgresClient,
     MAX_DESCRIBE_OBJECTS,
 };
 use crate::framework::Diagnostics;
-use crate::resources::cloud_error;
+use crate::resources::{cloud_error, instance_not_found, ReadFailure};
 
 use super::import_id::ImportId;
 use super::model::{describe, normalize_privileges, AccountPrivileges, ObjectPrivileges};
@@ -49,14 +49,13 @@ impl Observed {
     }
 }
 
-/// The account's type and its privileges on `objects`, or `None` when the instance or the
-/// account is gone.
+/// The account's type and its privileges on `objects`, or `None` when the account is gone.
 pub async fn observe<'a>(
     client: &PostgresClient,
     account: &AccountPrivileges,
     objects: impl IntoIterator<Item = &'a DatabaseObject>,
     deadline: Instant,
-) -> Result<Option<Observed>, Diagnostics> {
+) -> Result<Option<Observed>, ReadFailure> {
     let Some(found) = find_account(client, account, deadline).await? else {
         return Ok(None);
     };
@@ -76,17 +75,24 @@ async fn find_account(
     client: &PostgresClient,
     account: &AccountPrivileges,
     deadline: Instant,
-) -> Result<Option<PostgresAccount>, Diagnostics> {
+) -> Result<Option<PostgresAccount>, ReadFailure> {
     match client
         .find_account(&account.instance_id, &account.user_name, deadline)
         .await
     {
         Ok(found) => Ok(found),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(cloud_error(
-            format!("Could not read account {}", account.id()),
-            &e,
-        )),
+        Err(e) => match e.missing() {
+            Some(Missing::Account) => Ok(None),
+            Some(Missing::Instance) => Err(instance_not_found(
+                &format!("PostgreSQL instance {}", account.instance_id),
+                &client.location(),
+                &e,
+            )),
+            None => Err(ReadFailure::Failed(cloud_error(
+                format!("Could not read account {}", account.id()),
+                &e,
+            ))),
+        },
     }
 }
 
