@@ -660,3 +660,40 @@ variable "no_set" {
 }
 
 on_each_terraform!(nulls_fail_at_plan_time_or_mean_empty);
+
+/// With the wrong region the instance cannot be found: refresh and apply fail naming the
+/// instance, the region, the endpoint, the code and the RequestId, and the resource stays in
+/// the state until `destroy -refresh=false` forgets it.
+#[test]
+fn a_wrong_region_is_a_missing_instance_not_a_deleted_account() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&app_config(&sim, FIRST));
+    workspace.apply();
+    workspace.write_config(&app_config(&sim, FIRST).replace("ap-guangzhou", "ap-shanghai"));
+    for command in [
+        &["plan", "-refresh-only", "-input=false"][..],
+        &["apply", "-auto-approve", "-input=false"],
+    ] {
+        let run = workspace.run(command);
+        assert!(!run.success, "{command:?} must fail:\n{}", run.text());
+        let text = unwrapped(&run.text());
+        let expected = format!(
+            "CDB instance cdb-sim00001 was not found in region ap-shanghai at {}/: DescribeAccountPrivileges failed: InvalidParameter.InstanceNotFound",
+            sim.url()
+        );
+        assert!(text.contains(&expected), "{expected:?} not in {text}");
+        let request_id = sim.request_id_of_failed("DescribeAccountPrivileges");
+        assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
+        assert!(!text.contains("has been deleted"), "{text}");
+        assert!(
+            state_of(&workspace, RESOURCE).is_some(),
+            "still in the state"
+        );
+    }
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    workspace
+        .run(&["destroy", "-auto-approve", "-input=false", "-refresh=false"])
+        .expect_success("destroy -refresh=false");
+    assert_eq!(state_of(&workspace, RESOURCE), None);
+}

@@ -670,3 +670,33 @@ resource "clouddb_postgres_account_privileges" "{name}" {{
 }
 
 on_each_terraform!(nulls_fail_at_plan_time);
+
+/// With the wrong region the instance cannot be found: refresh and apply fail naming the
+/// instance, the region and the endpoint, and the resource stays in the state.
+#[test]
+fn a_wrong_region_is_a_missing_instance_not_a_deleted_account() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let objects: &[(&str, &[&str])] = &[("table:appdb.public.users", &["SELECT"])];
+    workspace.write_config(&account_config(&sim, "", objects));
+    workspace.apply();
+    workspace
+        .write_config(&account_config(&sim, "", objects).replace("ap-guangzhou", "ap-shanghai"));
+    for command in [
+        &["plan", "-refresh-only", "-input=false"][..],
+        &["apply", "-auto-approve", "-input=false"],
+    ] {
+        let run = workspace.run(command);
+        assert!(!run.success, "{command:?} must fail:\n{}", run.text());
+        let text = unwrapped(&run.text());
+        let expected = format!(
+            "PostgreSQL instance postgres-sim00001 was not found in region ap-shanghai at {}/: DescribeAccounts failed: ResourceNotFound.InstanceNotFoundError",
+            sim.url()
+        );
+        assert!(text.contains(&expected), "{expected:?} not in {text}");
+        assert!(text.contains("terraform state rm"), "{text}");
+        assert!(!text.contains("has been deleted"), "{text}");
+    }
+    let listed = workspace.run(&["state", "list"]);
+    assert!(listed.stdout.contains(RESOURCE), "{}", listed.text());
+}

@@ -6,8 +6,11 @@ use tokio::time::Instant;
 
 use super::error::CloudError;
 
-/// Tencent codes worth retrying besides the `RequestLimitExceeded` family (API-FACTS §1).
+/// Tencent codes worth retrying besides the `RequestLimitExceeded` and `InternalError`
+/// families. Tencent answers every error with HTTP 200, so its server errors are only told
+/// apart by these codes (docs/index.md lists them).
 const TENCENT_RETRYABLE_CODES: &[&str] = &[
+    "FailedOperation.DatabaseAccessError",
     "ResourceInUse",
     "ResourceUnavailable",
     "ResourceBusy",
@@ -25,7 +28,9 @@ const ALIBABA_RETRYABLE_CODES: &[&str] = &[
 ];
 
 /// Whose error codes are being judged: the same code can be transient at one vendor and not
-/// at the other (Tencent's `InternalError` may have half-applied a change; Alibaba's is retried).
+/// at the other (`RequestLimitExceeded` is Tencent's throttling, `Throttling` Alibaba's). Every
+/// change the clients send leaves the same end state when repeated, so a server error that may
+/// have half-applied one is retried too.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Vendor {
     Tencent,
@@ -38,6 +43,7 @@ impl Vendor {
         match self {
             Self::Tencent => {
                 is_in_family(code, "RequestLimitExceeded")
+                    || is_in_family(code, "InternalError")
                     || TENCENT_RETRYABLE_CODES.contains(&code)
             }
             Self::Alibaba => {
@@ -188,6 +194,10 @@ mod tests {
             "ResourceBusy",
             "OperationDenied.InstanceStatusLimitOpError",
             "FailedOperation.StatusConflict",
+            "InternalError",
+            "InternalError.SystemError",
+            "InternalError.DBError",
+            "FailedOperation.DatabaseAccessError",
         ] {
             assert!(
                 is_retryable(Vendor::Tencent, &api(code), Some(200)),
@@ -203,7 +213,7 @@ mod tests {
             "AuthFailure.SignatureExpire",
             "InvalidParameter",
             "InvalidParameterValue.UserNotExistError",
-            "InternalError",
+            "InternalErrorX",
             "FailedOperation",
             "ResourceNotFound",
             "RequestLimitExceededX",
