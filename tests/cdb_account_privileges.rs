@@ -697,3 +697,24 @@ fn a_wrong_region_is_a_missing_instance_not_a_deleted_account() {
         .expect_success("destroy -refresh=false");
     assert_eq!(state_of(&workspace, RESOURCE), None);
 }
+
+/// A state written without `host`, the optional sets or the blocks (an older provider, or a
+/// hand edit) still refreshes, and plans no change.
+fn an_old_state_still_refreshes(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    workspace.write_config(&app_config(&sim, FIRST));
+    workspace.apply();
+    workspace.strip_state_attributes(
+        "clouddb_cdb_account_privileges",
+        &["host", "global_privileges", "table", "timeouts"],
+    );
+    workspace.expect_empty_plan("after the state lost host, global_privileges and table");
+    workspace
+        .run(&["apply", "-refresh-only", "-auto-approve", "-input=false"])
+        .expect_success("apply -refresh-only");
+    let state = state_of(&workspace, RESOURCE).expect("in the state");
+    assert_eq!(state["host"], "%");
+}
+
+on_each_terraform!(an_old_state_still_refreshes);

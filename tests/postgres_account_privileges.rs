@@ -700,3 +700,20 @@ fn a_wrong_region_is_a_missing_instance_not_a_deleted_account() {
     let listed = workspace.run(&["state", "list"]);
     assert!(listed.stdout.contains(RESOURCE), "{}", listed.text());
 }
+
+/// A state written without the optional attributes (an older provider, or a hand edit) still
+/// refreshes, and plans no change.
+fn an_old_state_still_refreshes(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let objects: &[(&str, &[&str])] = &[("table:appdb.public.users", &["SELECT"])];
+    workspace.write_config(&account_config(&sim, "", objects));
+    workspace.apply();
+    workspace.strip_state_attributes(
+        "clouddb_postgres_account_privileges",
+        &["revoke_cascade", "account_type", "timeouts"],
+    );
+    workspace.expect_empty_plan("after the state lost its optional attributes");
+}
+
+on_each_terraform!(an_old_state_still_refreshes);

@@ -7,6 +7,7 @@ pub mod resource;
 pub mod schema;
 pub mod server;
 pub mod timeouts;
+pub mod upgrade;
 pub mod validate;
 pub mod validators;
 
@@ -14,3 +15,4 @@ pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use resource::{ApplyOutcome, Provider, Refreshed, Resource};
 pub use schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Validator};
 pub use server::{PlanOutcome, ProviderServer};
+pub use upgrade::StoredState;

@@ -70,6 +70,12 @@ pub trait Resource: Send + Sync {
 
     /// A partial state built from an import ID; Terraform reads it afterwards to fill in the rest.
     async fn import(&self, id: &str) -> Result<Value, Diagnostics>;
+
+    /// Fills in what an older or hand-edited state lacks and only this resource can derive
+    /// (e.g. from its ID); schema defaults and empty blocks are filled in after it.
+    fn upgrade_state(&self, state: Value) -> Value {
+        state
+    }
 }
 
 #[async_trait]

@@ -13,6 +13,7 @@ use super::plan::{plan_change, Plan};
 use super::resource::{ApplyOutcome, Provider, Resource};
 use super::schema::Schema;
 use super::timeouts;
+use super::upgrade::{fill_absent, refuse_flatmap, StoredState};
 use super::validate::validate_config;
 
 struct RegisteredResource {
@@ -129,8 +130,27 @@ impl ProviderServer {
         diags
     }
 
-    /// Accepts state written by this schema version or an older one whose shape is unchanged.
-    pub fn check_state_version(&self, type_name: &str, version: i64) -> Result<(), Diagnostics> {
+    /// A stored state in the current schema: written by this schema version or an older one
+    /// whose shape is unchanged, with what it lacks filled in.
+    pub fn upgrade_state(
+        &self,
+        type_name: &str,
+        version: i64,
+        stored: StoredState,
+    ) -> Result<Value, Diagnostics> {
+        self.check_state_version(type_name, version)?;
+        let entry = self.resource(type_name)?;
+        match stored {
+            StoredState::Flatmap => Err(refuse_flatmap()),
+            StoredState::Empty | StoredState::Decoded(Value::Null) => Ok(Value::Null),
+            StoredState::Decoded(state) => Ok(fill_absent(
+                &entry.schema.block,
+                entry.resource.upgrade_state(state),
+            )),
+        }
+    }
+
+    fn check_state_version(&self, type_name: &str, version: i64) -> Result<(), Diagnostics> {
         let current = self.resource_schema_version(type_name)?;
         if version > current {
             return Err(Diagnostics::from_error(

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-use crate::framework::{Diagnostics, ProviderServer};
-use crate::value::{decode_json, Type, Value};
+use crate::framework::{Diagnostics, ProviderServer, StoredState};
+use crate::value::{decode_json, Type};
 
 use super::convert::{attribute_path, decode_dynamic, diagnostics, encode_dynamic, schema};
 use super::proto::tfplugin6 as pb;
@@ -133,20 +133,21 @@ impl Provider for ProviderService {
     ) -> Reply<pb::upgrade_resource_state::Response> {
         let request = request.get_ref();
         let upgraded = self.resource_type(&request.type_name).and_then(|ty| {
-            self.server.check_state_version(&request.type_name, request.version)?;
-            let raw = request.raw_state.as_ref();
-            if raw.is_some_and(|raw| raw.json.is_empty() && !raw.flatmap.is_empty()) {
-                return Err(Diagnostics::from_error(
-                    "Unsupported state format",
-                    "This state was written by Terraform 0.11 or older (flatmap format), which this provider does not read.",
-                ));
-            }
-            let state = match raw.map(|raw| raw.json.as_slice()) {
-                Some(json) if !json.is_empty() => decode_json(json, &ty).map_err(|e| {
-                    Diagnostics::from_error("Malformed prior state", format!("The stored state could not be read: {e}"))
-                })?,
-                _ => Value::Null,
+            let stored = match request.raw_state.as_ref() {
+                Some(raw) if !raw.json.is_empty() => {
+                    StoredState::Decoded(decode_json(&raw.json, &ty).map_err(|e| {
+                        Diagnostics::from_error(
+                            "Malformed prior state",
+                            format!("The stored state could not be read: {e}"),
+                        )
+                    })?)
+                }
+                Some(raw) if !raw.flatmap.is_empty() => StoredState::Flatmap,
+                _ => StoredState::Empty,
             };
+            let state = self
+                .server
+                .upgrade_state(&request.type_name, request.version, stored)?;
             Ok(encode_dynamic(&state, &ty))
         });
         let (upgraded_state, diags) = split(upgraded);

@@ -219,3 +219,29 @@ macro_rules! on_each_terraform {
 }
 
 pub(crate) use on_each_terraform;
+
+impl Workspace {
+    /// Removes `attributes` from every instance of `resource_type` in terraform.tfstate, as an
+    /// older provider version or a hand edit would have left them.
+    pub fn strip_state_attributes(&self, resource_type: &str, attributes: &[&str]) {
+        let path = self.path().join("terraform.tfstate");
+        let text = std::fs::read_to_string(&path).expect("terraform.tfstate");
+        let mut state: serde_json::Value = serde_json::from_str(&text).expect("state JSON");
+        let resources = state["resources"].as_array_mut().expect("resources");
+        let mut stripped = 0;
+        for resource in resources.iter_mut().filter(|r| r["type"] == resource_type) {
+            for instance in resource["instances"].as_array_mut().expect("instances") {
+                let values = instance["attributes"].as_object_mut().expect("attributes");
+                for attribute in attributes {
+                    assert!(
+                        values.remove(*attribute).is_some(),
+                        "no {attribute} in the state"
+                    );
+                }
+                stripped += 1;
+            }
+        }
+        assert!(stripped > 0, "no {resource_type} in the state");
+        std::fs::write(&path, state.to_string()).expect("write terraform.tfstate");
+    }
+}

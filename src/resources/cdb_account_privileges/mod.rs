@@ -243,6 +243,24 @@ impl Resource for CdbAccountPrivileges {
         }
     }
 
+    /// A state without `host` (older or edited by hand) takes it from its ID.
+    fn upgrade_state(&self, state: Value) -> Value {
+        let host = state
+            .attr("id")
+            .and_then(Value::as_str)
+            .and_then(|id| parse_import_id(id).ok())
+            .map(|(_, account)| account.host);
+        match (state, host) {
+            (Value::Object(mut attrs), Some(host))
+                if attrs.get("host").is_none_or(Value::is_null) =>
+            {
+                attrs.insert("host".into(), Value::string(host));
+                Value::Object(attrs)
+            }
+            (state, _) => state,
+        }
+    }
+
     async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
         let (instance_id, account) = parse_import_id(id)?;
         let grants = AccountGrants {
