@@ -718,3 +718,93 @@ fn an_old_state_still_refreshes(version: TerraformVersion) {
 }
 
 on_each_terraform!(an_old_state_still_refreshes);
+
+/// Runs `terraform <args>`, which must fail, and returns its text and how long it took.
+fn failing_run(workspace: &Workspace, args: &[&str]) -> (String, Duration) {
+    let started = std::time::Instant::now();
+    let run = workspace.run(args);
+    let took = started.elapsed();
+    assert!(
+        !run.success,
+        "terraform {args:?} must fail:\n{}",
+        run.text()
+    );
+    (unwrapped(&run.text()), took)
+}
+
+/// Waits until the sim's account holds `expected` (a task still running after a timeout).
+fn wait_for_grants(sim: &Sim, expected: &std::collections::BTreeSet<String>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while &sim.cdb_privileges(INSTANCE, "app", "%") != expected {
+        assert!(std::time::Instant::now() < deadline, "the task never ended");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// The update and delete timeouts are honoured like create's: each fails soon after it
+/// elapses, names itself, and leaves the state as it was; a bad duration fails at plan time.
+#[test]
+fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
+    let sim = Sim::start_with(
+        Fixture::builtin(),
+        SimOptions {
+            task_duration: Duration::from_secs(4),
+            ..SimOptions::default()
+        },
+    );
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let with_timeouts = |body: &str, timeouts: &str| {
+        app_config(&sim, &format!("{body}\n  timeouts {{\n{timeouts}\n  }}\n"))
+    };
+    // Terraform itself takes a second or two around the provider's work.
+    let prompt = Duration::from_millis(1000 + 2500);
+
+    workspace.write_config(&with_timeouts(FIRST, "    create = \"1s\""));
+    let (text, took) = failing_run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    assert!(
+        text.contains("when the create timeout of 1s elapsed"),
+        "{text}"
+    );
+    assert!(took < prompt, "the create failed only after {took:?}");
+    assert_eq!(state_of(&workspace, RESOURCE), None);
+    wait_for_grants(&sim, &first_grants());
+    workspace.write_config(&with_timeouts(FIRST, "    update = \"1s\""));
+    workspace.apply();
+
+    workspace.write_config(&with_timeouts(SECOND, "    update = \"1s\""));
+    let (text, took) = failing_run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    assert!(
+        text.contains("when the update timeout of 1s elapsed"),
+        "{text}"
+    );
+    assert!(text.contains("raise timeouts.update"), "{text}");
+    assert!(took < prompt, "the update failed only after {took:?}");
+    let state = state_of(&workspace, RESOURCE).expect("still in the state");
+    assert_eq!(sorted_strings(&state["global_privileges"]), vec!["PROCESS"]);
+    wait_for_grants(&sim, &second_grants());
+
+    workspace.write_config(&with_timeouts(SECOND, "    delete = \"1s\""));
+    workspace.apply();
+    let (text, took) = failing_run(&workspace, &["destroy", "-auto-approve", "-input=false"]);
+    assert!(
+        text.contains("when the delete timeout of 1s elapsed"),
+        "{text}"
+    );
+    assert!(took < prompt, "the delete failed only after {took:?}");
+    assert!(state_of(&workspace, RESOURCE).is_some(), "not forgotten");
+    wait_for_grants(&sim, &Default::default());
+
+    for (bad, why) in [
+        ("10", "the last number has no unit"),
+        ("5d", "unknown unit \"d\""),
+    ] {
+        workspace.write_config(&with_timeouts(SECOND, &format!("    delete = \"{bad}\"")));
+        let (text, _) = failing_run(&workspace, &["plan", "-input=false"]);
+        assert!(
+            text.contains(&format!(
+                "timeouts.delete = \"{bad}\" is not a duration: {why}"
+            )),
+            "{text}"
+        );
+    }
+}

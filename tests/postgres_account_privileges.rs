@@ -717,3 +717,76 @@ fn an_old_state_still_refreshes(version: TerraformVersion) {
 }
 
 on_each_terraform!(an_old_state_still_refreshes);
+
+/// Each operation's timeout bounds its retries: a cloud that keeps throttling fails the
+/// create, the update and the delete soon after their timeouts, and the state stays truthful.
+#[test]
+fn every_operations_timeout_bounds_its_retries() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let throttle = || {
+        sim.add_fault(json!({
+            "service": "postgres", "action": "ModifyAccountPrivileges", "count": 1000,
+            "error_code": "RequestLimitExceeded",
+        }))
+    };
+    let config = |privilege: &str, timeout: &str| {
+        let objects: &[(&str, &[&str])] = &[("table:appdb.public.users", &[privilege])];
+        account_config(
+            &sim,
+            &format!("  timeouts {{\n    {timeout} = \"1s\"\n  }}\n"),
+            objects,
+        )
+    };
+    let fails_promptly = |args: &[&str], operation: &str| {
+        let started = std::time::Instant::now();
+        let run = workspace.run(args);
+        let took = started.elapsed();
+        assert!(!run.success, "{args:?} must fail:\n{}", run.text());
+        let text = unwrapped(&run.text());
+        assert!(
+            text.contains(
+                "ModifyAccountPrivileges did not succeed before the operation's timeout elapsed"
+            ),
+            "{operation}: {text}"
+        );
+        assert!(
+            text.contains("last error: ModifyAccountPrivileges failed: RequestLimitExceeded"),
+            "{text}"
+        );
+        assert!(
+            took < Duration::from_millis(3500),
+            "the {operation} failed only after {took:?}"
+        );
+    };
+
+    throttle();
+    workspace.write_config(&config("SELECT", "create"));
+    fails_promptly(&["apply", "-auto-approve", "-input=false"], "create");
+    assert!(sim.postgres_privileges(INSTANCE, "app").is_empty());
+    sim.clear_faults();
+    workspace.write_config(&config("SELECT", "update"));
+    workspace.apply();
+
+    throttle();
+    workspace.write_config(&config("INSERT", "update"));
+    fails_promptly(&["apply", "-auto-approve", "-input=false"], "update");
+    sim.clear_faults();
+    assert_eq!(
+        sim.postgres_privileges(INSTANCE, "app"),
+        postgres_grants(&[("table:appdb.public.users", &["SELECT"])])
+    );
+    workspace.write_config(&config("SELECT", "delete"));
+    workspace.apply();
+
+    throttle();
+    fails_promptly(&["destroy", "-auto-approve", "-input=false"], "delete");
+    sim.clear_faults();
+    assert_eq!(
+        sim.postgres_privileges(INSTANCE, "app"),
+        postgres_grants(&[("table:appdb.public.users", &["SELECT"])]),
+        "nothing was revoked"
+    );
+    workspace.destroy();
+    assert!(sim.postgres_privileges(INSTANCE, "app").is_empty());
+}

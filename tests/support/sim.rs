@@ -109,6 +109,11 @@ impl Sim {
         self.admin(reqwest::Method::POST, "fixtures", Some(fixture));
     }
 
+    /// Removes every pending fault (DELETE /_sim/faults).
+    pub fn clear_faults(&self) {
+        self.admin(reqwest::Method::DELETE, "faults", None);
+    }
+
     pub fn add_fault(&self, fault: Json) {
         self.admin(reqwest::Method::POST, "faults", Some(fault));
     }

@@ -251,9 +251,9 @@ impl Polling {
     }
 }
 
-/// A look at a task right after its deadline is still allowed this long, so a task that ended
-/// just in time is reported as it ended rather than as still running.
-const LAST_LOOK: Duration = Duration::from_secs(5);
+/// The look at a task that ends the wait may take this long past the deadline, so a task that
+/// ended just in time is reported as it ended rather than as still running.
+const LAST_LOOK: Duration = Duration::from_secs(1);
 
 /// The CDB API (version 2017-03-20) on a Tencent API 3.0 client.
 #[derive(Clone, Debug)]
@@ -369,7 +369,7 @@ impl CdbClient {
         let mut interval = self.polling.first;
         loop {
             tokio::time::sleep_until((Instant::now() + interval).min(deadline)).await;
-            let look_deadline = deadline.max(Instant::now() + LAST_LOOK);
+            let look_deadline = deadline.max(Instant::now()) + LAST_LOOK;
             let task = self
                 .describe_async_request_info(async_request_id, look_deadline)
                 .await?;

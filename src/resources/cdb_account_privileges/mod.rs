@@ -43,6 +43,9 @@ enum ChangeError {
     AccountMissing(CloudError),
     /// The instance was not found where the provider looked, so nothing was changed.
     InstanceMissing(Diagnostics),
+    /// The task was still running when the timeout elapsed: it has not changed the account
+    /// yet, and may still; the next refresh reads what it did.
+    StillRunning(Diagnostics),
     Failed(Diagnostics),
 }
 
@@ -87,7 +90,7 @@ impl CdbAccountPrivileges {
             .await
         {
             Ok(TaskWait::Succeeded) => Ok(()),
-            Ok(TaskWait::StillRunning(info)) => Err(ChangeError::Failed(still_running(
+            Ok(TaskWait::StillRunning(info)) => Err(ChangeError::StillRunning(still_running(
                 wanted, &task, &info, operation, limit,
             ))),
             Err(e) => Err(ChangeError::Failed(task_error(wanted, &task, &e))),
@@ -153,8 +156,8 @@ impl CdbAccountPrivileges {
         let diags = match self.set_privileges(&wanted, operation, limit).await {
             Ok(()) => return ApplyOutcome::done(wanted.to_value(planned)),
             Err(ChangeError::AccountMissing(e)) => account_missing(&wanted, &e),
-            // Nothing was sent: the state stays as it was.
-            Err(ChangeError::InstanceMissing(diags)) => {
+            // Nothing has changed yet: the state stays as it was, and fails at once.
+            Err(ChangeError::InstanceMissing(diags) | ChangeError::StillRunning(diags)) => {
                 return ApplyOutcome::failed(prior.clone(), diags)
             }
             Err(ChangeError::Failed(diags)) => diags,
@@ -236,6 +239,7 @@ impl Resource for CdbAccountPrivileges {
             Ok(()) | Err(ChangeError::AccountMissing(_)) | Err(ChangeError::InstanceMissing(_)) => {
                 ApplyOutcome::done(Value::Null)
             }
+            Err(ChangeError::StillRunning(diags)) => ApplyOutcome::failed(prior.clone(), diags),
             Err(ChangeError::Failed(diags)) => {
                 self.state_after_failure(Operation::Delete, prior, prior, &held, diags)
                     .await
