@@ -790,3 +790,65 @@ fn every_operations_timeout_bounds_its_retries() {
     workspace.destroy();
     assert!(sim.postgres_privileges(INSTANCE, "app").is_empty());
 }
+
+/// Two resources of one account, with disjoint objects: a table moved from one to the other
+/// in one apply ends up held exactly as configured, whichever resource Terraform applies
+/// first. The move runs many times in both directions.
+#[test]
+fn an_object_moved_between_two_resources_of_one_account_is_never_lost() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let resource = |name: &str, objects: &[(&str, &[&str])]| {
+        let blocks: String = objects
+            .iter()
+            .map(|(spec, privileges)| object_block(spec, privileges))
+            .collect();
+        format!(
+            "\nresource \"clouddb_postgres_account_privileges\" \"{name}\" {{\n  db_instance_id = \"{INSTANCE}\"\n  user_name      = \"app\"\n{blocks}}}\n"
+        )
+    };
+    let moves = [
+        &["SELECT"][..],
+        &["SELECT", "UPDATE"],
+        &["INSERT"],
+        &["SELECT", "INSERT", "DELETE"],
+        &["TRUNCATE"],
+        &["SELECT"],
+        &["UPDATE", "REFERENCES"],
+        &["SELECT", "TRIGGER"],
+    ];
+    for (round, privileges) in moves.iter().enumerate() {
+        let table = (USERS, *privileges);
+        let (a, b): (Vec<_>, Vec<_>) = if round % 2 == 0 {
+            (
+                vec![("database:appdb", &["CONNECT"][..]), table],
+                vec![("schema:appdb.public", &["USAGE"][..])],
+            )
+        } else {
+            (
+                vec![("database:appdb", &["CONNECT"][..])],
+                vec![("schema:appdb.public", &["USAGE"][..]), table],
+            )
+        };
+        workspace.write_config(
+            &(sim.tencent_provider_config() + &resource("a", &a) + &resource("b", &b)),
+        );
+        sim.clear_requests();
+        workspace.apply();
+        let calls: Vec<Vec<String>> = modify_calls(&sim)
+            .iter()
+            .map(|items| items.iter().map(item_text).collect())
+            .collect();
+        assert_eq!(
+            sim.postgres_privileges(INSTANCE, "app"),
+            postgres_grants(&[
+                ("database:appdb", &["CONNECT"]),
+                ("schema:appdb.public", &["USAGE"]),
+                (USERS, privileges),
+            ]),
+            "round {round}: the table went to resource {}; the calls: {calls:#?}",
+            if round % 2 == 0 { "a" } else { "b" }
+        );
+    }
+    workspace.expect_empty_plan("after the moves");
+}

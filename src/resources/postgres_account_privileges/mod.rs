@@ -2,6 +2,7 @@
 //! the objects it lists, and optionally its account type, through ModifyAccountPrivileges.
 
 mod changes;
+mod claims;
 mod import_id;
 mod model;
 mod observe;
@@ -29,6 +30,7 @@ use crate::value::{Type, Value};
 use super::{import_missing, Found, Operation, ReadFailure, Unfinished};
 
 use self::changes::{account_type_change, calls, object_changes, summarize};
+use self::claims::Claims;
 use self::import_id::ImportId;
 use self::model::{AccountPrivileges, ObjectPrivileges, OBJECT_BLOCK};
 use self::observe::{
@@ -43,11 +45,24 @@ const READ_BACK_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct PostgresAccountPrivileges {
     clouds: Arc<Clouds>,
+    claims: Claims,
 }
 
 impl PostgresAccountPrivileges {
     pub fn new(clouds: Arc<Clouds>) -> Self {
-        PostgresAccountPrivileges { clouds }
+        PostgresAccountPrivileges {
+            clouds,
+            claims: Claims::default(),
+        }
+    }
+
+    /// Leaves out of `held` the objects `wanted` lets go of that another resource of the same
+    /// account has claimed, so they are not revoked.
+    fn release_claimed(&self, held: &mut ObjectPrivileges, wanted: &AccountPrivileges) {
+        let id = wanted.id();
+        held.retain(|object, _| {
+            wanted.objects.contains_key(object) || !self.claims.is_claimed(&id, object)
+        });
     }
 
     fn client(&self) -> Result<PostgresClient, Diagnostics> {
@@ -68,6 +83,7 @@ impl PostgresAccountPrivileges {
         let _lock = client
             .lock_account(&wanted.instance_id, &wanted.user_name)
             .await;
+        self.claims.claim(&wanted.id(), wanted.objects.keys());
         let objects = wanted.objects.keys().collect();
         let (current_type, held) = held_on_new_objects(&client, wanted, objects, deadline)
             .await
@@ -91,6 +107,7 @@ impl PostgresAccountPrivileges {
         let _lock = client
             .lock_account(&wanted.instance_id, &wanted.user_name)
             .await;
+        self.claims.claim(&wanted.id(), wanted.objects.keys());
         let mut held = prior.objects.clone();
         let new_objects: Vec<&DatabaseObject> = wanted
             .objects
@@ -101,6 +118,7 @@ impl PostgresAccountPrivileges {
             let (_, on_new) = held_on_new_objects(&client, wanted, new_objects, deadline).await?;
             held.extend(on_new);
         }
+        self.release_claimed(&mut held, wanted);
         if wanted.account_type.is_none() {
             wanted.account_type = prior.account_type.clone();
         }
@@ -134,7 +152,9 @@ impl PostgresAccountPrivileges {
             objects: ObjectPrivileges::new(),
             ..prior.clone()
         };
-        reconcile(&client, &nothing, &observed.objects, None, deadline).await
+        let mut held = observed.objects;
+        self.release_claimed(&mut held, &nothing);
+        reconcile(&client, &nothing, &held, None, deadline).await
     }
 
     /// After a failed change: the state as it really is, so Terraform records what did change
