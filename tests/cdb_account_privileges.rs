@@ -613,12 +613,12 @@ variable "no_set" {
         variables.to_string(),
         resource("a", "var.no_text", "\"app\"", ""),
         resource("b", "\"cdb-sim00001\"", "var.no_text", ""),
-        resource("c", "\"cdb-sim00001\"", "\"app\"", null_privileges),
-        resource("d", "\"cdb-sim00001\"", "\"app\"", null_database),
+        resource("c", "\"cdb-sim00001\"", "\"c\"", null_privileges),
+        resource("d", "\"cdb-sim00001\"", "\"d\"", null_database),
         resource(
             "e",
             "\"cdb-sim00001\"",
-            "\"app\"",
+            "\"e\"",
             "  global_privileges = [\"PROCESS\", var.no_text]",
         ),
     ]
@@ -808,3 +808,29 @@ fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
         );
     }
 }
+
+/// Each resource sets every privilege of its account, so two resources of one account are
+/// refused at plan time, before anything is sent.
+fn two_resources_of_one_account_are_refused(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let body = "  global_privileges = [\"PROCESS\"]";
+    workspace.write_config(
+        &(app_config(&sim, body)
+            + &resource_block(
+                "again",
+                "app",
+                "  host = \"%\"\n  global_privileges = [\"RELOAD\"]",
+            )),
+    );
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains("Another clouddb_cdb_account_privileges in this configuration manages the account cdb-sim00001#app#%."),
+        "{text}"
+    );
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+}
+
+on_each_terraform!(two_resources_of_one_account_are_refused);

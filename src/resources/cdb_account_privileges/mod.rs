@@ -8,7 +8,8 @@ mod model;
 mod test_values;
 mod validation;
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -51,11 +52,42 @@ enum ChangeError {
 
 pub struct CdbAccountPrivileges {
     clouds: Arc<Clouds>,
+    /// The accounts this provider process has seen a configuration for: each resource replaces
+    /// all of its account's privileges, so two resources of one account would undo each other.
+    configured_accounts: Mutex<BTreeSet<String>>,
 }
 
 impl CdbAccountPrivileges {
     pub fn new(clouds: Arc<Clouds>) -> Self {
-        CdbAccountPrivileges { clouds }
+        CdbAccountPrivileges {
+            clouds,
+            configured_accounts: Mutex::default(),
+        }
+    }
+
+    /// Refuses a second resource for an account: Terraform validates each resource instance
+    /// once per process, so an account seen twice is configured twice.
+    fn refuse_shared_account(&self, config: &Value, diags: &mut Diagnostics) {
+        let text = |name: &str| config.attr(name).and_then(Value::as_str);
+        let host = match config.attr("host") {
+            Some(Value::Null) | None => Some(DEFAULT_HOST),
+            Some(host) => host.as_str(),
+        };
+        let (Some(instance), Some(user), Some(host)) = (text("instance_id"), text("user"), host)
+        else {
+            return;
+        };
+        let account = format!("{instance}#{user}#{host}");
+        let mut seen = self
+            .configured_accounts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !seen.insert(account.clone()) {
+            diags.error(
+                "Account managed twice",
+                format!("Another {TYPE_NAME} in this configuration manages the account {account}. Each resource sets every privilege of its account, so two would undo each other: put all of the account's privileges in one resource."),
+            );
+        }
     }
 
     fn client(&self) -> Result<CdbClient, Diagnostics> {
@@ -188,6 +220,7 @@ impl Resource for CdbAccountPrivileges {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         check_every_scope(config, diags);
+        self.refuse_shared_account(config, diags);
     }
 
     async fn create(&self, planned: &Value) -> ApplyOutcome {
