@@ -40,10 +40,4 @@ resource "clouddb_cdb_account_privileges" "app" {
     column     = "total"
     privileges = ["SELECT"]
   }
-
-  timeouts {
-    create = "5m"
-    update = "5m"
-    delete = "5m"
-  }
 }

@@ -25,9 +25,4 @@ resource "clouddb_polardb_account_grant" "app" {
     shop = "ReadWrite"
     logs = "ReadOnly"
   }
-
-  timeouts {
-    create = "5m"
-    update = "5m"
-  }
 }

@@ -53,13 +53,4 @@ resource "clouddb_postgres_account_privileges" "app" {
     object_name   = "email"
     privileges    = ["SELECT"]
   }
-
-  timeouts {
-    create = "5m"
-    update = "5m"
-  }
-}
-
-output "app_account_type" {
-  value = clouddb_postgres_account_privileges.app.account_type
 }

@@ -132,11 +132,41 @@ impl Workspace {
 
     /// Runs `terraform <args>` in the workspace, with no colour and no prompts.
     pub fn run(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(&self.binary);
+        let mut command = self.command(&self.binary);
+        command.args(args).arg("-no-color");
+        Run::from_output(command.output().expect("run terraform"))
+    }
+
+    /// Runs `bash <script>` in the workspace as a user would, with this workspace's Terraform
+    /// first on PATH and its environment.
+    pub fn run_script(&self, script: &Path) -> Run {
+        let terraform_dir = self.binary.parent().expect("Terraform has a directory");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs = vec![terraform_dir.to_path_buf()];
+        dirs.extend(std::env::split_paths(&path));
+        let mut command = self.command(Path::new("bash"));
         command
-            .args(args)
-            .arg("-no-color")
-            .current_dir(self.dir.path());
+            .arg(script)
+            .env("PATH", std::env::join_paths(dirs).expect("PATH"));
+        Run::from_output(command.output().expect("run bash"))
+    }
+
+    /// Copies the files of `dir` (an example folder) into the workspace, as they are.
+    pub fn copy_files_of(&self, dir: &Path) {
+        for entry in std::fs::read_dir(dir).expect("read the folder") {
+            let path = entry.expect("folder entry").path();
+            if path.is_file() {
+                let name = path.file_name().expect("file name");
+                std::fs::copy(&path, self.dir.path().join(name)).expect("copy");
+            }
+        }
+    }
+
+    /// `program` in the workspace, with nothing of the developer's environment reaching
+    /// Terraform's provider and this workspace's settings instead.
+    fn command(&self, program: &Path) -> Command {
+        let mut command = Command::new(program);
+        command.current_dir(self.dir.path());
         // Each test is hermetic: nothing from the developer's environment reaches Terraform's provider.
         for name in [
             "TF_CLI_CONFIG_FILE",
@@ -156,7 +186,7 @@ impl Workspace {
             command.env_remove(name);
         }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
-        Run::from_output(command.output().expect("run terraform"))
+        command
     }
 
     #[track_caller]

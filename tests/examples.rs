@@ -1,0 +1,131 @@
+//! Every folder of examples/ as it is shipped, against clouddb-sim with real Terraform: it
+//! applies, plans nothing more, and adopting what it made with its own import.sh (or an
+//! `import {}` block on Terraform 1.5 and later) plans nothing either.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use support::sim::{Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET};
+use support::terraform::{on_each_terraform, unwrapped, TerraformVersion, Workspace};
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+}
+
+/// A workspace holding the example's files, with the sim's credentials and endpoints in the
+/// environment, where the examples expect them.
+fn example_workspace(sim: &Sim, name: &str, version: TerraformVersion) -> Workspace {
+    let mut workspace = Workspace::new(version);
+    workspace.copy_files_of(&example(name));
+    for (variable, value) in [
+        ("ALICLOUD_ACCESS_KEY", ALIBABA_ACCESS_KEY.to_string()),
+        ("ALICLOUD_SECRET_KEY", ALIBABA_SECRET.to_string()),
+        ("CLOUDDB_ALICLOUD_ENDPOINT", sim.url()),
+        ("TENCENTCLOUD_SECRET_ID", "AKIDsim".to_string()),
+        ("TENCENTCLOUD_SECRET_KEY", "sim-secret".to_string()),
+        ("CLOUDDB_TENCENTCLOUD_ENDPOINT", sim.url()),
+    ] {
+        workspace.set_env(variable, &value);
+    }
+    workspace
+}
+
+/// The address and ID of the `terraform import` line of an example's import.sh.
+fn import_of(name: &str) -> (String, String) {
+    let script = std::fs::read_to_string(example(name).join("import.sh")).expect("import.sh");
+    let command = script
+        .replace("\\\n", " ")
+        .lines()
+        .find_map(|line| {
+            line.trim()
+                .strip_prefix("terraform import ")
+                .map(str::to_string)
+        })
+        .expect("a terraform import line");
+    let mut words = command.split_whitespace();
+    let address = words.next().expect("address").to_string();
+    let id = words.next().expect("ID").trim_matches('\'').to_string();
+    (address, id)
+}
+
+/// apply → empty plan → `terraform state rm` → import.sh → empty plan → destroy.
+fn example_round_trip(name: &str, version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = example_workspace(&sim, name, version);
+    workspace.apply();
+    workspace.expect_empty_plan(&format!("{name}: right after apply"));
+    let (address, _) = import_of(name);
+    workspace
+        .run(&["state", "rm", &address])
+        .expect_success("terraform state rm");
+
+    let run = workspace.run_script(&workspace.path().join("import.sh"));
+    run.expect_success("import.sh");
+    assert!(run.stdout.contains("Import successful!"), "{}", run.text());
+    workspace.expect_empty_plan(&format!("{name}: after its import.sh"));
+    workspace.destroy();
+}
+
+fn cdb_example(version: TerraformVersion) {
+    example_round_trip("cdb_account_privileges", version);
+}
+
+fn polardb_example(version: TerraformVersion) {
+    example_round_trip("polardb_account_grant", version);
+}
+
+fn postgres_example(version: TerraformVersion) {
+    example_round_trip("postgres_account_privileges", version);
+}
+
+on_each_terraform!(cdb_example, polardb_example, postgres_example);
+
+/// The quickstart applies and then plans nothing.
+fn quickstart_example(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = example_workspace(&sim, "quickstart", version);
+    workspace.apply();
+    workspace.expect_empty_plan("quickstart: right after apply");
+    assert!(!sim.polardb_privileges("pc-sim00001", "app").is_empty());
+    assert!(!sim.cdb_privileges("cdb-sim00001", "app", "%").is_empty());
+    assert!(!sim
+        .postgres_privileges("postgres-sim00001", "app")
+        .is_empty());
+}
+
+on_each_terraform!(quickstart_example);
+
+/// An `import {}` block with the example's own ID plans "1 to import, 0 to change", applies,
+/// and leaves nothing to plan (Terraform 1.5 and later).
+#[test]
+fn import_blocks_adopt_what_each_example_made() {
+    for name in [
+        "cdb_account_privileges",
+        "polardb_account_grant",
+        "postgres_account_privileges",
+    ] {
+        let sim = Sim::start();
+        let made = example_workspace(&sim, name, TerraformVersion::Current);
+        made.apply();
+
+        let adopting = example_workspace(&sim, name, TerraformVersion::Current);
+        let (address, id) = import_of(name);
+        std::fs::write(
+            adopting.path().join("import.tf"),
+            format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}\n"),
+        )
+        .expect("write import.tf");
+        let (changes, plan) = adopting.plan_has_changes();
+        assert!(changes, "{name}: the import is planned");
+        let text = unwrapped(&plan.stdout);
+        assert!(
+            text.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
+            "{name}: {text}"
+        );
+        adopting.apply();
+        adopting.expect_empty_plan(&format!("{name}: after the import block"));
+    }
+}
