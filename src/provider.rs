@@ -167,6 +167,18 @@ impl CloudDbProvider {
         })
     }
 
+    /// Whether the configuration means to use a cloud: its block is written, or one of its
+    /// credentials is in the environment.
+    fn is_meant(&self, config: &Value, block_name: &str, credentials: &[&Setting]) -> bool {
+        let block_written = config
+            .attr(block_name)
+            .is_some_and(|block| !block.is_null());
+        block_written
+            || credentials.iter().any(|setting| {
+                (self.lookup_env)(setting.variable).is_some_and(|value| !value.trim().is_empty())
+            })
+    }
+
     fn check_endpoint(
         &self,
         config: &Value,
@@ -194,6 +206,20 @@ impl CloudDbProvider {
                 setting.variable
             );
             diags.error("Invalid endpoint", detail);
+        }
+    }
+}
+
+/// Adds the error of credentials that are missing; settings not known yet are reported by the
+/// resources that need them, since a plan may still go on without them.
+fn report_missing_credentials<T>(configured: &Configured<T>, diags: &mut Diagnostics) {
+    if let Err(errors) = configured {
+        let missing = errors
+            .iter()
+            .filter(|d| d.summary.starts_with("Missing "))
+            .cloned();
+        for diagnostic in missing {
+            diags.error(diagnostic.summary, diagnostic.detail);
         }
     }
 }
@@ -310,16 +336,35 @@ impl Provider for CloudDbProvider {
         if diags.has_errors() {
             return diags;
         }
+        let tencent = self.tencent(config);
+        let alibaba = self.alibaba(config);
+        // A cloud the configuration means to use (its block is written, or its credentials are
+        // partly in the environment) reports missing credentials here, once, rather than at
+        // every resource that needs them.
+        if self.is_meant(
+            config,
+            TENCENT_BLOCK,
+            &[&TENCENT_SECRET_ID, &TENCENT_SECRET_KEY],
+        ) {
+            report_missing_credentials(&tencent, &mut diags);
+        }
+        if self.is_meant(
+            config,
+            ALIBABA_BLOCK,
+            &[&ALIBABA_ACCESS_KEY, &ALIBABA_SECRET_KEY],
+        ) {
+            report_missing_credentials(&alibaba, &mut diags);
+        }
         *self
             .clouds
             .tencent
             .write()
-            .unwrap_or_else(|p| p.into_inner()) = Some(self.tencent(config));
+            .unwrap_or_else(|p| p.into_inner()) = Some(tencent);
         *self
             .clouds
             .alibaba
             .write()
-            .unwrap_or_else(|p| p.into_inner()) = Some(self.alibaba(config));
+            .unwrap_or_else(|p| p.into_inner()) = Some(alibaba);
         diags
     }
 

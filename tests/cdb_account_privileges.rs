@@ -834,3 +834,38 @@ fn two_resources_of_one_account_are_refused(version: TerraformVersion) {
 }
 
 on_each_terraform!(two_resources_of_one_account_are_refused);
+
+/// An endpoint nothing listens on is one error per resource, naming the URL: the change that
+/// could not be sent is not followed by a read that fails the same way.
+#[test]
+fn an_unreachable_endpoint_is_one_error_naming_the_url() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}", listener.local_addr().expect("address"))
+    };
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&app_config(&sim, FIRST).replace(&sim.url(), &closed));
+    let (text, _) = failing_run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    assert_eq!(text.matches("Error:").count(), 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "ModifyAccountPrivileges failed: could not connect to the API endpoint {closed}: "
+        )),
+        "{text}"
+    );
+    assert_eq!(state_of(&workspace, RESOURCE), None);
+
+    // An update without a refresh first: still one error, and the state as it was.
+    workspace.write_config(&app_config(&sim, FIRST));
+    workspace.apply();
+    workspace.write_config(&app_config(&sim, SECOND).replace(&sim.url(), &closed));
+    let (text, _) = failing_run(
+        &workspace,
+        &["apply", "-auto-approve", "-input=false", "-refresh=false"],
+    );
+    assert_eq!(text.matches("Error:").count(), 1, "{text}");
+    assert!(text.contains(&closed), "{text}");
+    let state = state_of(&workspace, RESOURCE).expect("in the state");
+    assert_eq!(sorted_strings(&state["global_privileges"]), vec!["PROCESS"]);
+}

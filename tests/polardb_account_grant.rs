@@ -658,3 +658,45 @@ fn a_missing_cluster_is_an_error_not_a_deleted_grant() {
     let listed = workspace.run(&["state", "list"]);
     assert!(listed.stdout.trim().is_empty(), "{}", listed.text());
 }
+
+/// A missing secret is one error for the provider, however many resources need it.
+#[test]
+fn a_missing_secret_is_reported_once_not_per_resource() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let mut config = format!(
+        r#"
+terraform {{
+  required_providers {{
+    clouddb = {{ source = "clouddb/clouddb" }}
+  }}
+}}
+
+provider "clouddb" {{
+  alicloud {{
+    access_key = "{ALIBABA_ACCESS_KEY}"
+    endpoint   = "{}"
+  }}
+}}
+"#,
+        sim.url()
+    );
+    for account in ["app", "reporting", "other"] {
+        config.push_str(&format!(
+            "\nresource \"clouddb_polardb_account_grant\" \"{account}\" {{\n  db_cluster_id       = \"{CLUSTER}\"\n  account_name        = \"{account}\"\n  database_privileges = {{ shop = \"ReadOnly\" }}\n}}\n"
+        ));
+    }
+    workspace.write_config(&config);
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success, "{}", run.text());
+    let text = unwrapped(&run.text());
+    assert_eq!(
+        text.matches("Error: Missing alicloud credential: secret_key")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(text.matches("Error:").count(), 1, "{text}");
+    assert!(text.contains("ALICLOUD_SECRET_KEY"), "{text}");
+    assert!(sim.requests().is_empty());
+}

@@ -852,3 +852,24 @@ fn an_object_moved_between_two_resources_of_one_account_is_never_lost() {
     }
     workspace.expect_empty_plan("after the moves");
 }
+
+/// An endpoint nothing listens on is one error naming the URL, and nothing is recorded.
+#[test]
+fn an_unreachable_endpoint_is_one_error_naming_the_url() {
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        format!("http://{}", listener.local_addr().expect("address"))
+    };
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let objects: &[(&str, &[&str])] = &[(USERS, &["SELECT"])];
+    workspace.write_config(&account_config(&sim, "", objects).replace(&sim.url(), &closed));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(!run.success, "{}", run.text());
+    let text = unwrapped(&run.text());
+    assert_eq!(text.matches("Error:").count(), 1, "{text}");
+    assert!(
+        text.contains(&format!("could not connect to the API endpoint {closed}: ")),
+        "{text}"
+    );
+}

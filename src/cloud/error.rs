@@ -46,8 +46,12 @@ pub enum CloudError {
     #[error("{action} failed: could not reach the API: {detail}")]
     Transport { action: String, detail: String },
     /// No connection could be made at all (refused, unknown host): usually a wrong endpoint.
-    #[error("{action} failed: could not connect to the API endpoint: {detail}. Check the endpoint setting and the network.")]
-    Unreachable { action: String, detail: String },
+    #[error("{action} failed: could not connect to the API endpoint {endpoint}: {detail}. Check the endpoint setting and the network.")]
+    Unreachable {
+        action: String,
+        endpoint: String,
+        detail: String,
+    },
     /// The operation's deadline passed while retrying.
     #[error(
         "{action} did not succeed before the operation's timeout elapsed (waited {}); {}",
@@ -97,6 +101,12 @@ impl CloudError {
         }
     }
 
+    /// True when no connection could be made at the last attempt: the endpoint is down or
+    /// wrong, so reading the account back would fail the same way.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Unreachable { .. })
+    }
+
     /// The vendor's error code, for [`CloudError::Api`] only.
     pub fn code(&self) -> Option<&str> {
         match self {
@@ -136,8 +146,13 @@ impl CloudError {
                 action,
                 detail: redactor.redact(&detail),
             },
-            Self::Unreachable { action, detail } => Self::Unreachable {
+            Self::Unreachable {
                 action,
+                endpoint,
+                detail,
+            } => Self::Unreachable {
+                action,
+                endpoint,
                 detail: redactor.redact(&detail),
             },
             Self::InvalidResponse {

@@ -210,11 +210,18 @@ impl Transport {
         call: &Call<'_>,
         request: reqwest::Request,
     ) -> Result<Reply, CloudError> {
+        // Scheme, host and port only: a legacy v2 URL's query carries the signature.
+        let endpoint = format!(
+            "{}://{}",
+            request.url().scheme(),
+            host_header(request.url())
+        );
         let transport_error = |error: reqwest::Error| {
             let action = call.action.to_owned();
             if error.is_connect() {
                 CloudError::Unreachable {
                     action,
+                    endpoint: endpoint.clone(),
                     detail: describe(error),
                 }
             } else {
@@ -380,6 +387,12 @@ mod tests {
             started.elapsed()
         );
         assert!(error.to_string().contains("Check the endpoint"), "{error}");
+        assert!(
+            error.to_string().contains(&format!(
+                "could not connect to the API endpoint http://{address}: "
+            )),
+            "{error}"
+        );
         assert!(!error.to_string().contains("do-not-log"), "{error}");
     }
 }

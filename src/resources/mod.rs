@@ -35,7 +35,20 @@ pub enum ReadFailure {
     /// The instance or cluster itself was not found: never taken for a deleted account, since
     /// a wrong region or endpoint looks the same. Only `destroy` forgets such a resource.
     InstanceGone(Diagnostics),
+    /// No connection could be made to the endpoint.
+    Unreachable(Diagnostics),
     Failed(Diagnostics),
+}
+
+impl ReadFailure {
+    /// A failed call, as a read reports it.
+    pub fn of(error: &CloudError, diags: Diagnostics) -> Self {
+        if error.is_unreachable() {
+            ReadFailure::Unreachable(diags)
+        } else {
+            ReadFailure::Failed(diags)
+        }
+    }
 }
 
 impl From<Diagnostics> for ReadFailure {
@@ -47,7 +60,21 @@ impl From<Diagnostics> for ReadFailure {
 impl From<ReadFailure> for Diagnostics {
     fn from(failure: ReadFailure) -> Self {
         match failure {
-            ReadFailure::InstanceGone(diags) | ReadFailure::Failed(diags) => diags,
+            ReadFailure::InstanceGone(diags)
+            | ReadFailure::Unreachable(diags)
+            | ReadFailure::Failed(diags) => diags,
+        }
+    }
+}
+
+/// A read that failed before any change was sent.
+impl From<ReadFailure> for Unfinished {
+    fn from(failure: ReadFailure) -> Self {
+        match failure {
+            ReadFailure::Unreachable(diags) => Unfinished::Unreachable(diags),
+            ReadFailure::InstanceGone(diags) | ReadFailure::Failed(diags) => {
+                Unfinished::Refused(diags)
+            }
         }
     }
 }
@@ -99,6 +126,20 @@ pub enum Unfinished {
     /// A call that changes the account failed, or its answer was lost: what the account holds
     /// now has to be read.
     Failed(Diagnostics),
+    /// The endpoint could not be reached before anything was changed: a read would fail the
+    /// same way, so the state stays as it was and the one error says why.
+    Unreachable(Diagnostics),
+}
+
+impl Unfinished {
+    /// A failed call that changes the account: unreachable, or failed part-way.
+    pub fn of_change(error: &CloudError, diags: Diagnostics) -> Self {
+        if error.is_unreachable() {
+            Unfinished::Unreachable(diags)
+        } else {
+            Unfinished::Failed(diags)
+        }
+    }
 }
 
 /// The account as a read after a failed change found it, as the resource's value.

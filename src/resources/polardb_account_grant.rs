@@ -280,9 +280,7 @@ impl PolarDbAccountGrant {
         let _lock = client
             .lock_account(&wanted.cluster_id, &wanted.account_name)
             .await;
-        let account = wait_until_available(&client, wanted, deadline)
-            .await
-            .map_err(Unfinished::Refused)?;
+        let account = wait_until_available(&client, wanted, deadline).await?;
         let changes = Changes::between(&held_privileges(&account), &wanted.privileges);
         if changes.is_empty() {
             return Ok(Applied {
@@ -300,10 +298,8 @@ impl PolarDbAccountGrant {
                 )
                 .await
                 .map_err(|e| {
-                    Unfinished::Failed(cloud_error(
-                        format!("Could not grant privileges to {}", wanted.id()),
-                        &e,
-                    ))
+                    let summary = format!("Could not grant privileges to {}", wanted.id());
+                    Unfinished::of_change(&e, cloud_error(summary, &e))
                 })?;
         }
         if !changes.revoke.is_empty() {
@@ -312,10 +308,15 @@ impl PolarDbAccountGrant {
                 .await
                 .map_err(|e| {
                     let granted = describe_grants(&changes.grant);
-                    Unfinished::Failed(cloud_error(
+                    let diags = cloud_error(
                         format!("Could not revoke privileges from {} (the grants before it were applied: {granted})", wanted.id()),
                         &e,
-                    ))
+                    );
+                    if changes.grant.is_empty() {
+                        Unfinished::of_change(&e, diags)
+                    } else {
+                        Unfinished::Failed(diags)
+                    }
                 })?;
         }
         let read_back = find_account(&client, wanted, deadline)
@@ -340,6 +341,9 @@ impl PolarDbAccountGrant {
             // Nothing was sent, so a create leaves nothing behind.
             Err(Unfinished::Refused(diags)) if operation == Operation::Create => {
                 return ApplyOutcome::failed(Value::Null, diags)
+            }
+            Err(Unfinished::Unreachable(diags)) => {
+                return ApplyOutcome::failed(prior.clone(), diags)
             }
             Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
                 return self
@@ -431,10 +435,10 @@ async fn find_account(
                 &client.location(),
                 &e,
             )),
-            None => Err(ReadFailure::Failed(cloud_error(
-                format!("Could not read account {}", grant.id()),
+            None => Err(ReadFailure::of(
                 &e,
-            ))),
+                cloud_error(format!("Could not read account {}", grant.id()), &e),
+            )),
         },
     }
 }
@@ -454,42 +458,42 @@ async fn wait_until_available(
     client: &PolarDbClient,
     grant: &AccountGrant,
     deadline: Instant,
-) -> Result<PolarDbAccount, Diagnostics> {
+) -> Result<PolarDbAccount, ReadFailure> {
     loop {
         let Some(account) = find_account(client, grant, deadline).await? else {
-            return Err(Diagnostics::from_error(
+            return Err(ReadFailure::Failed(Diagnostics::from_error(
                 "Account not found",
                 format!(
                     "PolarDB cluster {} has no account {:?}. Create the account first; this resource manages the privileges of an existing account.",
                     grant.cluster_id, grant.account_name
                 ),
-            ));
+            )));
         };
         if account.account_type == AccountType::Super {
-            return Err(super_account_refused(grant));
+            return Err(ReadFailure::Failed(super_account_refused(grant)));
         }
         match account.status {
             AccountStatus::Available => return Ok(account),
             AccountStatus::Deleting => {
-                return Err(Diagnostics::from_error(
+                return Err(ReadFailure::Failed(Diagnostics::from_error(
                     "Account being deleted",
                     format!(
                         "Account {} is being deleted (status Deleting), so its privileges cannot be changed. Remove this resource from the configuration, or create the account again and apply.",
                         grant.id()
                     ),
-                ))
+                )))
             }
             _ => {}
         }
         if Instant::now() + STATUS_POLL_INTERVAL > deadline {
-            return Err(Diagnostics::from_error(
+            return Err(ReadFailure::Failed(Diagnostics::from_error(
                 "Timed out waiting for the account",
                 format!(
                     "Account {} is still {:?}, not Available, and the operation's timeout has elapsed.",
                     grant.id(),
                     account.status
                 ),
-            ));
+            )));
         }
         tokio::time::sleep(STATUS_POLL_INTERVAL).await;
     }
@@ -637,7 +641,9 @@ impl Resource for PolarDbAccountGrant {
         match find_account(&client, &grant, deadline).await {
             Ok(None) | Err(ReadFailure::InstanceGone(_)) => return ApplyOutcome::done(Value::Null),
             Ok(Some(_)) => {}
-            Err(ReadFailure::Failed(diags)) => return ApplyOutcome::failed(prior.clone(), diags),
+            Err(ReadFailure::Failed(diags) | ReadFailure::Unreachable(diags)) => {
+                return ApplyOutcome::failed(prior.clone(), diags)
+            }
         }
         self.apply(Operation::Delete, prior, &Value::Null, &nothing, deadline)
             .await

@@ -44,9 +44,10 @@ enum ChangeError {
     AccountMissing(CloudError),
     /// The instance was not found where the provider looked, so nothing was changed.
     InstanceMissing(Diagnostics),
-    /// The task was still running when the timeout elapsed: it has not changed the account
-    /// yet, and may still; the next refresh reads what it did.
-    StillRunning(Diagnostics),
+    /// What the account holds cannot be known now: the task was still running when the
+    /// timeout elapsed, or the endpoint cannot be reached. The state stays as it was, and the
+    /// next refresh reads what happened.
+    Undetermined(Diagnostics),
     Failed(Diagnostics),
 }
 
@@ -115,6 +116,9 @@ impl CdbAccountPrivileges {
                 Some(Missing::Instance) => {
                     ChangeError::InstanceMissing(instance_missing(&client, wanted, &e).into())
                 }
+                None if e.is_unreachable() => {
+                    ChangeError::Undetermined(cloud_error(change_summary(wanted), &e))
+                }
                 None => ChangeError::Failed(cloud_error(change_summary(wanted), &e)),
             })?;
         match client
@@ -122,9 +126,12 @@ impl CdbAccountPrivileges {
             .await
         {
             Ok(TaskWait::Succeeded) => Ok(()),
-            Ok(TaskWait::StillRunning(info)) => Err(ChangeError::StillRunning(still_running(
+            Ok(TaskWait::StillRunning(info)) => Err(ChangeError::Undetermined(still_running(
                 wanted, &task, &info, operation, limit,
             ))),
+            Err(e) if e.is_unreachable() => {
+                Err(ChangeError::Undetermined(task_error(wanted, &task, &e)))
+            }
             Err(e) => Err(ChangeError::Failed(task_error(wanted, &task, &e))),
         }
     }
@@ -144,10 +151,13 @@ impl CdbAccountPrivileges {
             Err(e) => match e.missing() {
                 Some(Missing::Account) => Ok(None),
                 Some(Missing::Instance) => Err(instance_missing(&client, grants, &e)),
-                None => Err(ReadFailure::Failed(cloud_error(
-                    format!("Could not read the privileges of {}", grants.id()),
+                None => Err(ReadFailure::of(
                     &e,
-                ))),
+                    cloud_error(
+                        format!("Could not read the privileges of {}", grants.id()),
+                        &e,
+                    ),
+                )),
             },
         }
     }
@@ -189,7 +199,7 @@ impl CdbAccountPrivileges {
             Ok(()) => return ApplyOutcome::done(wanted.to_value(planned)),
             Err(ChangeError::AccountMissing(e)) => account_missing(&wanted, &e),
             // Nothing has changed yet: the state stays as it was, and fails at once.
-            Err(ChangeError::InstanceMissing(diags) | ChangeError::StillRunning(diags)) => {
+            Err(ChangeError::InstanceMissing(diags) | ChangeError::Undetermined(diags)) => {
                 return ApplyOutcome::failed(prior.clone(), diags)
             }
             Err(ChangeError::Failed(diags)) => diags,
@@ -272,7 +282,7 @@ impl Resource for CdbAccountPrivileges {
             Ok(()) | Err(ChangeError::AccountMissing(_)) | Err(ChangeError::InstanceMissing(_)) => {
                 ApplyOutcome::done(Value::Null)
             }
-            Err(ChangeError::StillRunning(diags)) => ApplyOutcome::failed(prior.clone(), diags),
+            Err(ChangeError::Undetermined(diags)) => ApplyOutcome::failed(prior.clone(), diags),
             Err(ChangeError::Failed(diags)) => {
                 self.state_after_failure(Operation::Delete, prior, prior, &held, diags)
                     .await

@@ -85,12 +85,8 @@ impl PostgresAccountPrivileges {
             .await;
         self.claims.claim(&wanted.id(), wanted.objects.keys());
         let objects = wanted.objects.keys().collect();
-        let (current_type, held) = held_on_new_objects(&client, wanted, objects, deadline)
-            .await
-            .map_err(Unfinished::Refused)?;
-        reconcile(&client, wanted, &held, Some(&current_type), deadline)
-            .await
-            .map_err(Unfinished::Failed)?;
+        let (current_type, held) = held_on_new_objects(&client, wanted, objects, deadline).await?;
+        reconcile(&client, wanted, &held, Some(&current_type), deadline).await?;
         wanted.account_type.get_or_insert(current_type);
         Ok(())
     }
@@ -102,8 +98,8 @@ impl PostgresAccountPrivileges {
         prior: &AccountPrivileges,
         wanted: &mut AccountPrivileges,
         deadline: Instant,
-    ) -> Result<(), Diagnostics> {
-        let client = self.client()?;
+    ) -> Result<(), Unfinished> {
+        let client = self.client().map_err(Unfinished::Refused)?;
         let _lock = client
             .lock_account(&wanted.instance_id, &wanted.user_name)
             .await;
@@ -137,15 +133,15 @@ impl PostgresAccountPrivileges {
         &self,
         prior: &AccountPrivileges,
         deadline: Instant,
-    ) -> Result<(), Diagnostics> {
-        let client = self.client()?;
+    ) -> Result<(), Unfinished> {
+        let client = self.client().map_err(Unfinished::Refused)?;
         let _lock = client
             .lock_account(&prior.instance_id, &prior.user_name)
             .await;
         let observed = match observe(&client, prior, prior.objects.keys(), deadline).await {
             Ok(Some(observed)) => observed,
             Ok(None) | Err(ReadFailure::InstanceGone(_)) => return Ok(()),
-            Err(ReadFailure::Failed(diags)) => return Err(diags),
+            Err(failure) => return Err(failure.into()),
         };
         let nothing = AccountPrivileges {
             account_type: None,
@@ -205,13 +201,20 @@ async fn modify(
     account: &AccountPrivileges,
     items: &[ModifyPrivilege],
     deadline: Instant,
-) -> Result<(), Diagnostics> {
+) -> Result<(), Unfinished> {
     let mut applied = 0;
     for (number, call) in calls(items).enumerate() {
         client
             .modify_account_privileges(&account.instance_id, &account.user_name, call, deadline)
             .await
-            .map_err(|error| call_failed(account, &error, items, number, applied))?;
+            .map_err(|error| {
+                let diags = call_failed(account, &error, items, number, applied);
+                if applied == 0 {
+                    Unfinished::of_change(&error, diags)
+                } else {
+                    Unfinished::Failed(diags)
+                }
+            })?;
         applied += call.len();
     }
     Ok(())
@@ -253,7 +256,7 @@ async fn reconcile(
     held: &ObjectPrivileges,
     current_type: Option<&AccountType>,
     deadline: Instant,
-) -> Result<(), Diagnostics> {
+) -> Result<(), Unfinished> {
     let mut items = object_changes(held, &wanted.objects, wanted.revoke_cascade);
     items.extend(account_type_change(
         &wanted.user_name,
@@ -270,12 +273,15 @@ async fn held_on_new_objects(
     account: &AccountPrivileges,
     objects: Vec<&DatabaseObject>,
     deadline: Instant,
-) -> Result<(AccountType, ObjectPrivileges), Diagnostics> {
+) -> Result<(AccountType, ObjectPrivileges), Unfinished> {
     let Some(observed) = observe(client, account, objects, deadline).await? else {
-        return Err(account_not_found(account));
+        return Err(Unfinished::Refused(account_not_found(account)));
     };
     if !observed.missing.is_empty() {
-        return Err(missing_objects_error(account, &observed.missing));
+        return Err(Unfinished::Refused(missing_objects_error(
+            account,
+            &observed.missing,
+        )));
     }
     Ok((observed.account_type, observed.objects))
 }
@@ -373,7 +379,9 @@ impl Resource for PostgresAccountPrivileges {
         match self.create_account_privileges(&mut wanted, deadline).await {
             Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
             // Nothing was sent, so nothing is left behind.
-            Err(Unfinished::Refused(diags)) => ApplyOutcome::failed(Value::Null, diags),
+            Err(Unfinished::Refused(diags) | Unfinished::Unreachable(diags)) => {
+                ApplyOutcome::failed(Value::Null, diags)
+            }
             Err(Unfinished::Failed(diags)) => {
                 self.state_after_failure(Operation::Create, &Value::Null, planned, &wanted, diags)
                     .await
@@ -414,7 +422,8 @@ impl Resource for PostgresAccountPrivileges {
             .await
         {
             Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
-            Err(diags) => {
+            Err(Unfinished::Unreachable(diags)) => ApplyOutcome::failed(prior.clone(), diags),
+            Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
                 self.state_after_failure(Operation::Update, prior, planned, &wanted, diags)
                     .await
             }
@@ -429,7 +438,8 @@ impl Resource for PostgresAccountPrivileges {
         let deadline = Instant::now() + timeout(prior, "delete", DEFAULT_TIMEOUT);
         match self.delete_account_privileges(&account, deadline).await {
             Ok(()) => ApplyOutcome::done(Value::Null),
-            Err(diags) => {
+            Err(Unfinished::Unreachable(diags)) => ApplyOutcome::failed(prior.clone(), diags),
+            Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
                 let nothing = AccountPrivileges {
                     objects: ObjectPrivileges::new(),
                     ..account

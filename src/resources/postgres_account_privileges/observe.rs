@@ -88,10 +88,10 @@ async fn find_account(
                 &client.location(),
                 &e,
             )),
-            None => Err(ReadFailure::Failed(cloud_error(
-                format!("Could not read account {}", account.id()),
+            None => Err(ReadFailure::of(
                 &e,
-            ))),
+                cloud_error(format!("Could not read account {}", account.id()), &e),
+            )),
         },
     }
 }
