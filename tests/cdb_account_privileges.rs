@@ -869,3 +869,50 @@ fn an_unreachable_endpoint_is_one_error_naming_the_url() {
     let state = state_of(&workspace, RESOURCE).expect("in the state");
     assert_eq!(sorted_strings(&state["global_privileges"]), vec!["PROCESS"]);
 }
+
+/// Ten thousand bad privileges give a bounded number of diagnostics, the rest counted.
+#[test]
+fn ten_thousand_bad_privileges_give_a_bounded_report() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let body = "  global_privileges = flatten([for a in range(100) : [for b in range(100) : \"P${a}_${b}\"]])";
+    workspace.write_config(&app_config(&sim, body));
+    let (text, _) = failing_run(&workspace, &["plan", "-input=false"]);
+    assert_eq!(
+        text.matches("Error: Unsupported value").count(),
+        20,
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+    assert!(text.contains("Error: Too many problems"), "{text}");
+    assert!(
+        text.contains("9980 more problems like those above are not shown"),
+        "{text}"
+    );
+    assert_eq!(text.matches("Error:").count(), 21);
+    assert!(sim.requests().is_empty());
+}
+
+/// `ALL` and shortened names are refused at plan time with a hint saying what to write.
+#[test]
+fn all_and_shortened_privileges_get_a_hint() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let body = "  global_privileges = [\"ALL PRIVILEGES\"]\n  database {\n    database   = \"shop\"\n    privileges = [\"ALL\", \"SHOW  VIEW\"]\n  }";
+    workspace.write_config(&app_config(&sim, body));
+    let (text, _) = failing_run(&workspace, &["plan", "-input=false"]);
+    assert!(
+        text.contains("global_privileges contains \"ALL PRIVILEGES\", which is not allowed (ALL PRIVILEGES is not accepted: list each privilege you want from the allowed values"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "database.privileges contains \"ALL\", which is not allowed (ALL is not accepted"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("(names have single spaces: did you mean \"SHOW VIEW\"?)"),
+        "{text}"
+    );
+}

@@ -129,3 +129,49 @@ fn import_blocks_adopt_what_each_example_made() {
         adopting.expect_empty_plan(&format!("{name}: after the import block"));
     }
 }
+
+/// Every block and attribute of the provider and of each resource, `timeouts` included, has a
+/// description in `terraform providers schema -json`, for editors and generated docs.
+#[test]
+fn the_schema_terraform_shows_describes_everything() {
+    let sim = Sim::start();
+    let workspace = example_workspace(&sim, "quickstart", TerraformVersion::Current);
+    let run = workspace.run(&["providers", "schema", "-json"]);
+    run.expect_success("terraform providers schema -json");
+    let schemas: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("schema JSON");
+    let provider = &schemas["provider_schemas"]["registry.terraform.io/clouddb/clouddb"];
+    let mut undescribed = Vec::new();
+    undescribed_in(&provider["provider"]["block"], "provider", &mut undescribed);
+    let resources = provider["resource_schemas"].as_object().expect("resources");
+    assert_eq!(resources.len(), 3, "{resources:?}");
+    for (name, schema) in resources {
+        assert!(
+            schema["block"]["block_types"]["timeouts"]["block"]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("10 minutes")),
+            "{name}: {schema}"
+        );
+        undescribed_in(&schema["block"], name, &mut undescribed);
+    }
+    assert!(
+        undescribed.is_empty(),
+        "without a description: {undescribed:#?}"
+    );
+}
+
+fn undescribed_in(block: &serde_json::Value, path: &str, undescribed: &mut Vec<String>) {
+    let described =
+        |value: &serde_json::Value| value["description"].as_str().is_some_and(|d| !d.is_empty());
+    for (name, attribute) in block["attributes"].as_object().into_iter().flatten() {
+        if !described(attribute) {
+            undescribed.push(format!("{path}.{name}"));
+        }
+    }
+    for (name, nested) in block["block_types"].as_object().into_iter().flatten() {
+        let nested_path = format!("{path}.{name}");
+        if !described(&nested["block"]) {
+            undescribed.push(nested_path.clone());
+        }
+        undescribed_in(&nested["block"], &nested_path, undescribed);
+    }
+}

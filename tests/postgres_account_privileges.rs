@@ -873,3 +873,18 @@ fn an_unreachable_endpoint_is_one_error_naming_the_url() {
         "{text}"
     );
 }
+
+/// `TEMP` hints `TEMPORARY`, and `ALL` says what to write instead.
+#[test]
+fn shortened_and_all_privileges_get_a_hint() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let objects: &[(&str, &[&str])] = &[("database:appdb", &["TEMP"]), (USERS, &["ALL"])];
+    workspace.write_config(&account_config(&sim, "", objects));
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("contains \"TEMP\", which is not a privilege of a database (database appdb). Did you mean \"TEMPORARY\"?"), "{text}");
+    assert!(text.contains("contains \"ALL\", which is not a privilege of a table (table appdb.public.users). ALL is not accepted: list each privilege you want"), "{text}");
+    assert!(sim.requests().is_empty());
+}

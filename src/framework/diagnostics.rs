@@ -81,6 +81,20 @@ impl Diagnostics {
         self.0.iter()
     }
 
+    /// At most `limit` diagnostics: when there are more, the first `limit` and one error that
+    /// counts the rest, so thousands of bad values do not bury the output.
+    pub fn bounded(mut self, limit: usize) -> Self {
+        let rest = self.0.len().saturating_sub(limit);
+        if rest > 0 {
+            self.0.truncate(limit);
+            self.error(
+                "Too many problems",
+                format!("{rest} more problems like those above are not shown. Mend these and plan again to see the rest."),
+            );
+        }
+        self
+    }
+
     /// `Ok(())` when nothing is an error, so validation can end with `diags.into_result()?`.
     pub fn into_result(self) -> Result<Diagnostics, Diagnostics> {
         if self.has_errors() {
@@ -88,6 +102,32 @@ impl Diagnostics {
         } else {
             Ok(self)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_keeps_the_first_and_counts_the_rest() {
+        let mut diags = Diagnostics::new();
+        for i in 0..25 {
+            diags.error(format!("bad {i}"), "");
+        }
+        let bounded = diags.clone().bounded(20);
+        assert_eq!(bounded.iter().count(), 21);
+        assert_eq!(
+            bounded.iter().nth(19).map(|d| d.summary.as_str()),
+            Some("bad 19")
+        );
+        let last = bounded.iter().last().expect("a count");
+        assert!(
+            last.detail.starts_with("5 more problems"),
+            "{}",
+            last.detail
+        );
+        assert_eq!(diags.clone().bounded(25), diags);
     }
 }
 

@@ -16,6 +16,9 @@ use super::timeouts;
 use super::upgrade::{fill_absent, refuse_flatmap, StoredState};
 use super::validate::validate_config;
 
+/// How many problems one validation reports before it only counts the rest.
+const MAX_VALIDATION_DIAGNOSTICS: usize = 20;
+
 struct RegisteredResource {
     resource: Arc<dyn Resource>,
     schema: Schema,
@@ -107,7 +110,7 @@ impl ProviderServer {
             &mut diags,
         );
         self.provider.validate(config, &mut diags);
-        diags
+        diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
     }
 
     pub async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
@@ -127,7 +130,7 @@ impl ProviderServer {
             &mut diags,
         );
         entry.resource.validate(config, &mut diags);
-        diags
+        diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
     }
 
     /// A stored state in the current schema: written by this schema version or an older one

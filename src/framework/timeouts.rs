@@ -23,7 +23,11 @@ pub fn timeouts_block(operations: &[&str]) -> NestedBlock {
                 .validator(DurationValidator),
         )
     });
-    NestedBlock::new(BLOCK_NAME, Nesting::Single, block)
+    NestedBlock::new(
+        BLOCK_NAME,
+        Nesting::Single,
+        block.description("How long each operation may take, retries and waits included, before it fails; 10 minutes each by default. Configuration only: it is never read from the cloud."),
+    )
 }
 
 /// The timeout configured for `operation` in a resource value, or `default`.

@@ -22,11 +22,8 @@ impl Validator for OneOf {
             if self.allowed.contains(&element.text) {
                 return;
             }
-            let hint = self
-                .allowed
-                .iter()
-                .find(|a| a.eq_ignore_ascii_case(element.text))
-                .map(|a| format!(" (values are case-sensitive: did you mean {a:?}?)"))
+            let hint = spelling_hint(self.allowed, element.text)
+                .map(|hint| format!(" ({hint})"))
                 .unwrap_or_default();
             diags.attribute_error(
                 element.path.clone(),
@@ -71,6 +68,31 @@ impl Element<'_> {
         } else {
             format!("{} = {:?}", self.path, self.text)
         }
+    }
+}
+
+/// What the user may have meant by `text`, which is not one of `allowed`: the same name in
+/// another case or with other spacing, a name cut short (`TEMP`), or `ALL`, which a privilege
+/// list cannot hold since the cloud reports it as the privileges it stands for.
+pub fn spelling_hint(allowed: &[&str], text: &str) -> Option<String> {
+    let spaced = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let upper = spaced.to_ascii_uppercase();
+    if upper == "ALL" || upper == "ALL PRIVILEGES" {
+        return Some(format!("{text} is not accepted: list each privilege you want from the allowed values, since the cloud reports {text} as that list and it would always show as a change"));
+    }
+    if let Some(same) = allowed.iter().find(|a| a.eq_ignore_ascii_case(text)) {
+        return Some(format!("values are case-sensitive: did you mean {same:?}?"));
+    }
+    if let Some(same) = allowed.iter().find(|a| a.eq_ignore_ascii_case(&spaced)) {
+        return Some(format!("names have single spaces: did you mean {same:?}?"));
+    }
+    let longer: Vec<&&str> = allowed
+        .iter()
+        .filter(|a| upper.len() >= 3 && a.to_ascii_uppercase().starts_with(&upper))
+        .collect();
+    match longer.as_slice() {
+        [only] => Some(format!("did you mean {only:?}?")),
+        _ => None,
     }
 }
 
@@ -184,6 +206,25 @@ mod tests {
             "{}",
             d.detail
         );
+    }
+
+    #[test]
+    fn all_shortened_names_and_spacing_get_hints() {
+        let allowed = &["CONNECT", "CREATE", "TEMPORARY", "SHOW VIEW"];
+        let hint = |text: &str| spelling_hint(allowed, text).unwrap_or_default();
+        assert!(hint("ALL").starts_with("ALL is not accepted: list each privilege"));
+        assert!(hint("all privileges").starts_with("all privileges is not accepted"));
+        assert_eq!(hint("TEMP"), "did you mean \"TEMPORARY\"?");
+        assert_eq!(
+            hint("SHOW  VIEW"),
+            "names have single spaces: did you mean \"SHOW VIEW\"?"
+        );
+        assert_eq!(
+            hint("connect"),
+            "values are case-sensitive: did you mean \"CONNECT\"?"
+        );
+        assert_eq!(spelling_hint(allowed, "C"), None);
+        assert_eq!(spelling_hint(allowed, "DROP"), None);
     }
 
     #[test]

@@ -185,7 +185,7 @@ pub fn prefixed_id(id: &str, prefix: &str, description: &str) -> Result<(), Stri
         Ok(())
     } else {
         Err(format!(
-            "{description} is \"{prefix}\" followed by lowercase letters and digits"
+            "{description} is \"{prefix}\" followed by lowercase ASCII letters (a-z) and digits"
         ))
     }
 }

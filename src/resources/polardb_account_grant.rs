@@ -532,7 +532,7 @@ fn account_name_rule(name: &str) -> Result<(), String> {
     if starts_with_letter && allowed_chars && name.len() <= 32 {
         Ok(())
     } else {
-        Err("an account name starts with a lowercase letter, has only lowercase letters, digits and underscores, and is at most 32 characters long".into())
+        Err("an account name starts with a lowercase ASCII letter (a-z), has only lowercase ASCII letters, digits and underscores, and is at most 32 characters long".into())
     }
 }
 
@@ -541,7 +541,7 @@ fn database_name_rule(name: &str) -> Result<(), String> {
     if !name.is_empty() && name.len() <= 64 && name.chars().all(allowed) {
         Ok(())
     } else {
-        Err("a database name has 1 to 64 lowercase letters, digits, underscores or hyphens".into())
+        Err("a database name has 1 to 64 lowercase ASCII letters (a-z), digits, underscores or hyphens".into())
     }
 }
 

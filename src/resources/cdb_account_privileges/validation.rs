@@ -38,7 +38,7 @@ fn host_rule(host: &str) -> Result<(), String> {
     if !host.is_empty() && host.len() <= 255 && host.chars().all(allowed) {
         Ok(())
     } else {
-        Err("a host is a name, an IP address (IPv4 or IPv6) or a pattern with % and _, such as \"%\" or \"10.0.0.%\"; it has letters, digits and . % _ - : / only".into())
+        Err("a host is a name, an IP address (IPv4 or IPv6) or a pattern with % and _, such as \"%\" or \"10.0.0.%\"; it has ASCII letters, digits and . % _ - : / only".into())
     }
 }
 

@@ -241,7 +241,7 @@ mod tests {
             ),
             (
                 "postgres-abc#app#table:appdb.public.f(x)",
-                "a name has only letters",
+                "a name has only ASCII letters",
             ),
             ("postgres-abc#app#schema:appdb.", "is not empty"),
         ] {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::cloud::tencent::postgres::ObjectType;
-use crate::framework::validators::quoted_list;
+use crate::framework::validators::{quoted_list, spelling_hint};
 use crate::framework::Diagnostics;
 use crate::value::{AttributePath, Value};
 
@@ -58,7 +58,7 @@ pub fn instance_id_rule(id: &str) -> Result<(), String> {
 
 /// `InvalidParameterValue.InvalidAccountNameFormatError` of seed 000.
 pub fn user_name_rule(name: &str) -> Result<(), String> {
-    const RULE: &str = "an account name has 1 to 63 letters, digits and underscores, starts with a letter or an underscore, is not a reserved name (postgres, public, none, current_user, session_user, current_role) and does not start with pg_ or tencentdb_ (in any case)";
+    const RULE: &str = "an account name has 1 to 63 ASCII letters, digits and underscores, starts with an ASCII letter or an underscore, is not a reserved name (postgres, public, none, current_user, session_user, current_role) and does not start with pg_ or tencentdb_ (in any case)";
     let lower = name.to_ascii_lowercase();
     let valid = (1..=63).contains(&name.len())
         && name
@@ -87,10 +87,10 @@ pub fn object_name_rule(name: &str, routine: bool) -> Result<(), String> {
     if !name.is_empty() && name.chars().all(allowed) {
         Ok(())
     } else if routine {
-        Err("a function or procedure name has only letters, digits, underscores, square brackets, and the argument list in parentheses separated by commas without spaces, e.g. \"refresh_totals(integer,text)\"".into())
+        Err("a function or procedure name has only ASCII letters, digits, underscores, square brackets, and the argument list in parentheses separated by commas without spaces, e.g. \"refresh_totals(integer,text)\"".into())
     } else {
         Err(
-            "a name has only letters, digits, underscores and square brackets, and is not empty"
+            "a name has only ASCII letters, digits, underscores and square brackets, and is not empty"
                 .into(),
         )
     }
@@ -287,12 +287,19 @@ impl<'a> ObjectConfig<'a> {
     }
 }
 
-/// ` (values are case-sensitive: did you mean "SELECT"?)` when only the case is wrong.
+/// ` Values are case-sensitive: did you mean "SELECT"?` and the like, as a sentence.
 fn case_hint(allowed: &[&str], text: &str) -> String {
-    allowed
-        .iter()
-        .find(|a| a.eq_ignore_ascii_case(text))
-        .map(|a| format!(" Values are case-sensitive: did you mean {a:?}?"))
+    spelling_hint(allowed, text)
+        .map(|hint| {
+            let mut chars = hint.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            format!(
+                " {}{}.",
+                first.into_iter().collect::<String>(),
+                chars.as_str()
+            )
+            .replace("?.", "?")
+        })
         .unwrap_or_default()
 }
 
