@@ -105,6 +105,29 @@ impl Diagnostics {
     }
 }
 
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.0 {
+            match &d.path {
+                Some(path) => {
+                    writeln!(f, "{:?}: {}: {}: {}", d.severity, path, d.summary, d.detail)?
+                }
+                None => writeln!(f, "{:?}: {}: {}", d.severity, d.summary, d.detail)?,
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,28 +151,5 @@ mod tests {
             last.detail
         );
         assert_eq!(diags.clone().bounded(25), diags);
-    }
-}
-
-impl IntoIterator for Diagnostics {
-    type Item = Diagnostic;
-    type IntoIter = std::vec::IntoIter<Diagnostic>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
-    }
-}
-
-impl fmt::Display for Diagnostics {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.0 {
-            match &d.path {
-                Some(path) => {
-                    writeln!(f, "{:?}: {}: {}: {}", d.severity, path, d.summary, d.detail)?
-                }
-                None => writeln!(f, "{:?}: {}: {}", d.severity, d.summary, d.detail)?,
-            }
-        }
-        Ok(())
     }
 }
