@@ -13,7 +13,7 @@ fi
 
 cargo build --release --locked --workspace
 
-version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)"
+version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 case "$(uname -m)" in
   x86_64) arch=amd64 ;;
   aarch64|arm64) arch=arm64 ;;
