@@ -916,3 +916,82 @@ fn all_and_shortened_privileges_get_a_hint() {
         "{text}"
     );
 }
+
+/// The instance with two accounts of one user: `app@%` and `app@10.0.0.%`.
+fn fixture_with_two_hosts() -> serde_json::Value {
+    let mut fixture: Json =
+        serde_json::from_str(&Fixture::builtin().to_json()).expect("built-in fixture JSON");
+    fixture["tencentcloud"]["cdb"][0]["accounts"]
+        .as_array_mut()
+        .expect("accounts")
+        .push(serde_json::json!({"user": "app", "host": "10.0.0.%"}));
+    fixture
+}
+
+/// A host other than `%`: applied, imported by its three-part ID, replaced when the host
+/// changes, and an account deleted outside Terraform is planned for creation and explained.
+fn another_host_replacement_and_an_account_deleted_out_of_band(version: TerraformVersion) {
+    let fixture = fixture_with_two_hosts();
+    let sim = Sim::start_with(
+        Fixture::from_json(&fixture.to_string()).expect("fixture"),
+        SimOptions::default(),
+    );
+    let workspace = Workspace::new(version);
+    let on_host = |host: &str| app_config(&sim, &format!("  host = \"{host}\"\n{FIRST}"));
+    workspace.write_config(&on_host("10.0.0.%"));
+    workspace.apply();
+    assert_eq!(
+        sim.cdb_privileges(INSTANCE, "app", "10.0.0.%"),
+        first_grants()
+    );
+    assert!(sim.cdb_privileges(INSTANCE, "app", "%").is_empty());
+    let state = state_of(&workspace, RESOURCE).expect("in the state");
+    assert_eq!(state["id"], "cdb-sim00001#app#10.0.0.%");
+
+    let imported = Workspace::new(version);
+    imported.write_config(&on_host("10.0.0.%"));
+    imported
+        .run(&[
+            "import",
+            "-input=false",
+            RESOURCE,
+            "cdb-sim00001#app#10.0.0.%",
+        ])
+        .expect_success("terraform import");
+    imported.expect_empty_plan("after importing app@10.0.0.%");
+
+    // A new host is a new account: the resource is replaced.
+    workspace.write_config(&on_host("%"));
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(changes);
+    assert!(plan.stdout.contains("must be replaced"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("# forces replacement"),
+        "{}",
+        plan.stdout
+    );
+    workspace.apply();
+    assert!(sim.cdb_privileges(INSTANCE, "app", "10.0.0.%").is_empty());
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+
+    // Someone deletes app@% outside Terraform.
+    let mut without_account = fixture.clone();
+    without_account["tencentcloud"]["cdb"][0]["accounts"] =
+        serde_json::json!([{"user": "app", "host": "10.0.0.%"}]);
+    sim.load_fixture(without_account);
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(changes);
+    let text = unwrapped(&plan.text());
+    assert!(
+        text.contains("# clouddb_cdb_account_privileges.app will be created"),
+        "{text}"
+    );
+    let (text, _) = failing_run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    assert!(
+        text.contains("CDB instance cdb-sim00001 has no account app@%. Create the account first"),
+        "{text}"
+    );
+    assert_eq!(state_of(&workspace, RESOURCE), None);
+}
+
+on_each_terraform!(another_host_replacement_and_an_account_deleted_out_of_band);
