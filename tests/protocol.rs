@@ -78,12 +78,34 @@ async fn schema_call_with(
         .map_err(|e| e.to_string())
 }
 
+/// Waits until the provider has logged `needle`, and returns its log.
+async fn logged(plugin: &PluginProcess, needle: &str) -> String {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let log = plugin.log();
+        if log.contains(needle) || tokio::time::Instant::now() > deadline {
+            return log;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_client_with_another_certificate_is_refused() {
     let terraform = ClientIdentity::terraform_like();
     let intruder = ClientIdentity::terraform_like();
     let plugin = PluginProcess::launch(&terraform.pem);
-    assert!(schema_call_with(Some(&intruder), &plugin).await.is_err());
+    schema_call_with(Some(&intruder), &plugin)
+        .await
+        .expect_err("another certificate is refused");
+    let log = logged(&plugin, "refused a TLS connection").await;
+    assert!(
+        log.contains("refused a TLS connection")
+            && log.contains(
+                "the client certificate is not the one Terraform gave in PLUGIN_CLIENT_CERT"
+            ),
+        "{log}"
+    );
     // The provider is still there for the real client.
     schema_call_with(Some(&terraform), &plugin)
         .await
@@ -94,7 +116,15 @@ async fn a_client_with_another_certificate_is_refused() {
 async fn a_client_without_a_certificate_is_refused() {
     let terraform = ClientIdentity::terraform_like();
     let plugin = PluginProcess::launch(&terraform.pem);
-    assert!(schema_call_with(None, &plugin).await.is_err());
+    schema_call_with(None, &plugin)
+        .await
+        .expect_err("no certificate is refused");
+    let log = logged(&plugin, "refused a TLS connection").await;
+    assert!(log.contains("refused a TLS connection"), "{log}");
+    assert!(log.contains("no certificate"), "{log}");
+    schema_call_with(Some(&terraform), &plugin)
+        .await
+        .expect("Terraform still connects");
 }
 
 #[test]
@@ -243,14 +273,24 @@ async fn debug_mode_serves_plaintext_and_prints_how_to_reattach() {
     let _ = child.wait();
 }
 
+/// Whether process `pid` still runs (a zombie, waiting for its parent to reap it, does not).
+fn is_running(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rsplit_once(") ")
+            .is_some_and(|(_, rest)| !rest.starts_with('Z') && !rest.starts_with('X')),
+        Err(_) => false,
+    }
+}
+
 #[test]
 fn the_provider_exits_when_terraform_dies_without_shutting_it_down() {
     use std::io::{BufRead, BufReader};
     let terraform = ClientIdentity::terraform_like();
-    // A stand-in for Terraform that starts the provider and then dies abruptly.
+    // A stand-in for Terraform that starts the provider, tells its pid, and then dies abruptly.
     let mut parent = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("\"{}\" & sleep 1", provider_binary()))
+        .arg(format!("\"{}\" & echo $! >&2; sleep 1", provider_binary()))
         .env(
             "TF_PLUGIN_MAGIC_COOKIE",
             support::plugin_process::MAGIC_COOKIE,
@@ -258,27 +298,32 @@ fn the_provider_exits_when_terraform_dies_without_shutting_it_down() {
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
         .env("PLUGIN_CLIENT_CERT", &terraform.pem)
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("start the stand-in");
     let mut line = String::new();
     BufReader::new(parent.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("handshake line");
-    let address: std::net::SocketAddr = line
-        .split('|')
-        .nth(3)
-        .expect("address")
+    assert!(line.starts_with("1|6|tcp|"), "{line}");
+    // The first line of stderr is the pid; the provider keeps the pipe open while it runs.
+    let mut told = String::new();
+    let mut stderr = BufReader::new(parent.stderr.take().expect("stderr"));
+    stderr.read_line(&mut told).expect("the provider's pid");
+    let pid: u32 = told
+        .trim()
         .parse()
-        .expect("address");
+        .unwrap_or_else(|_| panic!("no pid in {told:?}"));
+    assert!(is_running(pid), "the provider runs while its parent does");
     parent.wait().expect("the stand-in exits");
 
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
-    while std::net::TcpStream::connect(address).is_ok() {
+    while is_running(pid) {
         assert!(
             std::time::Instant::now() < deadline,
-            "the orphaned provider is still serving on {address}"
+            "the orphaned provider (pid {pid}) is still running"
         );
-        std::thread::sleep(Duration::from_millis(100));
+        std::thread::sleep(Duration::from_millis(50));
     }
+    drop(stderr);
 }

@@ -144,7 +144,10 @@ fn tls_connections(
                     Ok(Ok(stream)) => {
                         let _ = sender.send(Ok(TlsConnection(stream))).await;
                     }
-                    Ok(Err(e)) => tracing::warn!(%peer, error = %e, "refused a TLS connection"),
+                    Ok(Err(e)) => {
+                        let reason = super::tls::describe_refusal(&e);
+                        tracing::warn!(%peer, reason, "refused a TLS connection")
+                    }
                     Err(_) => {
                         tracing::warn!(%peer, "refused a connection that did not finish its TLS handshake")
                     }

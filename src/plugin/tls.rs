@@ -13,6 +13,27 @@ use rustls::{
     CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
 };
 
+/// Why a TLS handshake was refused, in words: rustls prints its reasons as debug structures.
+pub fn describe_refusal(error: &std::io::Error) -> String {
+    let reason = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match reason {
+        Some(rustls::Error::InvalidCertificate(CertificateError::Other(other))) => {
+            other.0.to_string()
+        }
+        Some(rustls::Error::NoCertificatesPresented) => {
+            "the client sent no certificate, and Terraform always sends one".to_owned()
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// Why a client certificate is refused: only the one Terraform handed over is accepted.
+#[derive(Debug, thiserror::Error)]
+#[error("the client certificate is not the one Terraform gave in PLUGIN_CLIENT_CERT")]
+struct NotTerraform;
+
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
     #[error("PLUGIN_CLIENT_CERT does not hold a PEM certificate: {0}")]
@@ -109,9 +130,9 @@ impl ClientCertVerifier for ExactClientCertVerifier {
         if end_entity.as_ref() == self.expected.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ))
+            Err(rustls::Error::InvalidCertificate(CertificateError::Other(
+                rustls::OtherError(Arc::new(NotTerraform)),
+            )))
         }
     }
 

@@ -21,11 +21,14 @@ pub struct PluginProcess {
     pub address: SocketAddr,
     pub certificate: CertificateDer<'static>,
     pub handshake: String,
+    /// Where the provider's stderr (its hclog lines) goes.
+    log: tempfile::NamedTempFile,
 }
 
 impl PluginProcess {
     /// Launches with Terraform's environment and `client_pem` as PLUGIN_CLIENT_CERT.
     pub fn launch(client_pem: &str) -> Self {
+        let log = tempfile::NamedTempFile::new().expect("log file");
         let mut child = Command::new(provider_binary())
             .env("TF_PLUGIN_MAGIC_COOKIE", MAGIC_COOKIE)
             .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
@@ -34,7 +37,7 @@ impl PluginProcess {
             .env("PLUGIN_CLIENT_CERT", client_pem)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::from(log.reopen().expect("log file")))
             .spawn()
             .expect("start the provider");
         let stdout = child.stdout.take().expect("stdout");
@@ -60,7 +63,13 @@ impl PluginProcess {
             address,
             certificate: CertificateDer::from(der),
             handshake,
+            log,
         }
+    }
+
+    /// What the provider has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).expect("read the provider's log")
     }
 
     /// Waits for the process to exit by itself, up to `limit`.
