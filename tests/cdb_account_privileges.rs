@@ -251,6 +251,7 @@ fn failing_task_is_reported_and_state_stays_truthful(version: TerraformVersion) 
     assert!(!run.success, "the apply must fail:\n{}", run.text());
     let text = unwrapped(&run.text());
     assert!(text.contains("ended with status FAILED"), "{text}");
+    assert!(sim.pending_faults().is_empty(), "the task fault fired");
     assert!(
         text.contains("Table 'shop.orders' is locked by another operation"),
         "{text}"
@@ -277,6 +278,7 @@ fn failing_task_is_reported_and_state_stays_truthful(version: TerraformVersion) 
         "{}",
         run.text()
     );
+    assert!(sim.pending_faults().is_empty(), "the task fault fired");
     assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
     let state = state_of(&workspace, RESOURCE).expect("still in the state");
     assert_eq!(sorted_strings(&state["global_privileges"]), vec!["PROCESS"]);
@@ -541,6 +543,15 @@ fn throttled_and_busy_answers_are_retried_without_surfacing_an_error() {
         3,
         "two throttled attempts, then success"
     );
+    assert_eq!(
+        sim.requests()
+            .iter()
+            .filter(|r| r["error_code"] == "FailedOperation.StatusConflict")
+            .count(),
+        1,
+        "the busy poll was answered and retried"
+    );
+    assert!(sim.pending_faults().is_empty(), "every fault fired");
 }
 
 /// Tencent answers its server errors with HTTP 200 and a code; each is retried, in writes,

@@ -191,4 +191,5 @@ async fn transient_faults_and_lost_replies_are_retried_to_the_same_end_state() {
         privileges_of(&client, "app").await,
         vec![privilege("shop", "DMLOnly")]
     );
+    assert!(sim.state().faults().is_empty(), "every fault fired");
 }

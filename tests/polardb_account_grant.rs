@@ -221,6 +221,7 @@ fn throttled_calls_are_retried_without_surfacing_an_error() {
         3,
         "two throttled attempts, then success"
     );
+    assert!(sim.pending_faults().is_empty(), "every fault fired");
 }
 
 #[test]
@@ -323,6 +324,7 @@ fn a_failed_revoke_after_a_successful_grant_leaves_a_truthful_state() {
         text.contains("Forbidden.RAM") && text.contains("RequestId:"),
         "{text}"
     );
+    assert!(sim.pending_faults().is_empty(), "the fault fired");
     let request_id = sim.request_id_of_failed("RevokeAccountPrivilege");
     assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
     assert!(
@@ -385,6 +387,7 @@ fn a_failed_create_records_what_the_account_holds_and_the_next_apply_finishes() 
     assert!(!run.success, "the create must fail:\n{}", run.text());
     let text = unwrapped(&run.text());
     assert!(text.contains("Forbidden.RAM"), "{text}");
+    assert!(sim.pending_faults().is_empty(), "the fault fired");
     assert!(
         text.contains("shop=ReadWrite"),
         "the error says the grant was applied: {text}"

@@ -521,6 +521,7 @@ fn a_create_failing_part_way_is_recorded_and_the_next_apply_finishes() {
         text.contains("call 2 failed. The 1 call(s) before it applied 50 of the 120 changes"),
         "{text}"
     );
+    assert!(sim.pending_faults().is_empty(), "both faults fired");
     let granted = |sim: &Sim| {
         sim.postgres_privileges(INSTANCE, "app")
             .values()

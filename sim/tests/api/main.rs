@@ -4,6 +4,7 @@ mod admin;
 mod auth;
 mod backend;
 mod cdb;
+mod flags;
 mod polardb;
 mod postgres;
 mod support;
