@@ -703,3 +703,67 @@ provider "clouddb" {{
     assert!(text.contains("ALICLOUD_SECRET_KEY"), "{text}");
     assert!(sim.requests().is_empty());
 }
+
+/// The update and delete timeouts bound their retries: a cloud that keeps throttling fails
+/// each soon after its timeout, and nothing is recorded that did not happen.
+#[test]
+fn update_and_delete_timeouts_bound_their_retries() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    let with_timeout = |grants: &[(&str, &str)], operation: &str| {
+        grant_config(&sim, "app", grants).replace(
+            "database_privileges = {",
+            &format!("timeouts {{\n    {operation} = \"1s\"\n  }}\n\n  database_privileges = {{"),
+        )
+    };
+    let throttle = |action: &str| {
+        sim.add_fault(
+            serde_json::json!({"action": action, "count": 1000, "error_code": "Throttling.User"}),
+        )
+    };
+    let fails_promptly = |args: &[&str], action: &str| {
+        let started = std::time::Instant::now();
+        let run = workspace.run(args);
+        let took = started.elapsed();
+        assert!(!run.success, "{args:?} must fail:\n{}", run.text());
+        let text = unwrapped(&run.text());
+        assert!(
+            text.contains(&format!(
+                "{action} did not succeed before the operation's timeout elapsed"
+            )),
+            "{text}"
+        );
+        assert!(
+            took < Duration::from_millis(3500),
+            "{args:?} failed only after {took:?}"
+        );
+        sim.clear_faults();
+    };
+
+    workspace.write_config(&with_timeout(&[("shop", "ReadOnly")], "update"));
+    workspace.apply();
+    throttle("GrantAccountPrivilege");
+    workspace.write_config(&with_timeout(&[("shop", "ReadWrite")], "update"));
+    fails_promptly(
+        &["apply", "-auto-approve", "-input=false"],
+        "GrantAccountPrivilege",
+    );
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadOnly")])
+    );
+
+    workspace.write_config(&with_timeout(&[("shop", "ReadOnly")], "delete"));
+    workspace.apply();
+    throttle("RevokeAccountPrivilege");
+    fails_promptly(
+        &["destroy", "-auto-approve", "-input=false"],
+        "RevokeAccountPrivilege",
+    );
+    assert_eq!(
+        sim.polardb_privileges(CLUSTER, "app"),
+        privileges(&[("shop", "ReadOnly")])
+    );
+    workspace.destroy();
+    assert!(sim.polardb_privileges(CLUSTER, "app").is_empty());
+}

@@ -104,6 +104,8 @@ fn traced_workspace() -> Workspace {
     let mut workspace = Workspace::new(TerraformVersion::Current);
     let log = workspace.path().join("trace.log");
     workspace.set_env("TF_LOG", "TRACE");
+    // The README's promise is for the provider's own log level too.
+    workspace.set_env("TF_LOG_PROVIDER", "trace");
     workspace.set_env("TF_LOG_PATH", &log.display().to_string());
     workspace
 }
