@@ -7,8 +7,10 @@ use std::time::Duration;
 use clouddb::cloud::tencent::cdb::{Account, AccountPrivileges, DatabasePrivilege, TaskWait};
 use clouddb_sim::{Fixture, SimOptions};
 use serde_json::Value as Json;
-use support::sim::{cdb_grants, Sim};
-use support::terraform::{on_each_terraform, unwrapped, TerraformVersion, Workspace};
+use support::sim::{cdb_grants, closed_endpoint, Sim, TENCENT_SERVER_ERRORS};
+use support::terraform::{
+    on_each_terraform, unwrapped, TerraformVersion, Workspace, NULL_VARIABLES,
+};
 use tokio::time::Instant;
 
 const INSTANCE: &str = "cdb-sim00001";
@@ -558,16 +560,10 @@ fn throttled_and_busy_answers_are_retried_without_surfacing_an_error() {
 /// task polls and reads alike, with the backoff of throttling.
 #[test]
 fn tencent_server_errors_are_retried_in_writes_polls_and_reads() {
-    const SERVER_ERRORS: [&str; 4] = [
-        "InternalError",
-        "InternalError.SystemError",
-        "InternalError.DBError",
-        "FailedOperation.DatabaseAccessError",
-    ];
     let sim = Sim::start();
     let workspace = Workspace::new(TerraformVersion::Current);
     for action in ["ModifyAccountPrivileges", "DescribeAsyncRequestInfo"] {
-        for code in SERVER_ERRORS {
+        for code in TENCENT_SERVER_ERRORS {
             sim.add_fault(serde_json::json!({
                 "service": "cdb", "action": action, "error_code": code,
             }));
@@ -585,7 +581,7 @@ fn tencent_server_errors_are_retried_in_writes_polls_and_reads() {
     assert_eq!(failed.len(), 8, "{failed:?}");
     assert_eq!(sim.count_calls("ModifyAccountPrivileges"), 5);
 
-    for code in SERVER_ERRORS {
+    for code in TENCENT_SERVER_ERRORS {
         sim.add_fault(serde_json::json!({
             "service": "cdb", "action": "DescribeAccountPrivileges", "error_code": code,
         }));
@@ -599,17 +595,6 @@ fn tencent_server_errors_are_retried_in_writes_polls_and_reads() {
 fn nulls_fail_at_plan_time_or_mean_empty(version: TerraformVersion) {
     let sim = Sim::start();
     let workspace = Workspace::new(version);
-    let variables = r#"
-variable "no_text" {
-  type    = string
-  default = null
-}
-
-variable "no_set" {
-  type    = set(string)
-  default = null
-}
-"#;
     let resource = |name: &str, instance: &str, user: &str, body: &str| {
         format!(
             "\nresource \"clouddb_cdb_account_privileges\" \"{name}\" {{\n  instance_id = {instance}\n  user        = {user}\n{body}\n}}\n"
@@ -621,7 +606,7 @@ variable "no_set" {
         "  database {\n    database   = var.no_text\n    privileges = [\"SELECT\"]\n  }";
     let config = [
         sim.tencent_provider_config(),
-        variables.to_string(),
+        NULL_VARIABLES.to_string(),
         resource("a", "var.no_text", "\"app\"", ""),
         resource("b", "\"cdb-sim00001\"", "var.no_text", ""),
         resource("c", "\"cdb-sim00001\"", "\"c\"", null_privileges),
@@ -652,7 +637,7 @@ variable "no_set" {
     // An optional set given null means none.
     let config = [
         sim.tencent_provider_config(),
-        variables.to_string(),
+        NULL_VARIABLES.to_string(),
         resource(
             "app",
             "\"cdb-sim00001\"",
@@ -730,19 +715,6 @@ fn an_old_state_still_refreshes(version: TerraformVersion) {
 
 on_each_terraform!(an_old_state_still_refreshes);
 
-/// Runs `terraform <args>`, which must fail, and returns its text and how long it took.
-fn failing_run(workspace: &Workspace, args: &[&str]) -> (String, Duration) {
-    let started = std::time::Instant::now();
-    let run = workspace.run(args);
-    let took = started.elapsed();
-    assert!(
-        !run.success,
-        "terraform {args:?} must fail:\n{}",
-        run.text()
-    );
-    (unwrapped(&run.text()), took)
-}
-
 /// Waits until the sim's account holds `expected` (a task still running after a timeout).
 fn wait_for_grants(sim: &Sim, expected: &std::collections::BTreeSet<String>) {
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
@@ -771,7 +743,7 @@ fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
     let prompt = Duration::from_millis(1000 + 2500);
 
     workspace.write_config(&with_timeouts(FIRST, "    create = \"1s\""));
-    let (text, took) = failing_run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    let (text, took) = workspace.run_failing(&["apply", "-auto-approve", "-input=false"]);
     assert!(
         text.contains("when the create timeout of 1s elapsed"),
         "{text}"
@@ -783,7 +755,7 @@ fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
     workspace.apply();
 
     workspace.write_config(&with_timeouts(SECOND, "    update = \"1s\""));
-    let (text, took) = failing_run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    let (text, took) = workspace.run_failing(&["apply", "-auto-approve", "-input=false"]);
     assert!(
         text.contains("when the update timeout of 1s elapsed"),
         "{text}"
@@ -796,7 +768,7 @@ fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
 
     workspace.write_config(&with_timeouts(SECOND, "    delete = \"1s\""));
     workspace.apply();
-    let (text, took) = failing_run(&workspace, &["destroy", "-auto-approve", "-input=false"]);
+    let (text, took) = workspace.run_failing(&["destroy", "-auto-approve", "-input=false"]);
     assert!(
         text.contains("when the delete timeout of 1s elapsed"),
         "{text}"
@@ -810,7 +782,7 @@ fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
         ("5d", "unknown unit \"d\""),
     ] {
         workspace.write_config(&with_timeouts(SECOND, &format!("    delete = \"{bad}\"")));
-        let (text, _) = failing_run(&workspace, &["plan", "-input=false"]);
+        let (text, _) = workspace.run_failing(&["plan", "-input=false"]);
         assert!(
             text.contains(&format!(
                 "timeouts.delete = \"{bad}\" is not a duration: {why}"
@@ -850,14 +822,11 @@ on_each_terraform!(two_resources_of_one_account_are_refused);
 /// could not be sent is not followed by a read that fails the same way.
 #[test]
 fn an_unreachable_endpoint_is_one_error_naming_the_url() {
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        format!("http://{}", listener.local_addr().expect("address"))
-    };
+    let closed = closed_endpoint();
     let sim = Sim::start();
     let workspace = Workspace::new(TerraformVersion::Current);
     workspace.write_config(&app_config(&sim, FIRST).replace(&sim.url(), &closed));
-    let (text, _) = failing_run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    let (text, _) = workspace.run_failing(&["apply", "-auto-approve", "-input=false"]);
     assert_eq!(text.matches("Error:").count(), 1, "{text}");
     assert!(
         text.contains(&format!(
@@ -871,10 +840,8 @@ fn an_unreachable_endpoint_is_one_error_naming_the_url() {
     workspace.write_config(&app_config(&sim, FIRST));
     workspace.apply();
     workspace.write_config(&app_config(&sim, SECOND).replace(&sim.url(), &closed));
-    let (text, _) = failing_run(
-        &workspace,
-        &["apply", "-auto-approve", "-input=false", "-refresh=false"],
-    );
+    let (text, _) =
+        workspace.run_failing(&["apply", "-auto-approve", "-input=false", "-refresh=false"]);
     assert_eq!(text.matches("Error:").count(), 1, "{text}");
     assert!(text.contains(&closed), "{text}");
     let state = state_of(&workspace, RESOURCE).expect("in the state");
@@ -888,7 +855,7 @@ fn ten_thousand_bad_privileges_give_a_bounded_report() {
     let workspace = Workspace::new(TerraformVersion::Current);
     let body = "  global_privileges = flatten([for a in range(100) : [for b in range(100) : \"P${a}_${b}\"]])";
     workspace.write_config(&app_config(&sim, body));
-    let (text, _) = failing_run(&workspace, &["plan", "-input=false"]);
+    let (text, _) = workspace.run_failing(&["plan", "-input=false"]);
     assert_eq!(
         text.matches("Error: Unsupported value").count(),
         20,
@@ -911,7 +878,7 @@ fn all_and_shortened_privileges_get_a_hint() {
     let workspace = Workspace::new(TerraformVersion::Current);
     let body = "  global_privileges = [\"ALL PRIVILEGES\"]\n  database {\n    database   = \"shop\"\n    privileges = [\"ALL\", \"SHOW  VIEW\"]\n  }";
     workspace.write_config(&app_config(&sim, body));
-    let (text, _) = failing_run(&workspace, &["plan", "-input=false"]);
+    let (text, _) = workspace.run_failing(&["plan", "-input=false"]);
     assert!(
         text.contains("global_privileges contains \"ALL PRIVILEGES\", which is not allowed (ALL PRIVILEGES is not accepted: list each privilege you want from the allowed values"),
         "{text}"
@@ -997,7 +964,7 @@ fn another_host_replacement_and_an_account_deleted_out_of_band(version: Terrafor
         text.contains("# clouddb_cdb_account_privileges.app will be created"),
         "{text}"
     );
-    let (text, _) = failing_run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    let (text, _) = workspace.run_failing(&["apply", "-auto-approve", "-input=false"]);
     assert!(
         text.contains("CDB instance cdb-sim00001 has no account app@%. Create the account first"),
         "{text}"
@@ -1006,3 +973,64 @@ fn another_host_replacement_and_an_account_deleted_out_of_band(version: Terrafor
 }
 
 on_each_terraform!(another_host_replacement_and_an_account_deleted_out_of_band);
+
+/// Every level written as nested maps: the same grants as the blocks, an empty plan, drift
+/// repaired, and a switch between the shapes that sends nothing.
+fn levels_written_as_maps(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let maps = r#"
+  global_privileges   = ["PROCESS"]
+  database_privileges = { shop = ["SELECT", "SHOW VIEW"] }
+  table_privileges    = { shop = { orders = ["INSERT", "UPDATE"] } }
+  column_privileges   = { shop = { orders = { total = ["SELECT"] } } }
+"#;
+    workspace.write_config(&app_config(&sim, maps));
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    workspace.expect_empty_plan("right after applying maps");
+
+    change_out_of_band(
+        &sim,
+        &AccountPrivileges {
+            global_privileges: vec!["PROCESS".into()],
+            ..AccountPrivileges::default()
+        },
+    );
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(changes, "the drift is planned back:\n{}", plan.text());
+    assert!(plan.stdout.contains("table_privileges"), "{}", plan.stdout);
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    workspace.expect_empty_plan("after repairing drift");
+
+    // The same privileges as blocks: a change of shape sends nothing.
+    sim.clear_requests();
+    workspace.write_config(&app_config(&sim, FIRST));
+    workspace.apply();
+    assert!(modify_calls(&sim).is_empty(), "{:#?}", modify_calls(&sim));
+    workspace.expect_empty_plan("after switching to blocks");
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+
+    let bad = r#"
+  table_privileges = { shop = { orders = ["SELECT", "EXECUTE"], "bad`name" = ["SELECT"] }, logs = {} }
+
+  table {
+    database   = "shop"
+    table      = "users"
+    privileges = ["SELECT"]
+  }
+"#;
+    workspace.write_config(&app_config(&sim, bad));
+    let (text, _) = workspace.run_failing(&["plan", "-input=false"]);
+    for expected in [
+        "table_privileges and table blocks are both set.",
+        r#"table_privileges["shop"]["orders"] contains "EXECUTE", which is not allowed"#,
+        r#"table_privileges["shop"] has a key "bad`name" that is not a valid table name"#,
+        r#"table_privileges["logs"] names no table."#,
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+}
+
+on_each_terraform!(levels_written_as_maps);

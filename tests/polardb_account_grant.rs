@@ -4,8 +4,10 @@ mod support;
 
 use std::time::Duration;
 
-use support::sim::{privileges, Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET};
-use support::terraform::{on_each_terraform, unwrapped, TerraformVersion, Workspace};
+use support::sim::{privileges, Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET, REQUIRED_PROVIDERS};
+use support::terraform::{
+    on_each_terraform, unwrapped, TerraformVersion, Workspace, NULL_VARIABLES,
+};
 use tokio::time::Instant;
 
 const CLUSTER: &str = "pc-sim00001";
@@ -494,18 +496,6 @@ fn a_change_the_account_does_not_show_afterwards_fails_and_records_the_truth() {
     workspace.expect_empty_plan("after the repair");
 }
 
-const NULL_VARIABLES: &str = r#"
-variable "no_text" {
-  type    = string
-  default = null
-}
-
-variable "no_map" {
-  type    = map(string)
-  default = null
-}
-"#;
-
 /// Nulls from variables in required arguments and in map values fail at plan time, each
 /// named; nothing reaches the cloud.
 fn nulls_fail_at_plan_time(version: TerraformVersion) {
@@ -668,13 +658,7 @@ fn a_missing_secret_is_reported_once_not_per_resource() {
     let sim = Sim::start();
     let workspace = Workspace::new(TerraformVersion::Current);
     let mut config = format!(
-        r#"
-terraform {{
-  required_providers {{
-    clouddb = {{ source = "clouddb/clouddb" }}
-  }}
-}}
-
+        r#"{REQUIRED_PROVIDERS}
 provider "clouddb" {{
   alicloud {{
     access_key = "{ALIBABA_ACCESS_KEY}"
@@ -722,11 +706,7 @@ fn update_and_delete_timeouts_bound_their_retries() {
         )
     };
     let fails_promptly = |args: &[&str], action: &str| {
-        let started = std::time::Instant::now();
-        let run = workspace.run(args);
-        let took = started.elapsed();
-        assert!(!run.success, "{args:?} must fail:\n{}", run.text());
-        let text = unwrapped(&run.text());
+        let (text, took) = workspace.run_failing(args);
         assert!(
             text.contains(&format!(
                 "{action} did not succeed before the operation's timeout elapsed"

@@ -8,8 +8,10 @@ use std::time::Duration;
 use clouddb::cloud::tencent::postgres::{DatabaseObject, ModifyPrivilege, ObjectType};
 use clouddb_sim::{Fixture, SimOptions};
 use serde_json::{json, Value as Json};
-use support::sim::{postgres_grants, Sim};
-use support::terraform::{on_each_terraform, unwrapped, TerraformVersion, Workspace};
+use support::sim::{closed_endpoint, postgres_grants, Sim, TENCENT_SERVER_ERRORS};
+use support::terraform::{
+    on_each_terraform, unwrapped, TerraformVersion, Workspace, NULL_VARIABLES,
+};
 use tokio::time::Instant;
 
 const INSTANCE: &str = "postgres-sim00001";
@@ -564,16 +566,10 @@ fn a_create_failing_part_way_is_recorded_and_the_next_apply_finishes() {
 /// reads alike, with the backoff of throttling.
 #[test]
 fn tencent_server_errors_are_retried_in_writes_and_reads() {
-    const SERVER_ERRORS: [&str; 4] = [
-        "InternalError",
-        "InternalError.SystemError",
-        "InternalError.DBError",
-        "FailedOperation.DatabaseAccessError",
-    ];
     let sim = Sim::start();
     let workspace = Workspace::new(TerraformVersion::Current);
     for action in ["ModifyAccountPrivileges", "DescribeAccountPrivileges"] {
-        for code in SERVER_ERRORS {
+        for code in TENCENT_SERVER_ERRORS {
             sim.add_fault(json!({ "service": "postgres", "action": action, "error_code": code }));
         }
     }
@@ -592,7 +588,7 @@ fn tencent_server_errors_are_retried_in_writes_and_reads() {
         .count();
     assert_eq!(failed, 8);
 
-    for code in SERVER_ERRORS {
+    for code in TENCENT_SERVER_ERRORS {
         sim.add_fault(
             json!({ "service": "postgres", "action": "DescribeAccounts", "error_code": code }),
         );
@@ -606,17 +602,6 @@ fn tencent_server_errors_are_retried_in_writes_and_reads() {
 fn nulls_fail_at_plan_time(version: TerraformVersion) {
     let sim = Sim::start();
     let workspace = Workspace::new(version);
-    let variables = r#"
-variable "no_text" {
-  type    = string
-  default = null
-}
-
-variable "no_set" {
-  type    = set(string)
-  default = null
-}
-"#;
     let resource = |name: &str, instance: &str, user: &str, object_type: &str, privileges: &str| {
         format!(
             r#"
@@ -636,7 +621,7 @@ resource "clouddb_postgres_account_privileges" "{name}" {{
     let instance = format!("\"{INSTANCE}\"");
     let config = [
         sim.tencent_provider_config(),
-        variables.to_string(),
+        NULL_VARIABLES.to_string(),
         resource(
             "a",
             "var.no_text",
@@ -740,11 +725,7 @@ fn every_operations_timeout_bounds_its_retries() {
         )
     };
     let fails_promptly = |args: &[&str], operation: &str| {
-        let started = std::time::Instant::now();
-        let run = workspace.run(args);
-        let took = started.elapsed();
-        assert!(!run.success, "{args:?} must fail:\n{}", run.text());
-        let text = unwrapped(&run.text());
+        let (text, took) = workspace.run_failing(args);
         assert!(
             text.contains(
                 "ModifyAccountPrivileges did not succeed before the operation's timeout elapsed"
@@ -857,10 +838,7 @@ fn an_object_moved_between_two_resources_of_one_account_is_never_lost() {
 /// An endpoint nothing listens on is one error naming the URL, and nothing is recorded.
 #[test]
 fn an_unreachable_endpoint_is_one_error_naming_the_url() {
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        format!("http://{}", listener.local_addr().expect("address"))
-    };
+    let closed = closed_endpoint();
     let sim = Sim::start();
     let workspace = Workspace::new(TerraformVersion::Current);
     let objects: &[(&str, &[&str])] = &[(USERS, &["SELECT"])];

@@ -4,7 +4,7 @@
 mod support;
 
 use clouddb_sim::{AlicloudCredential, Fixture, SimOptions, TencentCredential};
-use support::sim::Sim;
+use support::sim::{Sim, REQUIRED_PROVIDERS};
 use support::terraform::{unwrapped, TerraformVersion, Workspace};
 
 const ALIBABA_STS_KEY: &str = "STS.NUgYrLnoC37mZZCNnAbez2";
@@ -33,13 +33,7 @@ fn sim_with_sts_keys() -> Sim {
 
 fn alicloud_config(sim: &Sim, secret: &str) -> String {
     format!(
-        r#"
-terraform {{
-  required_providers {{
-    clouddb = {{ source = "clouddb/clouddb" }}
-  }}
-}}
-
+        r#"{REQUIRED_PROVIDERS}
 provider "clouddb" {{
   alicloud {{
     access_key     = "{ALIBABA_STS_KEY}"
@@ -61,13 +55,7 @@ resource "clouddb_polardb_account_grant" "app" {{
 
 fn tencent_config(sim: &Sim, secret: &str) -> String {
     format!(
-        r#"
-terraform {{
-  required_providers {{
-    clouddb = {{ source = "clouddb/clouddb" }}
-  }}
-}}
-
+        r#"{REQUIRED_PROVIDERS}
 provider "clouddb" {{
   tencentcloud {{
     secret_id      = "{TENCENT_STS_ID}"

@@ -121,6 +121,16 @@ pub(crate) fn fast_transport() -> Transport {
     })
 }
 
+/// A header of a built request as text; empty when it is absent.
+pub(crate) fn header_of(request: &reqwest::Request, name: &str) -> String {
+    request
+        .headers()
+        .get(name)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 async fn serve(
     mut stream: TcpStream,
     recorded: Arc<Mutex<Vec<RecordedRequest>>>,

@@ -354,7 +354,22 @@ impl Sim {
     }
 }
 
-const REQUIRED_PROVIDERS: &str = r#"
+/// The codes of Tencent's server errors, which come with HTTP 200 like every other error.
+pub const TENCENT_SERVER_ERRORS: [&str; 4] = [
+    "InternalError",
+    "InternalError.SystemError",
+    "InternalError.DBError",
+    "FailedOperation.DatabaseAccessError",
+];
+
+/// A loopback URL nothing listens on (the port was bound, then released).
+pub fn closed_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    format!("http://{}", listener.local_addr().expect("address"))
+}
+
+/// The `terraform` block every configuration starts with.
+pub const REQUIRED_PROVIDERS: &str = r#"
 terraform {
   required_providers {
     clouddb = { source = "clouddb/clouddb" }

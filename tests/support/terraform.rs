@@ -225,6 +225,41 @@ impl Workspace {
     }
 }
 
+/// Variables that are null, as a module's inputs often are: `var.no_text`, `var.no_set`,
+/// `var.no_map`.
+pub const NULL_VARIABLES: &str = r#"
+variable "no_text" {
+  type    = string
+  default = null
+}
+
+variable "no_set" {
+  type    = set(string)
+  default = null
+}
+
+variable "no_map" {
+  type    = map(string)
+  default = null
+}
+"#;
+
+impl Workspace {
+    /// Runs `terraform <args>`, which must fail; returns its text (unwrapped) and how long it took.
+    #[track_caller]
+    pub fn run_failing(&self, args: &[&str]) -> (String, std::time::Duration) {
+        let started = std::time::Instant::now();
+        let run = self.run(args);
+        let took = started.elapsed();
+        assert!(
+            !run.success,
+            "terraform {args:?} must fail:\n{}",
+            run.text()
+        );
+        (unwrapped(&run.text()), took)
+    }
+}
+
 /// Terraform wraps long diagnostic lines; compare text with all whitespace runs collapsed.
 pub fn unwrapped(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

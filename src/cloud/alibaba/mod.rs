@@ -251,14 +251,7 @@ mod tests {
         let request = client
             .signed_request(&reqwest::Client::new(), "DescribeAccounts", &params)
             .expect("request");
-        let header = |name: &str| {
-            request
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let header = |name: &str| crate::cloud::testing::header_of(&request, name);
         assert_eq!(
             request.url().as_str(),
             "https://polardb.aliyuncs.com/?AccountName=app%20b&DBClusterId=pc-sim00001"

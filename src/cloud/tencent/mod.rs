@@ -278,9 +278,10 @@ mod tests {
 
         use super::super::*;
         use crate::cloud::credentials::Secret;
-        use crate::cloud::testing::{fast_transport, Answer, MockServer};
+        use crate::cloud::testing::{fast_transport, header_of, Answer, MockServer};
 
-        fn client(server: &MockServer) -> TencentClient {
+        /// A client with an STS key, at `endpoint` (or Tencent's own endpoints).
+        fn client_at(endpoint: Option<String>) -> TencentClient {
             TencentClient::new(
                 fast_transport(),
                 TencentCredentials {
@@ -288,10 +289,14 @@ mod tests {
                     secret_key: Secret::new("sim-secret"),
                     security_token: Some(Secret::new("sts")),
                     region: Some("ap-guangzhou".into()),
-                    endpoint: Some(server.base_url.clone()),
+                    endpoint,
                 },
             )
             .expect("client")
+        }
+
+        fn client(server: &MockServer) -> TencentClient {
+            client_at(Some(server.base_url.clone()))
         }
 
         /// A fixed signing time: 2019-02-25 23:24:25 UTC.
@@ -303,18 +308,7 @@ mod tests {
         /// code base (Python's hmac and hashlib over the same canonical request).
         #[test]
         fn a_request_signed_at_a_fixed_time_carries_a_pinned_signature() {
-            let tencent = TencentClient::new(
-                fast_transport(),
-                TencentCredentials {
-                    secret_id: "AKIDsim".into(),
-                    secret_key: Secret::new("sim-secret"),
-                    security_token: Some(Secret::new("sts")),
-                    region: Some("ap-guangzhou".into()),
-                    endpoint: None,
-                },
-            )
-            .expect("client")
-            .with_clock(fixed_time);
+            let tencent = client_at(None).with_clock(fixed_time);
             let endpoint = tencent.endpoint("cdb").expect("endpoint");
             let body = br#"{"InstanceId":"cdb-sim00001"}"#;
             let target = Target {
@@ -327,14 +321,7 @@ mod tests {
             let request = tencent
                 .signed_request(&reqwest::Client::new(), &target, body)
                 .expect("request");
-            let header = |name: &str| {
-                request
-                    .headers()
-                    .get(name)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or_default()
-                    .to_owned()
-            };
+            let header = |name: &str| header_of(&request, name);
             assert_eq!(request.url().as_str(), "https://cdb.tencentcloudapi.com/");
             assert_eq!(header("x-tc-timestamp"), "1551137065");
             assert_eq!(header("x-tc-token"), "sts");

@@ -4,6 +4,7 @@
 mod failure;
 mod import_id;
 mod model;
+mod shape;
 #[cfg(test)]
 mod test_values;
 mod validation;
@@ -29,6 +30,7 @@ use super::{cloud_error, instance_not_found, Found, Operation, ReadFailure};
 use self::failure::{account_missing, change_summary, import_missing, still_running, task_error};
 use self::import_id::parse_import_id;
 use self::model::{AccountGrants, Privileges};
+use self::shape::Shapes;
 use self::validation::{check_every_scope, schema};
 
 pub const TYPE_NAME: &str = "clouddb_cdb_account_privileges";
@@ -314,6 +316,7 @@ impl Resource for CdbAccountPrivileges {
             instance_id,
             account,
             privileges: Privileges::default(),
+            shapes: Shapes::default(),
         };
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
         match self.fetch(&grants, deadline).await? {

@@ -10,6 +10,8 @@ use crate::cloud::tencent::cdb::{
 use crate::framework::Diagnostics;
 use crate::value::Value;
 
+use super::shape::{map_of_scopes, scopes_of_map, Level, Shape, Shapes, COLUMN, DATABASE, TABLE};
+
 /// A table: (database, table).
 type TableScope = (String, String);
 /// A column: (database, table, column).
@@ -123,59 +125,91 @@ impl Privileges {
                 string_set(scope.attr("privileges")),
             );
         }
+        privileges.merge_maps(value);
         privileges
     }
 
-    /// The attributes and blocks that hold privileges, as resource values.
-    fn to_values(&self) -> [(&'static str, Value); 4] {
-        [
-            ("global_privileges", set_of(&self.global)),
-            (
-                "database",
-                Value::Set(
-                    self.databases
+    /// Adds the scopes written as nested maps (`table_privileges = { shop = { orders = [...] } }`).
+    fn merge_maps(&mut self, value: &Value) {
+        let map = |level: Level| {
+            let depth = level.names.len();
+            value
+                .attr(level.map)
+                .map(|map| scopes_of_map(map, depth))
+                .unwrap_or_default()
+        };
+        for (names, privileges) in map(DATABASE) {
+            if let Ok([database]) = <[String; 1]>::try_from(names) {
+                merge(&mut self.databases, database, privileges);
+            }
+        }
+        for (names, privileges) in map(TABLE) {
+            if let Ok([database, table]) = <[String; 2]>::try_from(names) {
+                merge(&mut self.tables, (database, table), privileges);
+            }
+        }
+        for (names, privileges) in map(COLUMN) {
+            if let Ok([database, table, column]) = <[String; 3]>::try_from(names) {
+                merge(&mut self.columns, (database, table, column), privileges);
+            }
+        }
+    }
+
+    /// The attributes and blocks that hold privileges, as resource values: each level as blocks
+    /// or as a map, as `shapes` says, and the other of the two empty (blocks) or null (a map).
+    fn to_values(&self, shapes: Shapes) -> Vec<(&'static str, Value)> {
+        let databases = self
+            .databases
+            .iter()
+            .map(|(database, names)| (vec![database.as_str()], names));
+        let tables = self
+            .tables
+            .iter()
+            .map(|((database, table), names)| (vec![database.as_str(), table.as_str()], names));
+        let columns = self
+            .columns
+            .iter()
+            .map(|((database, table, column), names)| {
+                (
+                    vec![database.as_str(), table.as_str(), column.as_str()],
+                    names,
+                )
+            });
+        let mut values = vec![("global_privileges", set_of(&self.global))];
+        values.extend(level_values(DATABASE, shapes, databases.collect()));
+        values.extend(level_values(TABLE, shapes, tables.collect()));
+        values.extend(level_values(COLUMN, shapes, columns.collect()));
+        values
+    }
+}
+
+/// A level's block and map attribute, with its scopes in the one `shapes` chooses.
+fn level_values<'a>(
+    level: Level,
+    shapes: Shapes,
+    scopes: Vec<(Vec<&'a str>, &'a BTreeSet<String>)>,
+) -> [(&'static str, Value); 2] {
+    match shapes.get(level) {
+        Shape::Map => [
+            (level.block, Value::Set(Vec::new())),
+            (level.map, map_of_scopes(scopes)),
+        ],
+        Shape::Blocks => {
+            let blocks = scopes
+                .into_iter()
+                .map(|(names, privileges)| {
+                    let mut fields: Vec<(&str, Value)> = level
+                        .names
                         .iter()
-                        .map(|(database, names)| {
-                            Value::object(vec![
-                                ("database", Value::string(database)),
-                                ("privileges", set_of(names)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            ),
-            (
-                "table",
-                Value::Set(
-                    self.tables
-                        .iter()
-                        .map(|((database, table), names)| {
-                            Value::object(vec![
-                                ("database", Value::string(database)),
-                                ("table", Value::string(table)),
-                                ("privileges", set_of(names)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            ),
-            (
-                "column",
-                Value::Set(
-                    self.columns
-                        .iter()
-                        .map(|((database, table, column), names)| {
-                            Value::object(vec![
-                                ("database", Value::string(database)),
-                                ("table", Value::string(table)),
-                                ("column", Value::string(column)),
-                                ("privileges", set_of(names)),
-                            ])
-                        })
-                        .collect(),
-                ),
-            ),
-        ]
+                        .zip(names)
+                        .map(|(field, name)| (*field, Value::string(name)))
+                        .collect();
+                    fields.push(("privileges", set_of(privileges)));
+                    Value::object(fields)
+                })
+                .collect();
+            [(level.block, Value::Set(blocks)), (level.map, Value::Null)]
+        }
     }
 }
 
@@ -242,6 +276,8 @@ pub struct AccountGrants {
     pub instance_id: String,
     pub account: Account,
     pub privileges: Privileges,
+    /// How the configuration writes each level, which the state keeps.
+    pub shapes: Shapes,
 }
 
 impl AccountGrants {
@@ -272,6 +308,7 @@ impl AccountGrants {
                 host: known("host")?,
             },
             privileges: Privileges::from_value(value),
+            shapes: Shapes::of(value),
         })
     }
 
@@ -287,7 +324,7 @@ impl AccountGrants {
                 template.attr("timeouts").cloned().unwrap_or(Value::Null),
             ),
         ];
-        fields.extend(self.privileges.to_values());
+        fields.extend(self.privileges.to_values(self.shapes));
         Value::object(fields)
     }
 
@@ -409,11 +446,57 @@ mod tests {
                 host: "%".into(),
             },
             privileges: Privileges::from_api(&cdb::AccountPrivileges::default()),
+            shapes: Shapes::default(),
         };
         let value = grants.to_value(&Value::Null);
         for name in ["global_privileges", "database", "table", "column"] {
             assert_eq!(value.attr(name), Some(&Value::Set(vec![])), "{name}");
         }
+        for name in [
+            "database_privileges",
+            "table_privileges",
+            "column_privileges",
+        ] {
+            assert_eq!(value.attr(name), Some(&Value::Null), "{name}");
+        }
         assert_eq!(value.attr("timeouts"), Some(&Value::Null));
+    }
+
+    #[test]
+    fn levels_written_as_maps_read_back_as_maps() {
+        let select = || Value::Set(vec![Value::string("SELECT")]);
+        let map = |entries: Vec<(&str, Value)>| {
+            Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            )
+        };
+        let mut value = sample();
+        if let Value::Object(attrs) = &mut value {
+            attrs.insert("table".into(), Value::Set(vec![]));
+            attrs.insert(
+                "table_privileges".into(),
+                map(vec![(
+                    "shop",
+                    map(vec![("orders", select()), ("users", select())]),
+                )]),
+            );
+            attrs.insert("database_privileges".into(), Value::Null);
+            attrs.insert("column_privileges".into(), Value::Null);
+        }
+        let grants = AccountGrants::from_value(&value).expect("model");
+        assert_eq!(grants.privileges.tables.len(), 2);
+        assert_eq!(grants.privileges.databases.len(), 1, "blocks still count");
+        let read = grants.to_value(&value);
+        assert_eq!(read.attr("table"), Some(&Value::Set(vec![])));
+        assert_eq!(
+            read.attr("table_privileges"),
+            value.attr("table_privileges")
+        );
+        assert!(matches!(read.attr("database"), Some(Value::Set(blocks)) if blocks.len() == 1));
+        assert_eq!(read.attr("database_privileges"), Some(&Value::Null));
+        assert_eq!(AccountGrants::from_value(&read).expect("again"), grants);
     }
 }

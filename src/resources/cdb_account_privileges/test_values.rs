@@ -40,6 +40,9 @@ pub fn config(databases: Vec<Value>, tables: Vec<Value>, columns: Vec<Value>) ->
         ("database", Value::Set(databases)),
         ("table", Value::Set(tables)),
         ("column", Value::Set(columns)),
+        ("database_privileges", Value::Null),
+        ("table_privileges", Value::Null),
+        ("column_privileges", Value::Null),
         ("timeouts", Value::Null),
     ])
 }

@@ -12,6 +12,7 @@ use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting, Sche
 use crate::value::{AttributePath, Type, Value};
 
 use super::model::blocks;
+use super::shape::{scopes_of_map, Level, COLUMN, DATABASE, LEVELS, TABLE};
 use super::DEFAULT_HOST;
 
 pub fn instance_id_rule(id: &str) -> Result<(), String> {
@@ -77,6 +78,22 @@ fn privileges_attribute(level: &str, allowed: &'static [&'static str]) -> Attrib
         .validator(OneOf { allowed })
 }
 
+/// A level's map attribute: nested maps one level per name, privilege sets inside.
+fn map_attribute(level: Level, allowed: &'static [&'static str], what: &str) -> Attribute {
+    let privileges = Type::Set(Box::new(Type::String));
+    let ty = level
+        .names
+        .iter()
+        .fold(privileges, |inner, _| Type::Map(Box::new(inner)));
+    Attribute::optional(level.map, ty)
+        .description(&format!(
+            "{what}. Instead of `{}` blocks, and much faster than them past a few hundred scopes; the state keeps the shape the configuration uses. Privileges: {}.",
+            level.block,
+            backticked(allowed)
+        ))
+        .validator(OneOf { allowed })
+}
+
 fn scope_block(name: &str, description: &str, block: Block) -> NestedBlock {
     NestedBlock::new(name, Nesting::Set, block.description(description))
 }
@@ -91,6 +108,65 @@ const SCOPE_BLOCKS: &[(&str, &[&str])] = &[
 pub fn check_every_scope(config: &Value, diags: &mut Diagnostics) {
     for (block, key) in SCOPE_BLOCKS {
         check_scopes(config, block, key, diags);
+    }
+    for level in LEVELS {
+        check_map(config, level, diags);
+    }
+}
+
+/// A level written as a map: not beside blocks of the same level, every name valid, and no
+/// scope or database without privileges (the next read would drop it).
+fn check_map(config: &Value, level: Level, diags: &mut Diagnostics) {
+    let Some(map) = config.attr(level.map).filter(|map| !map.is_null()) else {
+        return;
+    };
+    let path = AttributePath::root().attribute(level.map);
+    if !blocks(config, level.block).is_empty() {
+        diags.attribute_error(
+            path.clone(),
+            "Two shapes for one level",
+            format!(
+                "{path} and {block} blocks are both set. Write the {block} scopes one way: either as {block} blocks or in {path}.",
+                block = level.block
+            ),
+        );
+    }
+    check_map_names(map, &path, level.names, diags);
+    for (names, privileges) in scopes_of_map(map, level.names.len()) {
+        if privileges.is_empty() {
+            diags.attribute_error(
+                path.clone(),
+                "Empty privileges",
+                format!("{path} gives {} no privileges. Remove it instead: an account holds nothing on a scope that is not named.", names.join(".")),
+            );
+        }
+    }
+}
+
+/// Every key is a valid MySQL name, and no inner map is empty.
+fn check_map_names(value: &Value, path: &AttributePath, names: &[&str], diags: &mut Diagnostics) {
+    let (Some(name), Value::Map(entries)) = (names.first(), value) else {
+        return;
+    };
+    if entries.is_empty() && !path.is_root() && names.len() < 3 {
+        diags.attribute_error(
+            path.clone(),
+            "Empty map",
+            format!(
+                "{path} names no {name}. Remove it instead, or name what it holds privileges on."
+            ),
+        );
+    }
+    for (key, inner) in entries {
+        let key_path = path.key(key);
+        if let Err(reason) = object_name_rule(key) {
+            diags.attribute_error(
+                key_path.clone(),
+                "Invalid name",
+                format!("{path} has a key {key:?} that is not a valid {name} name: {reason}."),
+            );
+        }
+        check_map_names(inner, &key_path, &names[1..], diags);
     }
 }
 
@@ -182,6 +258,9 @@ pub fn schema() -> Schema {
                     .default(Value::Set(Vec::new()))
                     .validator(OneOf { allowed: GLOBAL_PRIVILEGES }),
             )
+            .attribute(map_attribute(DATABASE, DATABASE_PRIVILEGES, "Privileges per database (`db.*`), a map from database to privileges: `{ shop = [\"SELECT\"] }`"))
+            .attribute(map_attribute(TABLE, TABLE_PRIVILEGES, "Privileges per table, a map from database to table to privileges: `{ shop = { orders = [\"SELECT\"] } }`"))
+            .attribute(map_attribute(COLUMN, COLUMN_PRIVILEGES, "Privileges per column, a map from database to table to column to privileges: `{ shop = { orders = { total = [\"SELECT\"] } } }`"))
             .block(scope_block("database", "Privileges on one database (`db.*`); one block per database.", database))
             .block(scope_block("table", "Privileges on one table; one block per table.", table))
             .block(scope_block("column", "Privileges on one column; one block per column.", column))
