@@ -1034,3 +1034,27 @@ fn levels_written_as_maps(version: TerraformVersion) {
 }
 
 on_each_terraform!(levels_written_as_maps);
+
+/// Import IDs are held to the rules of the arguments: a refused ID sends nothing.
+#[test]
+fn import_ids_that_break_the_name_rules_are_refused() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&app_config(&sim, FIRST));
+    for (id, why) in [
+        ("cdb-sim00001#app #%", "the user \"app \" is not valid"),
+        (
+            "CDB-SIM00001#app",
+            "the instance_id \"CDB-SIM00001\" is not valid",
+        ),
+        (
+            "cdb-sim00001#app#10.0.0.% ",
+            "the host \"10.0.0.% \" is not valid",
+        ),
+    ] {
+        let (text, _) = workspace.run_failing(&["import", "-input=false", RESOURCE, id]);
+        assert!(text.contains("Invalid import ID"), "{text}");
+        assert!(text.contains(why), "{why:?} not in {text}");
+    }
+    assert!(sim.requests().is_empty(), "nothing is sent for a bad ID");
+}

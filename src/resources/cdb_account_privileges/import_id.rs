@@ -2,8 +2,9 @@
 
 use crate::cloud::tencent::cdb::Account;
 use crate::framework::Diagnostics;
+use crate::resources::invalid_import_id;
 
-use super::validation::instance_id_rule;
+use super::validation::{host_rule, instance_id_rule, user_rule};
 use super::{DEFAULT_HOST, TYPE_NAME};
 
 /// `<instance_id>#<user>#<host>`, or `<instance_id>#<user>` for the host `%`.
@@ -14,14 +15,23 @@ pub fn parse_import_id(id: &str) -> Result<(String, Account), Diagnostics> {
         [instance, user, host] => (*instance, *user, *host),
         _ => ("", "", ""),
     };
-    let valid = instance_id_rule(instance).is_ok() && !user.is_empty() && !host.is_empty();
-    if !valid {
-        return Err(Diagnostics::from_error(
-            "Invalid import ID",
-            format!(
-                "{id:?} is not an ID of {TYPE_NAME}: write <instance_id>#<user>#<host>, e.g. cdb-c1nl9rpv#app#%, or <instance_id>#<user> for the host %."
-            ),
-        ));
+    let form = "write <instance_id>#<user>#<host>, e.g. cdb-c1nl9rpv#app#%, or <instance_id>#<user> for the host %";
+    if instance.is_empty() || user.is_empty() || host.is_empty() {
+        return Err(invalid_import_id(format!(
+            "{id:?} is not an ID of {TYPE_NAME}: {form}."
+        )));
+    }
+    let broken = [
+        ("instance_id", instance, instance_id_rule(instance)),
+        ("user", user, user_rule(user)),
+        ("host", host, host_rule(host)),
+    ]
+    .into_iter()
+    .find_map(|(name, value, rule)| rule.err().map(|reason| (name, value, reason)));
+    if let Some((name, value, reason)) = broken {
+        return Err(invalid_import_id(format!(
+            "{id:?}: the {name} {value:?} is not valid: {reason}. Import IDs follow the rules of the arguments; {form}."
+        )));
     }
     Ok((
         instance.to_string(),
@@ -60,5 +70,16 @@ mod tests {
                 "{bad}"
             );
         }
+        let text = parse_import_id("cdb-abc123#app #%")
+            .expect_err("space")
+            .to_string();
+        assert!(text.contains("the user \"app \" is not valid"), "{text}");
+        let text = parse_import_id("CDB-ABC123#app#%")
+            .expect_err("case")
+            .to_string();
+        assert!(
+            text.contains("the instance_id \"CDB-ABC123\" is not valid"),
+            "{text}"
+        );
     }
 }

@@ -21,7 +21,7 @@ pub fn instance_id_rule(id: &str) -> Result<(), String> {
 
 /// Lenient on purpose: existing accounts must stay manageable. Only what would break the ID
 /// (`#`) or can never be a MySQL user name is refused.
-fn user_rule(user: &str) -> Result<(), String> {
+pub fn user_rule(user: &str) -> Result<(), String> {
     let length = user.chars().count();
     let allowed = user
         .chars()
@@ -33,7 +33,7 @@ fn user_rule(user: &str) -> Result<(), String> {
     }
 }
 
-fn host_rule(host: &str) -> Result<(), String> {
+pub fn host_rule(host: &str) -> Result<(), String> {
     let allowed =
         |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '%' | '_' | '-' | ':' | '/');
     if !host.is_empty() && host.len() <= 255 && host.chars().all(allowed) {

@@ -24,7 +24,7 @@ const FORM: &str = "<db_instance_id>#<user_name>, optionally followed by #<objec
 
 impl ImportId {
     pub fn parse(id: &str) -> Result<Self, Diagnostics> {
-        let mut parts = id.trim().splitn(3, '#');
+        let mut parts = id.splitn(3, '#');
         let instance_id = parts.next().unwrap_or_default();
         let user_name = parts.next().unwrap_or_default();
         let mut problems = Vec::new();
@@ -210,11 +210,19 @@ mod tests {
     }
 
     #[test]
-    fn spaces_and_a_trailing_separator_are_forgiven() {
+    fn spaces_between_objects_and_a_trailing_separator_are_forgiven() {
         let id =
-            ImportId::parse(" postgres-abc#app#table:appdb.public.users; view:appdb.public.v ;")
+            ImportId::parse("postgres-abc#app#table:appdb.public.users; view:appdb.public.v ;")
                 .expect("id");
         assert_eq!(id.objects.len(), 2);
+    }
+
+    #[test]
+    fn names_are_held_to_the_rules_of_the_arguments() {
+        for bad in [" postgres-abc#app", "postgres-abc#app ", "POSTGRES-abc#app"] {
+            let text = ImportId::parse(bad).expect_err(bad).to_string();
+            assert!(text.contains("Invalid import ID"), "{bad}: {text}");
+        }
     }
 
     #[test]
