@@ -1,9 +1,9 @@
-//! Performance and reliability, measured (DESIGN.md): `cargo bench --bench provider`.
+//! Performance and reliability, measured: `cargo bench --bench provider`.
 //!
 //! Prints two tables and judges nothing:
 //!
-//! 1. The provider process as Terraform meets it (PROTOCOL.md item 11: Terraform starts it
-//!    several times per command): start to handshake line, the mTLS connection and
+//! 1. The provider process as Terraform meets it (Terraform starts it several times per
+//!    command: docs/architecture.md, "Terraform's plugin protocol"): start to handshake line, the mTLS connection and
 //!    `GetProviderSchema`, peak RSS after a few hundred `ValidateResourceConfig` calls, and the
 //!    stripped sizes of both binaries.
 //! 2. Real Terraform (1.11.4, dev_overrides) applying and then refreshing many resources against

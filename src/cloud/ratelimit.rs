@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// The documented limits (API-FACTS §2, §3), as (service, action, requests per second).
+/// The documented limits (docs/architecture.md, "The vendor APIs"), as (service, action, requests per second).
 const DOCUMENTED_LIMITS: &[(&str, &str, f64)] = &[
     ("postgres", "ModifyAccountPrivileges", 20.0),
     ("cdb", "ModifyAccountPrivileges", 10.0),

@@ -18,7 +18,7 @@ const TENCENT_RETRYABLE_CODES: &[&str] = &[
     "FailedOperation.StatusConflict",
 ];
 
-/// Alibaba codes worth retrying besides the `Throttling` family (API-FACTS §6).
+/// Alibaba codes worth retrying besides the `Throttling` family (docs/index.md lists them).
 const ALIBABA_RETRYABLE_CODES: &[&str] = &[
     "ServiceUnavailable",
     "InternalError",

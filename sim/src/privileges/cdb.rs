@@ -1,10 +1,10 @@
-//! CDB for MySQL privileges: the names each level takes (seed 001) and what an account holds.
+//! CDB for MySQL privileges: the names each level takes and what an account holds.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::fixture::{CdbAccount, CdbColumnPrivilege, CdbDatabasePrivilege, CdbTablePrivilege};
 
-/// `GlobalPrivileges` values, in the order seed 001 lists them.
+/// `GlobalPrivileges` values, in the order the vendor lists them.
 pub const GLOBAL: &[&str] = &[
     "SELECT",
     "INSERT",
@@ -233,7 +233,7 @@ impl CdbPrivileges {
         privileges
     }
 
-    /// Writes the privileges into a fixture account's lists, each in the seed's order.
+    /// Writes the privileges into a fixture account's lists, each in the vendor's order.
     pub fn fill_account(&self, account: &mut CdbAccount) {
         use super::in_listed_order;
         account.global_privileges = in_listed_order(&self.global, GLOBAL);

@@ -1,5 +1,5 @@
 //! TencentDB for PostgreSQL objects and privileges: object types, the privileges each takes, and
-//! seed 000's rules on account and object names.
+//! the vendor's rules on account and object names.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -184,13 +184,13 @@ impl ObjectField {
 pub enum ObjectProblem {
     /// A field the type requires is empty or absent.
     Missing(ObjectField),
-    /// A name breaks seed 000's rule on object names.
+    /// A name breaks the vendor's rule on object names.
     BadName { field: ObjectField, name: String },
 }
 
 impl PostgresObject {
     /// The object named by the fields, with the ones its type does not use dropped; the
-    /// required ones must be there and every name must follow seed 000's rule.
+    /// required ones must be there and every name must follow the vendor's rule.
     pub fn new(
         object_type: PostgresObjectType,
         object_name: &str,
@@ -451,7 +451,7 @@ impl PostgresChange {
     }
 }
 
-/// Seed 000's account name rule (`InvalidAccountNameFormatError`): letters, digits and
+/// The vendor's account name rule (`InvalidAccountNameFormatError`): letters, digits and
 /// underscores, starting with a letter or an underscore, at most 63 characters, not
 /// `postgres`, not starting with `pg_` or `tencentdb_` (case-insensitive).
 pub fn valid_account_name(name: &str) -> bool {
@@ -468,7 +468,7 @@ pub fn valid_account_name(name: &str) -> bool {
         && !lower.starts_with("tencentdb_")
 }
 
-/// Seed 000's object name rule (`InvalidDatabaseObjectName`): English letters, digits,
+/// The vendor's object name rule (`InvalidDatabaseObjectName`): English letters, digits,
 /// underscores and `[]`; functions and procedures also `(`, `)` and `,`.
 pub fn valid_object_name(name: &str, signature: bool) -> bool {
     !name.is_empty()

@@ -243,7 +243,7 @@ fn add<K: Ord>(map: &mut BTreeMap<K, BTreeSet<String>>, key: K, privileges: BTre
     map.entry(key).or_default().extend(privileges);
 }
 
-/// The names as a set, if every one is a privilege of `level` (exactly as seed 001 spells it).
+/// The names as a set, if every one is a privilege of `level` (exactly as the vendor spells it).
 fn checked(level: CdbLevel, names: &[&str], path: &str) -> Result<BTreeSet<String>, TencentError> {
     if let Some(bad) = names.iter().find(|name| !level.takes(name)) {
         return Err(TencentError::new(

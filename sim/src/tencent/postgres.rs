@@ -36,7 +36,7 @@ const MAX_LIMIT: i64 = 100;
 /// 4 resetting its password, -1 deleting).
 const ACCOUNT_STATUS_NORMAL: i64 = 2;
 
-/// The regions seed 000 lists for the service.
+/// The regions the vendor lists for the service.
 const REGIONS: &[&str] = &[
     "ap-bangkok",
     "ap-beijing",
@@ -454,7 +454,7 @@ fn count_items(parameter: &str, count: usize) -> Result<(), TencentError> {
     Ok(())
 }
 
-/// A name that follows seed 000's account name rule.
+/// A name that follows the vendor's account name rule.
 fn account_name(name: &str) -> Result<&str, TencentError> {
     if valid_account_name(name) {
         return Ok(name);

@@ -117,7 +117,7 @@ async fn a_full_replace_sets_every_level_and_clears_what_it_does_not_pass() {
                                      "Privileges": ["SELECT", "REFERENCES"]}]}),
     )
     .await;
-    // Each list comes back sorted in seed 001's order.
+    // Each list comes back sorted in the vendor's order.
     assert_eq!(
         privileges(&sim, "app", "%").await,
         json!({"GlobalPrivileges": ["SELECT", "PROCESS"],

@@ -394,7 +394,7 @@ async fn privileges_must_fit_the_object_type() {
 }
 
 #[tokio::test]
-async fn names_follow_the_seeds_rules() {
+async fn names_follow_the_vendors_rules() {
     let sim = sim().await;
     for user in ["pg_reader", "postgres", "1app", "tencentdb_x", "app-1"] {
         let reply = modify(

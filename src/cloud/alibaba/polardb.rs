@@ -1,11 +1,11 @@
 //! PolarDB for MySQL account privileges: GrantAccountPrivilege, RevokeAccountPrivilege, DescribeAccounts.
 //!
-//! Facts this client relies on (seed 003, API-FACTS §6) and their consequences:
+//! Facts this client relies on (docs/architecture.md, "Alibaba PolarDB for MySQL") and their consequences:
 //! - Granting what is already held succeeds, and revoking sets the same end state twice, so a
 //!   retry after a lost reply is safe for both writes.
 //! - An account holds one privilege per database (DescribeAccounts lists one per `DBName`), and
 //!   a Grant on a database sets it; changing `ReadOnly` to `ReadWrite` is therefore one Grant
-//!   and never passes through "no access". (Assumed from the API shape; the seed is silent.)
+//!   and never passes through "no access". (Assumed from the API shape; the vendor's documentation is silent.)
 //! - DescribeAccounts pages carry no total; paging stops at the first short page. Accounts
 //!   created or dropped while paging can shift pages, so names are de-duplicated; a caller
 //!   needing one account exactly should pass its name.

@@ -1,7 +1,7 @@
 //! TencentDB for MySQL (CDB) account privileges: ModifyAccountPrivileges, DescribeAccountPrivileges
 //! and the async task it starts, polled with DescribeAsyncRequestInfo.
 //!
-//! Facts this client relies on (seed 001, API-FACTS §3) and their consequences:
+//! Facts this client relies on (docs/architecture.md, "Tencent CDB for MySQL") and their consequences:
 //! - ModifyAccountPrivileges without `ModifyAction` replaces everything the account holds: a
 //!   level that is not passed is cleared. This client always sends all four levels, so the
 //!   request states the whole end result and repeating it after a lost reply is harmless.
@@ -24,7 +24,7 @@ use crate::cloud::transport::Location;
 pub const SERVICE: &str = "cdb";
 pub const VERSION: &str = "2017-03-20";
 
-/// Privileges ModifyAccountPrivileges accepts in `GlobalPrivileges` (seed 001).
+/// Privileges ModifyAccountPrivileges accepts in `GlobalPrivileges`.
 pub const GLOBAL_PRIVILEGES: &[&str] = &[
     "SELECT",
     "INSERT",
@@ -52,7 +52,7 @@ pub const GLOBAL_PRIVILEGES: &[&str] = &[
     "REPLICATION SLAVE",
 ];
 
-/// Privileges accepted in `DatabasePrivileges` (seed 001).
+/// Privileges accepted in `DatabasePrivileges`.
 pub const DATABASE_PRIVILEGES: &[&str] = &[
     "SELECT",
     "INSERT",
@@ -74,7 +74,7 @@ pub const DATABASE_PRIVILEGES: &[&str] = &[
     "TRIGGER",
 ];
 
-/// Privileges accepted in `TablePrivileges` (seed 001).
+/// Privileges accepted in `TablePrivileges`.
 pub const TABLE_PRIVILEGES: &[&str] = &[
     "SELECT",
     "INSERT",
@@ -90,7 +90,7 @@ pub const TABLE_PRIVILEGES: &[&str] = &[
     "TRIGGER",
 ];
 
-/// Privileges accepted in `ColumnPrivileges` (seed 001).
+/// Privileges accepted in `ColumnPrivileges`.
 pub const COLUMN_PRIVILEGES: &[&str] = &["SELECT", "INSERT", "UPDATE", "REFERENCES"];
 
 /// A MySQL account: a user at a host (`%` is any host).

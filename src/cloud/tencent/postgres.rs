@@ -1,7 +1,7 @@
 //! TencentDB for PostgreSQL account privileges: ModifyAccountPrivileges,
 //! DescribeAccountPrivileges and DescribeAccounts (service `postgres`, version 2017-03-12).
 //!
-//! Facts this client relies on (seed 000, API-FACTS §2) and their consequences:
+//! Facts this client relies on (docs/architecture.md, "Tencent PostgreSQL") and their consequences:
 //! - Every postgres call needs `X-TC-Region`, so the client refuses to exist without a region.
 //! - ModifyAccountPrivileges takes at most 50 items; a longer list is refused before sending.
 //!   Granting a privilege already held and revoking one not held leave the same end state, so
@@ -24,7 +24,7 @@ use crate::cloud::transport::Location;
 pub const SERVICE: &str = "postgres";
 pub const VERSION: &str = "2017-03-12";
 
-/// ModifyAccountPrivileges takes at most this many `ModifyPrivilegeSet` items (seed 000).
+/// ModifyAccountPrivileges takes at most this many `ModifyPrivilegeSet` items.
 pub const MAX_MODIFY_ITEMS: usize = 50;
 
 /// Objects asked about in one DescribeAccountPrivileges call. The vendor documents no limit;

@@ -3,7 +3,7 @@
 //! `postgres-abc#app#database:appdb;table:appdb.public.users;function:appdb.public.f(integer,text)`.
 //!
 //! Object names may hold only letters, digits, `_`, `[`, `]` and, for functions and procedures,
-//! `(`, `,`, `)` (seed 000), so `#`, `;`, `:` and `.` can never be part of a name.
+//! `(`, `,`, `)` (docs/architecture.md, "Tencent PostgreSQL"), so `#`, `;`, `:` and `.` can never be part of a name.
 
 use crate::cloud::tencent::postgres::{DatabaseObject, ObjectType};
 use crate::framework::Diagnostics;

@@ -146,7 +146,7 @@ fn object_to_value(object: &DatabaseObject, privileges: &BTreeSet<String>) -> Va
     ])
 }
 
-/// The privileges PostgreSQL knows for each object type (API-FACTS §2), as the API spells them.
+/// The privileges PostgreSQL knows for each object type (docs/architecture.md, "Tencent PostgreSQL"), as the API spells them.
 pub fn privileges_of(object_type: ObjectType) -> &'static [&'static str] {
     match object_type {
         ObjectType::Database => &["CREATE", "CONNECT", "TEMPORARY"],
@@ -187,7 +187,7 @@ pub fn describe(object: &DatabaseObject) -> String {
     format!("{} {}", object.object_type, dotted_name(object))
 }
 
-/// Which name fields identify an object of a type besides `object_name` (API-FACTS §2); the
+/// Which name fields identify an object of a type besides `object_name` (docs/architecture.md, "Tencent PostgreSQL"); the
 /// others are left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameFields {

@@ -15,7 +15,7 @@ use super::import_id::ImportId;
 use super::model::{describe, normalize_privileges, AccountPrivileges, ObjectPrivileges};
 
 /// The code with which DescribeAccountPrivileges and ModifyAccountPrivileges refuse a call
-/// naming an object that does not exist (seed 000's "failed to check the parameter"; its
+/// naming an object that does not exist (the vendor's "failed to check the parameter"; its
 /// message names the object). The same code reports malformed objects, but those are refused
 /// at plan time, so for a call about one valid object it means the object is gone.
 const MISSING_OBJECT_CODE: &str = "InvalidParameter.ParameterCheckError";

@@ -1,4 +1,4 @@
-//! Plan-time checks: name rules from seed 000's error table, and per object type which name
+//! Plan-time checks: name rules from the vendor's error table, and per object type which name
 //! fields are needed and which privileges apply, with errors that say what is allowed.
 
 use std::collections::BTreeMap;
@@ -56,7 +56,7 @@ pub fn instance_id_rule(id: &str) -> Result<(), String> {
     crate::resources::prefixed_id(id, "postgres-", "a PostgreSQL instance ID")
 }
 
-/// `InvalidParameterValue.InvalidAccountNameFormatError` of seed 000.
+/// The vendor's `InvalidParameterValue.InvalidAccountNameFormatError`.
 pub fn user_name_rule(name: &str) -> Result<(), String> {
     const RULE: &str = "an account name has 1 to 63 ASCII letters, digits and underscores, starts with an ASCII letter or an underscore, is not a reserved name (postgres, public, none, current_user, session_user, current_role) and does not start with pg_ or tencentdb_ (in any case)";
     let lower = name.to_ascii_lowercase();
@@ -76,7 +76,7 @@ pub fn user_name_rule(name: &str) -> Result<(), String> {
     }
 }
 
-/// `InvalidParameterValue.InvalidDatabaseObjectName` of seed 000: letters, digits, `_`, `[`
+/// The vendor's `InvalidParameterValue.InvalidDatabaseObjectName`: letters, digits, `_`, `[`
 /// and `]`; function and procedure names also `(`, `,` and `)` for their argument types.
 pub fn object_name_rule(name: &str, routine: bool) -> Result<(), String> {
     let allowed = |c: char| {
@@ -559,7 +559,7 @@ mod tests {
     }
 
     #[test]
-    fn names_follow_the_seed_rules() {
+    fn names_follow_the_vendors_rules() {
         assert!(instance_id_rule("postgres-sim00001").is_ok());
         assert!(instance_id_rule("postgres-").is_err());
         assert!(instance_id_rule("cdb-123")
