@@ -128,9 +128,23 @@ fn provider_process_figures() {
             schema_bytes = prost::Message::encoded_len(&schema);
         }
         let configs = validation_configs();
+        let provider_config = empty_provider_config();
         let mut validations = Vec::new();
         let mut errors = 0;
         for i in 0..VALIDATIONS {
+            // Each round over the configurations is one walk, which Terraform starts by
+            // validating the provider's configuration.
+            if i % configs.len() == 0 {
+                client
+                    .validate_provider_config(pb::validate_provider_config::Request {
+                        config: Some(pb::DynamicValue {
+                            msgpack: provider_config.clone(),
+                            json: Vec::new(),
+                        }),
+                    })
+                    .await
+                    .expect("ValidateProviderConfig");
+            }
             let (type_name, config) = &configs[i % configs.len()];
             let asking = Instant::now();
             let answer = client
@@ -215,16 +229,44 @@ fn provider_process_figures() {
 
     let provider = PathBuf::from(provider_binary());
     let sim = provider.with_file_name("clouddb-sim");
+    // The bench builds the provider's binary; the sim's is built here, so it is never stale.
+    let built = std::process::Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "clouddb-sim",
+            "--bin",
+            "clouddb-sim",
+        ])
+        .status()
+        .is_ok_and(|status| status.success());
     for (name, path) in [
         ("terraform-provider-clouddb", &provider),
         ("clouddb-sim", &sim),
     ] {
-        println!(
-            "{:<58} {}",
-            format!("stripped size of {name}"),
+        let size = if built || name != "clouddb-sim" {
             stripped_size(path)
-        );
+        } else {
+            "not built: `cargo build --release -p clouddb-sim` failed".to_owned()
+        };
+        println!("{:<58} {size}", format!("stripped size of {name}"));
     }
+}
+
+/// The provider block with nothing set, as msgpack.
+fn empty_provider_config() -> Vec<u8> {
+    let provider = CloudDbProvider::new(Transport::new(TransportConfig::default()));
+    let schema = provider.schema();
+    let empty = Value::object(
+        schema
+            .block
+            .blocks
+            .iter()
+            .map(|block| (block.name.as_str(), Value::Null)),
+    );
+    encode_msgpack(&empty, &schema.value_type())
 }
 
 /// msgpack configurations of valid resources, for ValidateResourceConfig.
@@ -293,14 +335,10 @@ fn validation_configs() -> Vec<(String, Vec<u8>)> {
     configs
 }
 
-/// The size after `strip` (the release profile strips already, so normally the file's size),
-/// and a note when the binary is older than a source it was built from.
+/// The size after `strip` (the release profile strips already, so normally the file's size).
 fn stripped_size(path: &Path) -> String {
     let Ok(metadata) = std::fs::metadata(path) else {
-        return format!(
-            "not built ({}): run `cargo build --release -p clouddb-sim`",
-            path.display()
-        );
+        return format!("not built ({})", path.display());
     };
     let copy = tempfile::NamedTempFile::new().expect("temporary file");
     let stripped = std::process::Command::new("strip")
@@ -316,33 +354,10 @@ fn stripped_size(path: &Path) -> String {
         Some(bytes) => (bytes, ""),
         None => (metadata.len(), " (as built; `strip` failed)"),
     };
-    let stale = if is_stale(path, &metadata) {
-        " (STALE: a source is newer; rebuild with `cargo build --release -p clouddb-sim`)"
-    } else {
-        ""
-    };
     format!(
-        "{bytes} B = {:.2} MiB{how}{stale}",
+        "{bytes} B = {:.2} MiB{how}",
         bytes as f64 / (1024.0 * 1024.0)
     )
-}
-
-/// True when a file listed in the binary's cargo dep-info (`<binary>.d`) is newer than it.
-fn is_stale(binary: &Path, metadata: &std::fs::Metadata) -> bool {
-    let Ok(built) = metadata.modified() else {
-        return false;
-    };
-    let Ok(dep_info) = std::fs::read_to_string(binary.with_extension("d")) else {
-        return false;
-    };
-    let Some((_, deps)) = dep_info.lines().next().and_then(|l| l.split_once(": ")) else {
-        return false;
-    };
-    deps.replace("\\ ", "\u{0}")
-        .split_whitespace()
-        .map(|dep| dep.replace('\u{0}', " "))
-        .filter_map(|dep| std::fs::metadata(dep).and_then(|m| m.modified()).ok())
-        .any(|changed| changed > built)
 }
 
 fn percentile(samples: &[Duration], p: f64) -> Duration {
@@ -366,7 +381,7 @@ struct Measured {
     command: &'static str,
     resources: usize,
     wall: Duration,
-    /// When the command started, in seconds since midnight UTC (the sim logs UTC times).
+    /// When the command started, in seconds since the Unix epoch (the sim logs RFC 3339 times).
     started_at: f64,
     log: Vec<Json>,
     run: Run,
@@ -455,8 +470,7 @@ fn measure(
     let started_at = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock after 1970")
-        .as_secs_f64()
-        % 86_400.0;
+        .as_secs_f64();
     let started = Instant::now();
     let run = workspace.run(&args);
     let wall = started.elapsed();
@@ -814,14 +828,11 @@ fn lower_bound(row: &Measured) -> Bound {
     }
 }
 
-/// Seconds since midnight of an RFC 3339 UTC time such as `2024-05-01T12:00:00.123456Z`.
-fn seconds_of_day(time: &str) -> Option<f64> {
-    let clock = time.split_once('T')?.1.trim_end_matches('Z');
-    let mut parts = clock.splitn(3, ':');
-    let hours: f64 = parts.next()?.parse().ok()?;
-    let minutes: f64 = parts.next()?.parse().ok()?;
-    let seconds: f64 = parts.next()?.parse().ok()?;
-    Some(hours * 3600.0 + minutes * 60.0 + seconds)
+/// Seconds since the Unix epoch of an RFC 3339 time such as `2024-05-01T12:00:00.123456Z`.
+fn unix_seconds(text: &str) -> Option<f64> {
+    let time =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    Some(time.unix_timestamp_nanos() as f64 / 1e9)
 }
 
 fn print_row(row: &Measured) {
@@ -876,8 +887,8 @@ fn print_details(row: &Measured) {
         let arrivals: Vec<f64> = row
             .log
             .iter()
-            .filter_map(|r| r["time"].as_str().and_then(seconds_of_day))
-            .map(|t| (t - row.started_at).rem_euclid(86_400.0))
+            .filter_map(|r| r["time"].as_str().and_then(unix_seconds))
+            .map(|t| t - row.started_at)
             .collect();
         if let (Some(first), Some(last)) = (
             arrivals.iter().copied().reduce(f64::min),

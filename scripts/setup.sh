@@ -37,7 +37,7 @@ apt_install() {
 is_terraform() {
   local printed
   printed="$("$1" version 2>/dev/null)" || return 1
-  [[ "$printed" == *"Terraform v$2"* ]]
+  [[ "${printed%%$'\n'*}" == "Terraform v$2" ]]
 }
 
 # The current Terraform: `terraform` on PATH (1.11.4 on the development and CI machines).

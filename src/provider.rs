@@ -167,16 +167,13 @@ impl CloudDbProvider {
         })
     }
 
-    /// Whether the configuration means to use a cloud: its block is written, or one of its
-    /// credentials is in the environment.
+    /// Whether the configuration means to use a cloud: one of its credentials is given, in the
+    /// block or in the environment (a region or an endpoint alone says nothing).
     fn is_meant(&self, config: &Value, block_name: &str, credentials: &[&Setting]) -> bool {
-        let block_written = config
-            .attr(block_name)
-            .is_some_and(|block| !block.is_null());
-        block_written
-            || credentials.iter().any(|setting| {
-                (self.lookup_env)(setting.variable).is_some_and(|value| !value.trim().is_empty())
-            })
+        let block = config.attr(block_name).unwrap_or(&Value::Null);
+        credentials
+            .iter()
+            .any(|setting| self.setting(block, setting).is_some())
     }
 
     fn check_endpoint(
@@ -338,9 +335,8 @@ impl Provider for CloudDbProvider {
         }
         let tencent = self.tencent(config);
         let alibaba = self.alibaba(config);
-        // A cloud the configuration means to use (its block is written, or its credentials are
-        // partly in the environment) reports missing credentials here, once, rather than at
-        // every resource that needs them.
+        // A cloud whose credentials are given in part reports the missing one here, once,
+        // rather than at every resource that needs it.
         if self.is_meant(
             config,
             TENCENT_BLOCK,

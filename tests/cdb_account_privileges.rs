@@ -110,6 +110,13 @@ fn modify_calls(sim: &Sim) -> Vec<Json> {
         .collect()
 }
 
+/// Whether Terraform's state records the resource as tainted (to be replaced).
+fn is_tainted(workspace: &Workspace, address: &str) -> bool {
+    let run = workspace.run(&["state", "show", address]);
+    run.expect_success("terraform state show");
+    run.stdout.contains("(tainted)")
+}
+
 /// The resource's attributes in Terraform's state, or `None` when the state has no such resource.
 fn state_of(workspace: &Workspace, address: &str) -> Option<Json> {
     let run = workspace.run(&["show", "-json"]);
@@ -328,9 +335,12 @@ fn timeout_shorter_than_the_task(version: TerraformVersion) {
         sim.cdb_privileges(INSTANCE, "app", "%").is_empty(),
         "the error came before the task ended"
     );
-    assert_eq!(state_of(&workspace, RESOURCE), None);
+    assert!(
+        is_tainted(&workspace, RESOURCE),
+        "the create is recorded, tainted: its task may still grant what it asked for"
+    );
 
-    // The task still ends and makes its change; the next apply adopts it.
+    // The task still ends and makes its change; the next apply replaces the tainted resource.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     while sim.cdb_privileges(INSTANCE, "app", "%").is_empty() {
         assert!(std::time::Instant::now() < deadline, "the task never ended");
@@ -749,7 +759,7 @@ fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
         "{text}"
     );
     assert!(took < prompt, "the create failed only after {took:?}");
-    assert_eq!(state_of(&workspace, RESOURCE), None);
+    assert!(is_tainted(&workspace, RESOURCE));
     wait_for_grants(&sim, &first_grants());
     workspace.write_config(&with_timeouts(FIRST, "    update = \"1s\""));
     workspace.apply();

@@ -159,6 +159,24 @@ fn a_tencent_sts_key_signed_wrongly_or_rightly_leaks_nothing() {
     );
     assert_no_secret(&[WRONG_SECRET, TENCENT_STS_TOKEN], &output, &log);
 
+    // TC3 does not sign the token, so the sim's own message holds none: a vendor message that
+    // echoes the request's token, signature and key, as legacy endpoints do, is redacted too.
+    sim.add_fault(serde_json::json!({
+        "service": "cdb", "action": "ModifyAccountPrivileges",
+        "error_code": "AuthFailure.SignatureFailure",
+        "message": format!("The provided credentials could not be validated. Token={TENCENT_STS_TOKEN}&Signature=5da7a33f6993f0614b047e5df4582db9e9bf4672ba50567dba16c6ccf174c474; key {TENCENT_STS_KEY}"),
+    }));
+    workspace.write_config(&tencent_config(&sim, TENCENT_STS_KEY));
+    let (success, output, log) = apply_and_collect(&workspace);
+    assert!(!success, "the echoing answer fails the apply:\n{output}");
+    let text = unwrapped(&output);
+    assert!(
+        text.contains("Token=<redacted>&Signature=<redacted>; key <redacted>"),
+        "{text}"
+    );
+    assert!(!text.contains("5da7a33f6993f0614b"), "{text}");
+    assert_no_secret(&[TENCENT_STS_KEY, TENCENT_STS_TOKEN], &output, &log);
+
     workspace.write_config(&tencent_config(&sim, TENCENT_STS_KEY));
     let (success, output, log) = apply_and_collect(&workspace);
     assert!(success, "the right STS key and token apply:\n{output}");

@@ -50,7 +50,8 @@ enum Command {
     Version,
 }
 
-fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<Command> {
+fn parse(args: impl IntoIterator<Item = String>) -> anyhow::Result<Command> {
+    use lexopt::prelude::*;
     let mut flags = Flags {
         listen: SocketAddr::from(([127, 0, 0, 1], 8600)),
         fixtures: None,
@@ -61,56 +62,49 @@ fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<Command> {
         mysql: None,
         print_fixture: false,
     };
-    let mut args = args.peekable();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => {
-                (name.to_owned(), Some(value.to_owned()))
+    let mut parser = lexopt::Parser::from_args(args);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('V') | Long("version") => return Ok(Command::Version),
+            Long("listen") => {
+                flags.listen = parsed(&mut parser, "--listen", "an IP address and port")?
             }
-            _ => (arg.clone(), None),
-        };
-        let mut value = |name: &str| -> anyhow::Result<String> {
-            match inline.clone().or_else(|| args.next()) {
-                Some(value) => Ok(value),
-                None => bail!("{name} needs a value (see --help)"),
+            Long("fixtures") => flags.fixtures = Some(PathBuf::from(parser.value()?)),
+            Long("latency-ms") => {
+                flags.latency =
+                    Duration::from_millis(parsed(&mut parser, "--latency-ms", "a whole number")?)
             }
-        };
-        match name.as_str() {
-            "-h" | "--help" => return Ok(Command::Help),
-            "-V" | "--version" => return Ok(Command::Version),
-            "--listen" => {
-                let text = value("--listen")?;
-                flags.listen = text
+            Long("rate-limits") => {
+                flags.rate_limits = parser
+                    .value()?
+                    .string()?
                     .parse()
-                    .with_context(|| format!("--listen `{text}` is not an IP address and port"))?;
+                    .map_err(|e: String| anyhow::anyhow!("--rate-limits: {e}"))?
             }
-            "--fixtures" => flags.fixtures = Some(PathBuf::from(value("--fixtures")?)),
-            "--latency-ms" => {
-                let text = value("--latency-ms")?;
-                let ms: u64 = text
-                    .parse()
-                    .with_context(|| format!("--latency-ms `{text}` is not a whole number"))?;
-                flags.latency = Duration::from_millis(ms);
+            Long("task-ms") => {
+                flags.task_duration =
+                    Duration::from_millis(parsed(&mut parser, "--task-ms", "a whole number")?)
             }
-            "--rate-limits" => {
-                flags.rate_limits = value("--rate-limits")?
-                    .parse()
-                    .map_err(|e: String| anyhow::anyhow!("--rate-limits: {e}"))?;
-            }
-            "--task-ms" => {
-                let text = value("--task-ms")?;
-                let ms: u64 = text
-                    .parse()
-                    .with_context(|| format!("--task-ms `{text}` is not a whole number"))?;
-                flags.task_duration = Duration::from_millis(ms);
-            }
-            "--postgres" => flags.postgres = Some(value("--postgres")?),
-            "--mysql" => flags.mysql = Some(value("--mysql")?),
-            "--print-fixture" => flags.print_fixture = true,
-            other => bail!("unknown argument `{other}` (see --help)"),
+            Long("postgres") => flags.postgres = Some(parser.value()?.string()?),
+            Long("mysql") => flags.mysql = Some(parser.value()?.string()?),
+            Long("print-fixture") => flags.print_fixture = true,
+            _ => bail!("{} (see --help)", arg.unexpected()),
         }
     }
     Ok(Command::Serve(flags))
+}
+
+/// The value of flag `name`, parsed; `what` says what it must be.
+fn parsed<T: std::str::FromStr>(
+    parser: &mut lexopt::Parser,
+    name: &str,
+    what: &str,
+) -> anyhow::Result<T> {
+    use lexopt::ValueExt as _;
+    let text = parser.value()?.string()?;
+    text.parse()
+        .map_err(|_| anyhow::anyhow!("{name} `{text}` is not {what}"))
 }
 
 fn main() -> ExitCode {

@@ -1,51 +1,43 @@
 //! Percent-encoding as the vendors' signatures define it, and query/form decoding.
 
-use std::fmt::Write;
+use percent_encoding::{percent_decode, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 /// A query string or form body that does not decode to UTF-8 text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("malformed percent-encoding in `{0}`")]
 pub(crate) struct MalformedEncoding(pub String);
 
+/// RFC 3986's unreserved characters, which stay as they are.
+const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// RFC 3986 encoding: every byte but `A-Z a-z 0-9 - _ . ~` becomes `%XX` (upper-case hex).
 pub(crate) fn encode(text: &str) -> String {
-    let mut encoded = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            encoded.push(char::from(byte));
-        } else {
-            // Writing to a String cannot fail.
-            let _ = write!(encoded, "%{byte:02X}");
-        }
-    }
-    encoded
+    utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 /// Decodes one component of a query string or form body: `%XX` escapes, and `+` as a space.
+/// A `%` not followed by two hex digits is refused, where the crate would pass it through.
 pub(crate) fn decode(text: &str) -> Result<String, MalformedEncoding> {
     let malformed = || MalformedEncoding(text.to_owned());
     let bytes = text.as_bytes();
-    let mut decoded = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3).ok_or_else(malformed)?;
-                let hex = std::str::from_utf8(hex).map_err(|_| malformed())?;
-                decoded.push(u8::from_str_radix(hex, 16).map_err(|_| malformed())?);
-                i += 3;
-            }
-            b'+' => {
-                decoded.push(b' ');
-                i += 1;
-            }
-            byte => {
-                decoded.push(byte);
-                i += 1;
-            }
-        }
+    let escapes_are_whole = bytes.iter().enumerate().all(|(i, byte)| {
+        *byte != b'%'
+            || bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+    });
+    if !escapes_are_whole {
+        return Err(malformed());
     }
-    String::from_utf8(decoded).map_err(|_| malformed())
+    let spaced = text.replace('+', " ");
+    percent_decode(spaced.as_bytes())
+        .decode_utf8()
+        .map(|decoded| decoded.into_owned())
+        .map_err(|_| malformed())
 }
 
 /// Splits `a=1&b=2` into decoded pairs; a key without `=` has an empty value.

@@ -101,10 +101,26 @@ impl CloudError {
         }
     }
 
-    /// True when no connection could be made at the last attempt: the endpoint is down or
-    /// wrong, so reading the account back would fail the same way.
+    /// True when no attempt could connect: nothing reached the vendor, and reading the
+    /// account back would fail the same way.
     pub fn is_unreachable(&self) -> bool {
         matches!(self, Self::Unreachable { .. })
+    }
+
+    /// A refused connection after an earlier attempt of the same call got through is no
+    /// longer "nothing was sent": the change may have been made.
+    pub(crate) fn after_an_attempt_got_through(self) -> Self {
+        match self {
+            Self::Unreachable {
+                action,
+                endpoint,
+                detail,
+            } => Self::Transport {
+                action,
+                detail: format!("an earlier attempt reached the API, then connections to {endpoint} were refused: {detail}"),
+            },
+            other => other,
+        }
     }
 
     /// The vendor's error code, for [`CloudError::Api`] only.

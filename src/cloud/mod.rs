@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod error;
 pub(crate) mod json;
 pub mod lock;
+pub mod percent;
 pub mod ratelimit;
 pub mod redact;
 pub mod retry;

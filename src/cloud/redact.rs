@@ -7,17 +7,10 @@
 //! label (`Signature=`, `x-acs-security-token:`, `SecurityToken%3D`, `"Token": "`) is masked,
 //! known or not.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use super::percent;
 
 /// What stands where a secret was.
 pub const REDACTED: &str = "<redacted>";
-
-/// RFC 3986's unreserved characters stay; everything else is encoded, as both vendors sign it.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// Labels whose value is a secret, matched without regard to case.
 const SECRET_LABELS: &[&str] = &["signature", "token", "secret", "secret_key", "secretkey"];
@@ -40,8 +33,8 @@ impl Redactor {
             .into_iter()
             .filter(|secret| !secret.is_empty())
             .flat_map(|secret| {
-                let once = utf8_percent_encode(secret, UNRESERVED).to_string();
-                let twice = utf8_percent_encode(&once, UNRESERVED).to_string();
+                let once = percent::encode(secret);
+                let twice = percent::encode(&once);
                 let json = secret.replace('/', "\\/");
                 [secret.to_owned(), once, twice, json]
             })
@@ -144,7 +137,7 @@ mod tests {
         for secret in [TOKEN, SECRET, "CAIS", "wr0ng"] {
             assert!(!redacted.contains(secret), "{secret} in {redacted}");
         }
-        let once = utf8_percent_encode(TOKEN, UNRESERVED).to_string();
+        let once = percent::encode(TOKEN);
         assert!(!redacted.contains(&once), "{redacted}");
     }
 
@@ -164,8 +157,8 @@ mod tests {
 
     #[test]
     fn an_alibaba_v1_string_to_sign_loses_a_token_encoded_twice() {
-        let once = utf8_percent_encode(TOKEN, UNRESERVED).to_string();
-        let twice = utf8_percent_encode(&once, UNRESERVED).to_string();
+        let once = percent::encode(TOKEN);
+        let twice = percent::encode(&once);
         let message = format!(
             "Specified signature is not matched with our calculation. server string to sign is:POST&%2F&AccessKeyId%3DSTS.abc%26Action%3DDescribeAccounts%26SecurityToken%3D{twice}%26SignatureMethod%3DHMAC-SHA1"
         );

@@ -134,6 +134,8 @@ impl Transport {
     ) -> Result<T, CloudError> {
         let mut retrier = Retrier::new(call.action, call.deadline, self.shared.backoff);
         let mut unreachable_attempts = 0;
+        // Whether any attempt may have reached the vendor, and so changed something.
+        let mut reached = false;
         loop {
             if retrier.is_expired() {
                 return Err(retrier.timed_out());
@@ -173,6 +175,7 @@ impl Transport {
                 unreachable_attempts += 1;
             } else {
                 unreachable_attempts = 0;
+                reached = true;
             }
             if !retry::is_retryable(call.vendor, &error, status)
                 || unreachable_attempts >= MAX_UNREACHABLE_ATTEMPTS
@@ -185,7 +188,11 @@ impl Transport {
                     request_id,
                     "request failed"
                 );
-                return Err(error);
+                return Err(if reached {
+                    error.after_an_attempt_got_through()
+                } else {
+                    error
+                });
             }
             tracing::warn!(
                 action = call.action,

@@ -71,6 +71,12 @@ pub trait Resource: Send + Sync {
     /// A partial state built from an import ID; Terraform reads it afterwards to fill in the rest.
     async fn import(&self, id: &str) -> Result<Value, Diagnostics>;
 
+    /// A new walk begins (validate, plan, apply, import): Terraform validates the provider's
+    /// configuration first in each. A resource that remembers what it saw in one walk (the
+    /// accounts configured, the objects claimed) starts afresh, since one debug-mode process
+    /// serves many walks.
+    fn begin_walk(&self) {}
+
     /// Fills in what an older or hand-edited state lacks and only this resource can derive
     /// (e.g. from its ID); schema defaults and empty blocks are filled in after it.
     fn upgrade_state(&self, state: Value) -> Value {

@@ -102,6 +102,9 @@ impl ProviderServer {
     }
 
     pub fn validate_provider_config(&self, config: &Value) -> Diagnostics {
+        for entry in self.resources.values() {
+            entry.resource.begin_walk();
+        }
         let mut diags = Diagnostics::new();
         validate_config(
             &self.provider_schema.block,

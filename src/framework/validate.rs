@@ -75,37 +75,48 @@ fn refuse_required_null(attribute: &Attribute, path: &AttributePath, diags: &mut
     );
 }
 
-/// Reports every null element of a list, set or map (the validators skip them); true when
-/// there was one.
+/// Reports every null element of a list, set or map, at any depth (the validators skip them);
+/// true when there was one.
 fn refuse_null_elements(value: &Value, path: &AttributePath, diags: &mut Diagnostics) -> bool {
     let mut found = false;
     match value {
         Value::List(items) => {
             for (i, item) in items.iter().enumerate() {
+                let index = i64::try_from(i).unwrap_or(i64::MAX);
+                let element = path.index(index);
                 if item.is_null() {
-                    let index = i64::try_from(i).unwrap_or(i64::MAX);
-                    let element = path.index(index);
                     let detail = format!("{element} is null: every element of {path} must be a value. Remove it, or give it one.");
                     diags.attribute_error(element, "Null value", detail);
                     found = true;
+                } else {
+                    found |= refuse_null_elements(item, &element, diags);
                 }
             }
         }
         // Terraform cannot point into a set, so a null element is reported at the set.
-        Value::Set(items) if items.iter().any(Value::is_null) => {
-            diags.attribute_error(
-                path.clone(),
-                "Null value",
-                format!("{path} contains null: every element must be a value. Remove it, or give it one."),
-            );
-            found = true;
+        Value::Set(items) => {
+            if items.iter().any(Value::is_null) {
+                diags.attribute_error(
+                    path.clone(),
+                    "Null value",
+                    format!("{path} contains null: every element must be a value. Remove it, or give it one."),
+                );
+                found = true;
+            }
+            for item in items {
+                found |= refuse_null_elements(item, path, diags);
+            }
         }
         Value::Map(entries) => {
-            for (key, _) in entries.iter().filter(|(_, item)| item.is_null()) {
+            for (key, item) in entries {
                 let element = path.key(key);
-                let detail = format!("{element} is null: every key of {path} needs a value. Give {key:?} one, or remove the key.");
-                diags.attribute_error(element, "Null value", detail);
-                found = true;
+                if item.is_null() {
+                    let detail = format!("{element} is null: every key of {path} needs a value. Give {key:?} one, or remove the key.");
+                    diags.attribute_error(element, "Null value", detail);
+                    found = true;
+                } else {
+                    found |= refuse_null_elements(item, &element, diags);
+                }
             }
         }
         _ => {}
@@ -181,6 +192,35 @@ mod tests {
         assert!(found[0].1.contains("Give \"shop\" one, or remove the key"));
         assert_eq!(found[1].0, "names");
         assert!(found[1].1.starts_with("names contains null"));
+    }
+
+    #[test]
+    fn nulls_deep_inside_nested_maps_are_refused() {
+        let block = Block::new().attribute(Attribute::optional(
+            "tables",
+            Type::Map(Box::new(Type::Map(Box::new(Type::Set(Box::new(
+                Type::String,
+            )))))),
+        ));
+        let orders = Value::Map([("orders".to_string(), Value::Null)].into());
+        let users = Value::Map([("users".to_string(), Value::Set(vec![Value::Null]))].into());
+        let config = Value::object([(
+            "tables",
+            Value::Map([("shop".to_string(), orders), ("logs".to_string(), users)].into()),
+        )]);
+        let mut diags = Diagnostics::new();
+        validate_config(&block, &config, &AttributePath::root(), &mut diags);
+        let paths: Vec<String> = diags
+            .iter()
+            .filter_map(|d| d.path.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                "tables[\"logs\"][\"users\"]",
+                "tables[\"shop\"][\"orders\"]"
+            ]
+        );
     }
 
     #[test]

@@ -71,10 +71,10 @@ impl From<ReadFailure> for Diagnostics {
 impl From<ReadFailure> for Unfinished {
     fn from(failure: ReadFailure) -> Self {
         match failure {
-            ReadFailure::Unreachable(diags) => Unfinished::Unreachable(diags),
-            ReadFailure::InstanceGone(diags) | ReadFailure::Failed(diags) => {
-                Unfinished::Refused(diags)
+            ReadFailure::Unreachable(diags) | ReadFailure::InstanceGone(diags) => {
+                Unfinished::Unreadable(diags)
             }
+            ReadFailure::Failed(diags) => Unfinished::Refused(diags),
         }
     }
 }
@@ -126,16 +126,17 @@ pub enum Unfinished {
     /// A call that changes the account failed, or its answer was lost: what the account holds
     /// now has to be read.
     Failed(Diagnostics),
-    /// The endpoint could not be reached before anything was changed: a read would fail the
-    /// same way, so the state stays as it was and the one error says why.
-    Unreachable(Diagnostics),
+    /// The account could not be read before anything was changed (the endpoint cannot be
+    /// reached, or the instance is not found): a read would fail the same way, so the state
+    /// stays as it was and the one error says why.
+    Unreadable(Diagnostics),
 }
 
 impl Unfinished {
     /// A failed call that changes the account: unreachable, or failed part-way.
     pub fn of_change(error: &CloudError, diags: Diagnostics) -> Self {
         if error.is_unreachable() {
-            Unfinished::Unreachable(diags)
+            Unfinished::Unreadable(diags)
         } else {
             Unfinished::Failed(diags)
         }

@@ -342,7 +342,7 @@ impl PolarDbAccountGrant {
             Err(Unfinished::Refused(diags)) if operation == Operation::Create => {
                 return ApplyOutcome::failed(Value::Null, diags)
             }
-            Err(Unfinished::Unreachable(diags)) => {
+            Err(Unfinished::Unreadable(diags)) => {
                 return ApplyOutcome::failed(prior.clone(), diags)
             }
             Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {

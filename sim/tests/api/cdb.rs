@@ -525,7 +525,7 @@ async fn describe_accounts_pages_and_filters() {
         &["Limit"],
     );
     assert_tencent_error(
-        &describe(json!({"InstanceId": INSTANCE, "AccountRegexp": "(app|etl)"})).await,
+        &describe(json!({"InstanceId": INSTANCE, "AccountRegexp": "(app|etl"})).await,
         "InternalError.RegexpCompileError",
         &["AccountRegexp"],
     );

@@ -1,27 +1,13 @@
-//! Alibaba Cloud request signatures: ACS3-HMAC-SHA256 (v3) and the RPC HMAC-SHA1 (v1). Pure.
+//! Alibaba Cloud request signatures: ACS3-HMAC-SHA256 (v3). Pure.
 
-use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use time::macros::format_description;
 use time::OffsetDateTime;
 
-pub const ALGORITHM_V3: &str = "ACS3-HMAC-SHA256";
+use crate::cloud::percent;
 
-/// RFC 3986 percent-encoding of UTF-8 bytes: only `A-Z a-z 0-9 - _ . ~` stay as they are,
-/// so a space is `%20` (never `+`) and `*` is `%2A`.
-pub fn percent_encode(value: &str) -> String {
-    let mut encoded = String::with_capacity(value.len());
-    for byte in value.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
-}
+pub const ALGORITHM_V3: &str = "ACS3-HMAC-SHA256";
 
 /// Lowercase hex SHA-256.
 pub fn hex_sha256(bytes: &[u8]) -> String {
@@ -42,7 +28,7 @@ pub fn acs_date(time: OffsetDateTime) -> String {
 pub fn canonical_query(params: &[(&str, &str)]) -> String {
     let mut encoded: Vec<(String, String)> = params
         .iter()
-        .map(|(key, value)| (percent_encode(key), percent_encode(value)))
+        .map(|(key, value)| (percent::encode(key), percent::encode(value)))
         .collect();
     encoded.sort();
     encoded
@@ -165,34 +151,6 @@ pub fn sign_v3(
     headers
 }
 
-/// v1: the sorted, encoded `k=v&…` of every parameter except `Signature`.
-pub fn v1_canonicalized_query(params: &[(&str, &str)]) -> String {
-    let unsigned: Vec<(&str, &str)> = params
-        .iter()
-        .copied()
-        .filter(|(key, _)| *key != "Signature")
-        .collect();
-    canonical_query(&unsigned)
-}
-
-/// v1: `METHOD&%2F&` + percent-encode(canonicalized query).
-pub fn v1_string_to_sign(method: &str, canonicalized_query: &str) -> String {
-    format!(
-        "{method}&{}&{}",
-        percent_encode("/"),
-        percent_encode(canonicalized_query)
-    )
-}
-
-/// v1: Base64(HMAC-SHA1(secret + "&", string to sign)).
-pub fn v1_signature(access_key_secret: &str, string_to_sign: &str) -> String {
-    let key = format!("{access_key_secret}&");
-    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(key.as_bytes())
-        .expect("HMAC accepts keys of any length");
-    mac.update(string_to_sign.as_bytes());
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
-}
-
 fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     let mut mac =
         <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC accepts keys of any length");
@@ -302,13 +260,7 @@ mod tests {
     }
 
     #[test]
-    fn rfc3986_encoding() {
-        assert_eq!(percent_encode("a b"), "a%20b");
-        assert_eq!(percent_encode("*"), "%2A");
-        assert_eq!(percent_encode("~-_."), "~-_.");
-        assert_eq!(percent_encode("db1,db2"), "db1%2Cdb2");
-        assert_eq!(percent_encode("a+b=c&d/e"), "a%2Bb%3Dc%26d%2Fe");
-        assert_eq!(percent_encode("未命名"), "%E6%9C%AA%E5%91%BD%E5%90%8D");
+    fn the_canonical_query_is_sorted_and_encoded() {
         assert_eq!(canonical_query(&[("b", ""), ("a", "x y")]), "a=x%20y&b=");
     }
 
@@ -318,32 +270,5 @@ mod tests {
         assert_eq!(acs_date(date), "2023-10-26T10:22:32Z");
         let shanghai = date.to_offset(time::UtcOffset::from_hms(8, 0, 0).expect("offset"));
         assert_eq!(acs_date(shanghai), "2023-10-26T10:22:32Z");
-    }
-
-    #[test]
-    fn v1_vector() {
-        let params = [
-            ("AccessKeyId", "testid"),
-            ("Action", "DescribeRegions"),
-            ("Format", "XML"),
-            ("SignatureMethod", "HMAC-SHA1"),
-            ("SignatureNonce", "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"),
-            ("SignatureVersion", "1.0"),
-            ("Timestamp", "2016-02-23T12:46:24Z"),
-            ("Version", "2014-05-26"),
-        ];
-        let query = v1_canonicalized_query(&params);
-        let string = v1_string_to_sign("GET", &query);
-        assert!(string.starts_with("GET&%2F&AccessKeyId%3Dtestid%26Action%3DDescribeRegions"));
-        assert_eq!(
-            v1_signature("testsecret", &string),
-            "OLeaidS1JvxuMvnyHOwuJ+uX5qY="
-        );
-    }
-
-    #[test]
-    fn v1_ignores_an_existing_signature_parameter() {
-        let with = v1_canonicalized_query(&[("Action", "A"), ("Signature", "old")]);
-        assert_eq!(with, "Action=A");
     }
 }

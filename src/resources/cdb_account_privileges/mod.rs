@@ -46,17 +46,18 @@ enum ChangeError {
     AccountMissing(CloudError),
     /// The instance was not found where the provider looked, so nothing was changed.
     InstanceMissing(Diagnostics),
-    /// What the account holds cannot be known now: the task was still running when the
-    /// timeout elapsed, or the endpoint cannot be reached. The state stays as it was, and the
-    /// next refresh reads what happened.
+    /// No connection could be made to the endpoint, so nothing was sent.
+    NotSent(Diagnostics),
+    /// The change was sent, but what it did cannot be known now: its task was still running
+    /// when the timeout elapsed, or the endpoint stopped answering. The next refresh reads it.
     Undetermined(Diagnostics),
     Failed(Diagnostics),
 }
 
 pub struct CdbAccountPrivileges {
     clouds: Arc<Clouds>,
-    /// The accounts this provider process has seen a configuration for: each resource replaces
-    /// all of its account's privileges, so two resources of one account would undo each other.
+    /// The accounts this walk has seen a configuration for: each resource replaces all of its
+    /// account's privileges, so two resources of one account would undo each other.
     configured_accounts: Mutex<BTreeSet<String>>,
 }
 
@@ -69,7 +70,7 @@ impl CdbAccountPrivileges {
     }
 
     /// Refuses a second resource for an account: Terraform validates each resource instance
-    /// once per process, so an account seen twice is configured twice.
+    /// once per walk, so an account seen twice in one walk is configured twice.
     fn refuse_shared_account(&self, config: &Value, diags: &mut Diagnostics) {
         let text = |name: &str| config.attr(name).and_then(Value::as_str);
         let host = match config.attr("host") {
@@ -119,7 +120,7 @@ impl CdbAccountPrivileges {
                     ChangeError::InstanceMissing(instance_missing(&client, wanted, &e).into())
                 }
                 None if e.is_unreachable() => {
-                    ChangeError::Undetermined(cloud_error(change_summary(wanted), &e))
+                    ChangeError::NotSent(cloud_error(change_summary(wanted), &e))
                 }
                 None => ChangeError::Failed(cloud_error(change_summary(wanted), &e)),
             })?;
@@ -200,9 +201,19 @@ impl CdbAccountPrivileges {
         let diags = match self.set_privileges(&wanted, operation, limit).await {
             Ok(()) => return ApplyOutcome::done(wanted.to_value(planned)),
             Err(ChangeError::AccountMissing(e)) => account_missing(&wanted, &e),
-            // Nothing has changed yet: the state stays as it was, and fails at once.
-            Err(ChangeError::InstanceMissing(diags) | ChangeError::Undetermined(diags)) => {
+            // Nothing was sent: the state stays as it was.
+            Err(ChangeError::InstanceMissing(diags) | ChangeError::NotSent(diags)) => {
                 return ApplyOutcome::failed(prior.clone(), diags)
+            }
+            // A read now would show the account as it was before the task: an update or a
+            // delete keeps the prior state, and a create records what it asked for, so that
+            // Terraform taints it rather than forgets privileges the task may still grant.
+            Err(ChangeError::Undetermined(diags)) => {
+                let state = match operation {
+                    Operation::Create => wanted.to_value(planned),
+                    Operation::Update | Operation::Delete => prior.clone(),
+                };
+                return ApplyOutcome::failed(state, diags);
             }
             Err(ChangeError::Failed(diags)) => diags,
         };
@@ -233,6 +244,13 @@ impl Resource for CdbAccountPrivileges {
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         check_every_scope(config, diags);
         self.refuse_shared_account(config, diags);
+    }
+
+    fn begin_walk(&self) {
+        self.configured_accounts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
     }
 
     async fn create(&self, planned: &Value) -> ApplyOutcome {
@@ -284,7 +302,9 @@ impl Resource for CdbAccountPrivileges {
             Ok(()) | Err(ChangeError::AccountMissing(_)) | Err(ChangeError::InstanceMissing(_)) => {
                 ApplyOutcome::done(Value::Null)
             }
-            Err(ChangeError::Undetermined(diags)) => ApplyOutcome::failed(prior.clone(), diags),
+            Err(ChangeError::Undetermined(diags) | ChangeError::NotSent(diags)) => {
+                ApplyOutcome::failed(prior.clone(), diags)
+            }
             Err(ChangeError::Failed(diags)) => {
                 self.state_after_failure(Operation::Delete, prior, prior, &held, diags)
                     .await
@@ -294,11 +314,11 @@ impl Resource for CdbAccountPrivileges {
 
     /// A state without `host` (older or edited by hand) takes it from its ID.
     fn upgrade_state(&self, state: Value) -> Value {
+        // The ID as it was written, whatever rules an import ID has since.
         let host = state
             .attr("id")
             .and_then(Value::as_str)
-            .and_then(|id| parse_import_id(id).ok())
-            .map(|(_, account)| account.host);
+            .map(|id| id.splitn(3, '#').nth(2).unwrap_or(DEFAULT_HOST).to_owned());
         match (state, host) {
             (Value::Object(mut attrs), Some(host))
                 if attrs.get("host").is_none_or(Value::is_null) =>

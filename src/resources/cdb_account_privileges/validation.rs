@@ -12,7 +12,7 @@ use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting, Sche
 use crate::value::{AttributePath, Type, Value};
 
 use super::model::blocks;
-use super::shape::{scopes_of_map, Level, COLUMN, DATABASE, LEVELS, TABLE};
+use super::shape::{Level, COLUMN, DATABASE, LEVELS, TABLE};
 use super::DEFAULT_HOST;
 
 pub fn instance_id_rule(id: &str) -> Result<(), String> {
@@ -131,24 +131,32 @@ fn check_map(config: &Value, level: Level, diags: &mut Diagnostics) {
             ),
         );
     }
-    check_map_names(map, &path, level.names, diags);
-    for (names, privileges) in scopes_of_map(map, level.names.len()) {
-        if privileges.is_empty() {
+    check_map_entries(map, &path, level.names, true, diags);
+}
+
+/// Every key is a valid MySQL name, no inner map is empty (the outermost may be: it grants
+/// nothing), and no scope has an empty set of privileges. Unknown values are checked later.
+fn check_map_entries(
+    value: &Value,
+    path: &AttributePath,
+    names: &[&str],
+    outermost: bool,
+    diags: &mut Diagnostics,
+) {
+    let Some(name) = names.first() else {
+        if value.elements() == Some(&[]) {
             diags.attribute_error(
                 path.clone(),
                 "Empty privileges",
-                format!("{path} gives {} no privileges. Remove it instead: an account holds nothing on a scope that is not named.", names.join(".")),
+                format!("{path} is empty. Remove it instead: an account holds nothing on a scope that is not named."),
             );
         }
-    }
-}
-
-/// Every key is a valid MySQL name, and no inner map is empty.
-fn check_map_names(value: &Value, path: &AttributePath, names: &[&str], diags: &mut Diagnostics) {
-    let (Some(name), Value::Map(entries)) = (names.first(), value) else {
         return;
     };
-    if entries.is_empty() && !path.is_root() && names.len() < 3 {
+    let Value::Map(entries) = value else {
+        return;
+    };
+    if entries.is_empty() && !outermost {
         diags.attribute_error(
             path.clone(),
             "Empty map",
@@ -166,7 +174,7 @@ fn check_map_names(value: &Value, path: &AttributePath, names: &[&str], diags: &
                 format!("{path} has a key {key:?} that is not a valid {name} name: {reason}."),
             );
         }
-        check_map_names(inner, &key_path, &names[1..], diags);
+        check_map_entries(inner, &key_path, &names[1..], false, diags);
     }
 }
 
@@ -369,6 +377,46 @@ mod tests {
             .any(|(path, detail)| path.starts_with("column.privileges")
                 && detail
                     .contains(r#"Allowed values: "SELECT", "INSERT", "UPDATE", "REFERENCES"."#)));
+    }
+
+    #[test]
+    fn maps_name_valid_scopes_with_privileges() {
+        let map = |entries: Vec<(&str, Value)>| {
+            Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            )
+        };
+        let with_tables = |tables: Value| {
+            let mut value = sample();
+            if let Value::Object(attrs) = &mut value {
+                attrs.insert("table".into(), Value::Set(vec![]));
+                attrs.insert("table_privileges".into(), tables);
+            }
+            value
+        };
+        assert!(
+            errors_of(&with_tables(map(vec![]))).is_empty(),
+            "an empty map grants nothing"
+        );
+        let unknown_element = map(vec![(
+            "shop",
+            map(vec![("orders", Value::Set(vec![Value::Unknown]))]),
+        )]);
+        assert!(errors_of(&with_tables(unknown_element)).is_empty());
+        let errors = errors_of(&with_tables(map(vec![
+            ("logs", map(vec![])),
+            ("shop", map(vec![("orders", Value::Set(vec![]))])),
+        ])));
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("table_privileges[\"logs\"] names no table.")));
+        assert!(errors
+            .iter()
+            .any(|e| e.starts_with("table_privileges[\"shop\"][\"orders\"] is empty.")));
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! The objects each account's resources want in this provider process. Terraform applies the
-//! resources of one configuration in one process, in an order of its own: when an object moves
-//! from one resource of an account to another, the one letting it go must not revoke it after
-//! the other has taken it over. So a resource leaves alone an object another has claimed.
+//! The objects each account's resources took over in this walk. Terraform applies the resources
+//! of one configuration in one walk, in an order of its own: when an object moves from one
+//! resource of an account to another, the one letting it go must not revoke it after the other
+//! has taken it over. So a resource leaves alone an object another has claimed.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -13,7 +13,8 @@ use crate::cloud::tencent::postgres::DatabaseObject;
 pub struct Claims(Mutex<BTreeMap<String, BTreeSet<DatabaseObject>>>);
 
 impl Claims {
-    /// Records that a resource of `account` wants `objects`. Call it holding the account's lock.
+    /// Records that a resource of `account` now holds `objects` as it wants them. Call it
+    /// holding the account's lock, once the change succeeded.
     pub fn claim<'a>(&self, account: &str, objects: impl IntoIterator<Item = &'a DatabaseObject>) {
         let mut claims = self
             .0
@@ -25,7 +26,15 @@ impl Claims {
             .extend(objects.into_iter().cloned());
     }
 
-    /// Whether a resource of `account` has asked for `object` in this process.
+    /// Forgets every claim, when a new walk begins.
+    pub fn clear(&self) {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
+    /// Whether a resource of `account` has taken `object` over in this walk.
     pub fn is_claimed(&self, account: &str, object: &DatabaseObject) -> bool {
         let claims = self
             .0

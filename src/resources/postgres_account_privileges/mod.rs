@@ -83,10 +83,10 @@ impl PostgresAccountPrivileges {
         let _lock = client
             .lock_account(&wanted.instance_id, &wanted.user_name)
             .await;
-        self.claims.claim(&wanted.id(), wanted.objects.keys());
         let objects = wanted.objects.keys().collect();
         let (current_type, held) = held_on_new_objects(&client, wanted, objects, deadline).await?;
         reconcile(&client, wanted, &held, Some(&current_type), deadline).await?;
+        self.claims.claim(&wanted.id(), wanted.objects.keys());
         wanted.account_type.get_or_insert(current_type);
         Ok(())
     }
@@ -103,7 +103,6 @@ impl PostgresAccountPrivileges {
         let _lock = client
             .lock_account(&wanted.instance_id, &wanted.user_name)
             .await;
-        self.claims.claim(&wanted.id(), wanted.objects.keys());
         let mut held = prior.objects.clone();
         let new_objects: Vec<&DatabaseObject> = wanted
             .objects
@@ -125,7 +124,9 @@ impl PostgresAccountPrivileges {
             prior.account_type.as_ref(),
             deadline,
         )
-        .await
+        .await?;
+        self.claims.claim(&wanted.id(), wanted.objects.keys());
+        Ok(())
     }
 
     /// Revokes every privilege the account holds now on the objects in the state.
@@ -370,6 +371,10 @@ impl Resource for PostgresAccountPrivileges {
         validate_objects(config, diags);
     }
 
+    fn begin_walk(&self) {
+        self.claims.clear();
+    }
+
     async fn create(&self, planned: &Value) -> ApplyOutcome {
         let mut wanted = match AccountPrivileges::from_value(planned) {
             Ok(account) => account,
@@ -379,7 +384,7 @@ impl Resource for PostgresAccountPrivileges {
         match self.create_account_privileges(&mut wanted, deadline).await {
             Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
             // Nothing was sent, so nothing is left behind.
-            Err(Unfinished::Refused(diags) | Unfinished::Unreachable(diags)) => {
+            Err(Unfinished::Refused(diags) | Unfinished::Unreadable(diags)) => {
                 ApplyOutcome::failed(Value::Null, diags)
             }
             Err(Unfinished::Failed(diags)) => {
@@ -422,7 +427,7 @@ impl Resource for PostgresAccountPrivileges {
             .await
         {
             Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
-            Err(Unfinished::Unreachable(diags)) => ApplyOutcome::failed(prior.clone(), diags),
+            Err(Unfinished::Unreadable(diags)) => ApplyOutcome::failed(prior.clone(), diags),
             Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
                 self.state_after_failure(Operation::Update, prior, planned, &wanted, diags)
                     .await
@@ -438,7 +443,7 @@ impl Resource for PostgresAccountPrivileges {
         let deadline = Instant::now() + timeout(prior, "delete", DEFAULT_TIMEOUT);
         match self.delete_account_privileges(&account, deadline).await {
             Ok(()) => ApplyOutcome::done(Value::Null),
-            Err(Unfinished::Unreachable(diags)) => ApplyOutcome::failed(prior.clone(), diags),
+            Err(Unfinished::Unreadable(diags)) => ApplyOutcome::failed(prior.clone(), diags),
             Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
                 let nothing = AccountPrivileges {
                     objects: ObjectPrivileges::new(),

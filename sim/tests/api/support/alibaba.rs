@@ -13,17 +13,16 @@ pub const KEY_ID: &str = "LTAIsim";
 pub const SECRET: &str = "sim-secret";
 pub const POLARDB_VERSION: &str = "2017-08-01";
 
-/// RFC 3986 percent-encoding (unreserved `A-Za-z0-9-_.~` kept).
+/// RFC 3986's unreserved characters (`A-Za-z0-9-_.~`), which stay as they are.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// RFC 3986 percent-encoding.
 pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    percent_encoding::utf8_percent_encode(text, UNRESERVED).to_string()
 }
 
 fn sorted_query(params: &[(String, String)]) -> String {
