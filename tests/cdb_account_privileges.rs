@@ -630,18 +630,13 @@ fn nulls_fail_at_plan_time_or_mean_empty(version: TerraformVersion) {
     ]
     .concat();
     workspace.write_config(&config);
-    let run = workspace.run(&["plan", "-input=false"]);
-    assert!(!run.success, "the plan must fail:\n{}", run.text());
-    let text = unwrapped(&run.text());
-    for expected in [
+    workspace.plan_fails_saying(&[
         "instance_id is null, but it is required.",
         "user is null, but it is required.",
         "database.privileges is null, but it is required.",
         "database.database is null, but it is required.",
         "global_privileges contains null: every element must be a value.",
-    ] {
-        assert!(text.contains(expected), "{expected:?} not in {text}");
-    }
+    ]);
     assert!(sim.requests().is_empty(), "nothing reaches the cloud");
 
     // An optional set given null means none.
@@ -677,26 +672,21 @@ fn a_wrong_region_is_a_missing_instance_not_a_deleted_account() {
     workspace.write_config(&app_config(&sim, FIRST));
     workspace.apply();
     workspace.write_config(&app_config(&sim, FIRST).replace("ap-guangzhou", "ap-shanghai"));
-    for command in [
-        &["plan", "-refresh-only", "-input=false"][..],
-        &["apply", "-auto-approve", "-input=false"],
-    ] {
-        let run = workspace.run(command);
-        assert!(!run.success, "{command:?} must fail:\n{}", run.text());
-        let text = unwrapped(&run.text());
-        let expected = format!(
-            "CDB instance cdb-sim00001 was not found in region ap-shanghai at {}/: DescribeAccountPrivileges failed: InvalidParameter.InstanceNotFound",
-            sim.url()
-        );
-        assert!(text.contains(&expected), "{expected:?} not in {text}");
-        let request_id = sim.request_id_of_failed("DescribeAccountPrivileges");
-        assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
-        assert!(!text.contains("has been deleted"), "{text}");
+    let expected = format!(
+        "CDB instance cdb-sim00001 was not found in region ap-shanghai at {}/: DescribeAccountPrivileges failed: InvalidParameter.InstanceNotFound",
+        sim.url()
+    );
+    for text in workspace.refresh_and_apply_fail_saying(&expected) {
         assert!(
-            state_of(&workspace, RESOURCE).is_some(),
-            "still in the state"
+            sim.names_a_failed_request(&text, "DescribeAccountPrivileges"),
+            "{text}"
         );
+        assert!(!text.contains("has been deleted"), "{text}");
     }
+    assert!(
+        state_of(&workspace, RESOURCE).is_some(),
+        "still in the state"
+    );
     assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
     workspace
         .run(&["destroy", "-auto-approve", "-input=false", "-refresh=false"])

@@ -527,17 +527,12 @@ resource "clouddb_polardb_account_grant" "{name}" {{
     ]
     .concat();
     workspace.write_config(&config);
-    let run = workspace.run(&["plan", "-input=false"]);
-    assert!(!run.success, "the plan must fail:\n{}", run.text());
-    let text = unwrapped(&run.text());
-    for expected in [
+    workspace.plan_fails_saying(&[
         "db_cluster_id is null, but it is required.",
         "account_name is null, but it is required.",
         "database_privileges is null, but it is required.",
         r#"database_privileges["shop"] is null: every key of database_privileges needs a value."#,
-    ] {
-        assert!(text.contains(expected), "{expected:?} not in {text}");
-    }
+    ]);
     assert!(sim.requests().is_empty(), "nothing reaches the cloud");
 }
 
@@ -621,20 +616,15 @@ fn a_missing_cluster_is_an_error_not_a_deleted_grant() {
     without_cluster["alicloud"]["polardb"] = serde_json::json!([]);
     sim.load_fixture(without_cluster);
 
-    for command in [
-        &["plan", "-refresh-only", "-input=false"][..],
-        &["apply", "-auto-approve", "-input=false"],
-    ] {
-        let run = workspace.run(command);
-        assert!(!run.success, "{command:?} must fail:\n{}", run.text());
-        let text = unwrapped(&run.text());
-        let expected = format!(
-            "PolarDB cluster pc-sim00001 was not found in region cn-hangzhou at {}/: DescribeAccounts failed: InvalidDBCluster.NotFound",
-            sim.url()
+    let expected = format!(
+        "PolarDB cluster pc-sim00001 was not found in region cn-hangzhou at {}/: DescribeAccounts failed: InvalidDBCluster.NotFound",
+        sim.url()
+    );
+    for text in workspace.refresh_and_apply_fail_saying(&expected) {
+        assert!(
+            sim.names_a_failed_request(&text, "DescribeAccounts"),
+            "{text}"
         );
-        assert!(text.contains(&expected), "{expected:?} not in {text}");
-        let request_id = sim.request_id_of_failed("DescribeAccounts");
-        assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
         assert!(text.contains("terraform state rm"), "{text}");
         assert!(!text.contains("has been deleted"), "{text}");
     }

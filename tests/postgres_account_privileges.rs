@@ -641,17 +641,12 @@ resource "clouddb_postgres_account_privileges" "{name}" {{
     ]
     .concat();
     workspace.write_config(&config);
-    let run = workspace.run(&["plan", "-input=false"]);
-    assert!(!run.success, "the plan must fail:\n{}", run.text());
-    let text = unwrapped(&run.text());
-    for expected in [
+    workspace.plan_fails_saying(&[
         "db_instance_id is null, but it is required.",
         "user_name is null, but it is required.",
         "object.object_type is null, but it is required.",
         "object.privileges is null, but it is required.",
-    ] {
-        assert!(text.contains(expected), "{expected:?} not in {text}");
-    }
+    ]);
     assert!(sim.requests().is_empty(), "nothing reaches the cloud");
 }
 
@@ -668,18 +663,11 @@ fn a_wrong_region_is_a_missing_instance_not_a_deleted_account() {
     workspace.apply();
     workspace
         .write_config(&account_config(&sim, "", objects).replace("ap-guangzhou", "ap-shanghai"));
-    for command in [
-        &["plan", "-refresh-only", "-input=false"][..],
-        &["apply", "-auto-approve", "-input=false"],
-    ] {
-        let run = workspace.run(command);
-        assert!(!run.success, "{command:?} must fail:\n{}", run.text());
-        let text = unwrapped(&run.text());
-        let expected = format!(
-            "PostgreSQL instance postgres-sim00001 was not found in region ap-shanghai at {}/: DescribeAccounts failed: ResourceNotFound.InstanceNotFoundError",
-            sim.url()
-        );
-        assert!(text.contains(&expected), "{expected:?} not in {text}");
+    let expected = format!(
+        "PostgreSQL instance postgres-sim00001 was not found in region ap-shanghai at {}/: DescribeAccounts failed: ResourceNotFound.InstanceNotFoundError",
+        sim.url()
+    );
+    for text in workspace.refresh_and_apply_fail_saying(&expected) {
         assert!(text.contains("terraform state rm"), "{text}");
         assert!(!text.contains("has been deleted"), "{text}");
     }

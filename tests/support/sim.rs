@@ -114,6 +114,15 @@ impl Sim {
         self.admin(reqwest::Method::DELETE, "faults", None);
     }
 
+    /// Whether `text` names, as `RequestId: <id>`, a call of `action` that failed.
+    pub fn names_a_failed_request(&self, text: &str, action: &str) -> bool {
+        self.requests()
+            .iter()
+            .filter(|r| r["action"] == action && r["error_code"].is_string())
+            .filter_map(|r| r["request_id"].as_str())
+            .any(|id| !id.is_empty() && text.contains(&format!("RequestId: {id}")))
+    }
+
     pub fn add_fault(&self, fault: Json) {
         self.admin(reqwest::Method::POST, "faults", Some(fault));
     }

@@ -245,6 +245,32 @@ variable "no_map" {
 "#;
 
 impl Workspace {
+    /// Runs `terraform plan`, which must fail saying each of `expected`; returns its text.
+    #[track_caller]
+    pub fn plan_fails_saying(&self, expected: &[&str]) -> String {
+        let (text, _) = self.run_failing(&["plan", "-input=false"]);
+        for expected in expected {
+            assert!(text.contains(expected), "{expected:?} not in {text}");
+        }
+        text
+    }
+
+    /// Runs a refresh and an apply, which must both fail saying `expected`; returns their texts.
+    #[track_caller]
+    pub fn refresh_and_apply_fail_saying(&self, expected: &str) -> Vec<String> {
+        [
+            &["plan", "-refresh-only", "-input=false"][..],
+            &["apply", "-auto-approve", "-input=false"],
+        ]
+        .into_iter()
+        .map(|command| {
+            let (text, _) = self.run_failing(command);
+            assert!(text.contains(expected), "{expected:?} not in {text}");
+            text
+        })
+        .collect()
+    }
+
     /// Runs `terraform <args>`, which must fail; returns its text (unwrapped) and how long it took.
     #[track_caller]
     pub fn run_failing(&self, args: &[&str]) -> (String, std::time::Duration) {
