@@ -2,8 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::json::{parse_json, write_string, Json};
-use super::{DecodeError, Type};
+use super::decode_error::DecodeError;
+use super::json_text::{parse_json, write_string, Json};
+use super::types::Type;
 
 /// How deeply types may nest; types in schemas are shallow, deeper ones come only from the wire.
 const MAX_DEPTH: usize = 64;
