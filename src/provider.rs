@@ -1,18 +1,17 @@
 //! The clouddb provider: its configuration blocks, the credential chain (arguments, then
 //! environment variables), and the cloud clients the resources share.
 
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::cloud::alibaba::polardb::PolarDbClient;
 use crate::cloud::credentials::{AlibabaCredentials, Secret, TencentCredentials};
-use crate::cloud::tencent::TencentClient;
 use crate::cloud::transport::Transport;
 use crate::framework::{
     Attribute, Block, Diagnostics, NestedBlock, Nesting, Provider, Resource, Schema,
 };
 use crate::resources;
+use crate::resources::clients::{Clouds, Configured};
 use crate::value::{AttributePath, Type, Value};
 
 pub const DEFAULT_ALIBABA_REGION: &str = "cn-hangzhou";
@@ -42,52 +41,6 @@ const ALIBABA_SECRET_KEY: Setting = Setting::new("secret_key", "ALICLOUD_SECRET_
 const ALIBABA_TOKEN: Setting = Setting::new("security_token", "ALICLOUD_SECURITY_TOKEN");
 const ALIBABA_REGION: Setting = Setting::new("region", "ALICLOUD_REGION");
 const ALIBABA_ENDPOINT: Setting = Setting::new("endpoint", "CLOUDDB_ALICLOUD_ENDPOINT");
-
-/// A cloud's settings as configured; a missing credential is reported only when a resource needs it.
-type Configured<T> = Result<T, Diagnostics>;
-
-/// The configured clouds, shared by every resource of one provider process.
-pub struct Clouds {
-    transport: Transport,
-    tencent: RwLock<Option<Configured<TencentCredentials>>>,
-    alibaba: RwLock<Option<Configured<AlibabaCredentials>>>,
-}
-
-impl Clouds {
-    fn new(transport: Transport) -> Self {
-        Clouds {
-            transport,
-            tencent: RwLock::new(None),
-            alibaba: RwLock::new(None),
-        }
-    }
-
-    pub fn polardb(&self) -> Result<PolarDbClient, Diagnostics> {
-        let credentials = read_configured(&self.alibaba)?;
-        PolarDbClient::new(self.transport.clone(), credentials).map_err(|e| {
-            Diagnostics::from_error("Invalid Alibaba Cloud configuration", e.to_string())
-        })
-    }
-
-    /// The Tencent Cloud API 3.0 client every Tencent resource builds its service client on.
-    pub fn tencent(&self) -> Result<TencentClient, Diagnostics> {
-        let credentials = read_configured(&self.tencent)?;
-        TencentClient::new(self.transport.clone(), credentials).map_err(|e| {
-            Diagnostics::from_error("Invalid Tencent Cloud configuration", e.to_string())
-        })
-    }
-}
-
-fn read_configured<T: Clone>(slot: &RwLock<Option<Configured<T>>>) -> Result<T, Diagnostics> {
-    let guard = slot.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-    match guard.as_ref() {
-        Some(configured) => configured.clone(),
-        None => Err(Diagnostics::from_error(
-            "Provider not configured",
-            "Terraform did not configure the clouddb provider before using a resource.",
-        )),
-    }
-}
 
 pub struct CloudDbProvider {
     clouds: Arc<Clouds>,
@@ -351,16 +304,7 @@ impl Provider for CloudDbProvider {
         ) {
             report_missing_credentials(&alibaba, &mut diags);
         }
-        *self
-            .clouds
-            .tencent
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = Some(tencent);
-        *self
-            .clouds
-            .alibaba
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = Some(alibaba);
+        self.clouds.configure(tencent, alibaba);
         diags
     }
 

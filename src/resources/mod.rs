@@ -1,15 +1,16 @@
 //! The resources clouddb offers, one file each: schema, model, and the calls that realise them.
 
 pub mod cdb_account_privileges;
+pub mod clients;
 pub mod polardb_account_grant;
 pub mod postgres_account_privileges;
 
 use std::sync::Arc;
 
+use self::clients::Clouds;
 use crate::cloud::error::CloudError;
 use crate::cloud::transport::Location;
 use crate::framework::{ApplyOutcome, Diagnostics, Resource};
-use crate::provider::Clouds;
 use crate::value::Value;
 
 pub fn all(clouds: Arc<Clouds>) -> Vec<Arc<dyn Resource>> {

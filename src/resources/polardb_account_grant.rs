@@ -13,7 +13,7 @@ use crate::cloud::alibaba::polardb::{AccountStatus, AccountType, PolarDbAccount,
 use crate::framework::timeouts::{timeout, timeouts_block};
 use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{ApplyOutcome, Attribute, Block, Diagnostics, Refreshed, Resource, Schema};
-use crate::provider::Clouds;
+use crate::resources::clients::Clouds;
 use crate::value::{AttributePath, Type, Value};
 
 use crate::cloud::error::Missing;

@@ -34,6 +34,17 @@ pub const MAX_DESCRIBE_OBJECTS: usize = 50;
 /// DescribeAccounts page size (allowed: 1 to 100).
 pub const ACCOUNTS_PAGE_SIZE: usize = 100;
 
+/// The code with which DescribeAccountPrivileges and ModifyAccountPrivileges refuse a call
+/// naming an object that does not exist (the vendor's "failed to check the parameter"; its
+/// message names the object).
+const MISSING_OBJECT_CODE: &str = "InvalidParameter.ParameterCheckError";
+
+/// Whether the vendor refused a call for naming an object that does not exist. The same code
+/// reports malformed objects, so it means "gone" only for objects known to be well formed.
+pub fn is_missing_object(error: &CloudError) -> bool {
+    error.code() == Some(MISSING_OBJECT_CODE)
+}
+
 /// `ObjectType` of a `DatabaseObject`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ObjectType {

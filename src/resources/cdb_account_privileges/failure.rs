@@ -7,8 +7,12 @@ use crate::cloud::error::CloudError;
 use crate::cloud::tencent::cdb::{AsyncRequest, AsyncRequestInfo};
 use crate::framework::Diagnostics;
 
+use crate::resources::Operation;
+
 use super::model::AccountGrants;
-use super::{Operation, MODIFY};
+
+/// The action whose task the resource waits for.
+pub const MODIFY: &str = "ModifyAccountPrivileges";
 
 pub fn change_summary(wanted: &AccountGrants) -> String {
     format!("Could not set the privileges of {}", wanted.id())

@@ -4,8 +4,7 @@ use crate::cloud::tencent::cdb::Account;
 use crate::framework::Diagnostics;
 use crate::resources::invalid_import_id;
 
-use super::validation::{host_rule, instance_id_rule, user_rule};
-use super::{DEFAULT_HOST, TYPE_NAME};
+use super::validation::{host_rule, instance_id_rule, user_rule, DEFAULT_HOST, TYPE_NAME};
 
 /// `<instance_id>#<user>#<host>`, or `<instance_id>#<user>` for the host `%`.
 pub fn parse_import_id(id: &str) -> Result<(String, Account), Diagnostics> {

@@ -20,25 +20,25 @@ use crate::cloud::error::CloudError;
 use crate::cloud::tencent::cdb::{CdbClient, TaskWait};
 use crate::framework::timeouts::timeout;
 use crate::framework::{ApplyOutcome, Diagnostics, Refreshed, Resource, Schema};
-use crate::provider::Clouds;
+use crate::resources::clients::Clouds;
 use crate::value::Value;
 
 use crate::cloud::error::Missing;
 
 use super::{cloud_error, instance_not_found, Found, Operation, ReadFailure};
 
+use self::failure::MODIFY;
 use self::failure::{account_missing, change_summary, import_missing, still_running, task_error};
 use self::import_id::parse_import_id;
 use self::model::{AccountGrants, Privileges};
 use self::shape::Shapes;
-use self::validation::{check_every_scope, schema};
+use self::validation::{check_every_scope, schema, DEFAULT_HOST};
 
-pub const TYPE_NAME: &str = "clouddb_cdb_account_privileges";
-const DEFAULT_HOST: &str = "%";
+pub use self::validation::TYPE_NAME;
+
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// How long reading the real state after a failed change may take.
 const READ_AFTER_FAILURE: Duration = Duration::from_secs(60);
-const MODIFY: &str = "ModifyAccountPrivileges";
 
 /// Why a change did not complete.
 enum ChangeError {

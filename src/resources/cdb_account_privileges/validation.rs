@@ -13,7 +13,10 @@ use crate::value::{AttributePath, Type, Value};
 
 use super::model::blocks;
 use super::shape::{Level, COLUMN, DATABASE, LEVELS, TABLE};
-use super::DEFAULT_HOST;
+
+pub const TYPE_NAME: &str = "clouddb_cdb_account_privileges";
+/// The host of an account when none is given: any.
+pub const DEFAULT_HOST: &str = "%";
 
 pub fn instance_id_rule(id: &str) -> Result<(), String> {
     crate::resources::prefixed_id(id, "cdb-", "a CDB instance ID")

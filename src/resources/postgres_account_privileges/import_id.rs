@@ -9,8 +9,9 @@ use crate::cloud::tencent::postgres::{DatabaseObject, ObjectType};
 use crate::framework::Diagnostics;
 
 use super::model::{dotted_name, name_fields};
-use super::validation::{instance_id_rule, object_name_rule, user_name_rule, OBJECT_TYPES};
-use super::TYPE_NAME;
+use super::validation::{
+    instance_id_rule, object_name_rule, user_name_rule, OBJECT_TYPES, TYPE_NAME,
+};
 
 /// What an import ID names.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -24,7 +24,7 @@ use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{
     ApplyOutcome, Attribute, Block, Diagnostics, NestedBlock, Nesting, Refreshed, Resource, Schema,
 };
-use crate::provider::Clouds;
+use crate::resources::clients::Clouds;
 use crate::value::{Type, Value};
 
 use super::{import_missing, Found, Operation, ReadFailure, Unfinished};
@@ -38,7 +38,8 @@ use self::observe::{
 };
 use self::validation::{instance_id_rule, user_name_rule, validate_objects, ACCOUNT_TYPES};
 
-pub const TYPE_NAME: &str = "clouddb_postgres_account_privileges";
+pub use self::validation::TYPE_NAME;
+
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 /// How long reading the real state after a failed change may take.
 const READ_BACK_TIMEOUT: Duration = Duration::from_secs(60);

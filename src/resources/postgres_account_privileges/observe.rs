@@ -5,24 +5,14 @@ use tokio::time::Instant;
 
 use crate::cloud::error::{CloudError, Missing};
 use crate::cloud::tencent::postgres::{
-    AccountType, DatabaseObject, DatabasePrivilege, PostgresAccount, PostgresClient,
-    MAX_DESCRIBE_OBJECTS,
+    is_missing_object, AccountType, DatabaseObject, DatabasePrivilege, PostgresAccount,
+    PostgresClient, MAX_DESCRIBE_OBJECTS,
 };
 use crate::framework::Diagnostics;
 use crate::resources::{cloud_error, instance_not_found, ReadFailure};
 
 use super::import_id::ImportId;
 use super::model::{describe, normalize_privileges, AccountPrivileges, ObjectPrivileges};
-
-/// The code with which DescribeAccountPrivileges and ModifyAccountPrivileges refuse a call
-/// naming an object that does not exist (the vendor's "failed to check the parameter"; its
-/// message names the object). The same code reports malformed objects, but those are refused
-/// at plan time, so for a call about one valid object it means the object is gone.
-const MISSING_OBJECT_CODE: &str = "InvalidParameter.ParameterCheckError";
-
-fn is_missing_object(error: &CloudError) -> bool {
-    error.code() == Some(MISSING_OBJECT_CODE)
-}
 
 /// An object the account's state listed but the instance no longer has.
 pub struct MissingObject {

@@ -10,6 +10,8 @@ use crate::value::{AttributePath, Value};
 
 use super::model::{name_fields, privileges_of, NameFields, OBJECT_BLOCK};
 
+pub const TYPE_NAME: &str = "clouddb_postgres_account_privileges";
+
 /// Object types an `object` block takes; `account` is managed through `account_type`.
 pub const OBJECT_TYPES: &[&str] = &[
     "database",
