@@ -1,12 +1,13 @@
 //! The fixture: the clouds' starting state (credentials, instances, clusters, accounts) as JSON.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::privileges::cdb::CdbLevel;
+use crate::privileges::cdb::{CdbLevel, CdbPrivileges, COLUMN, DATABASE, GLOBAL, TABLE};
+use crate::privileges::in_listed_order;
 use crate::privileges::postgres::{
     ObjectProblem, PostgresAccountType, PostgresObject, PostgresObjectType,
 };
@@ -68,6 +69,125 @@ pub struct PostgresInstance {
     pub accounts: Vec<PostgresAccount>,
     #[serde(default)]
     pub databases: Vec<PostgresDatabase>,
+}
+
+impl PostgresSchema {
+    /// The names of the schema's objects of a type it keeps as a plain list.
+    fn objects_of(&self, object_type: PostgresObjectType) -> Option<&Vec<String>> {
+        use PostgresObjectType as T;
+        match object_type {
+            T::View => Some(&self.views),
+            T::Matview => Some(&self.matviews),
+            T::Sequence => Some(&self.sequences),
+            T::Function => Some(&self.functions),
+            T::Procedure => Some(&self.procedures),
+            T::Type => Some(&self.types),
+            _ => None,
+        }
+    }
+
+    fn objects_of_mut(&mut self, object_type: PostgresObjectType) -> Option<&mut Vec<String>> {
+        use PostgresObjectType as T;
+        match object_type {
+            T::View => Some(&mut self.views),
+            T::Matview => Some(&mut self.matviews),
+            T::Sequence => Some(&mut self.sequences),
+            T::Function => Some(&mut self.functions),
+            T::Procedure => Some(&mut self.procedures),
+            T::Type => Some(&mut self.types),
+            _ => None,
+        }
+    }
+}
+
+impl PostgresInstance {
+    /// Whether the instance has `object`.
+    pub fn has_object(&self, object: &PostgresObject) -> bool {
+        use PostgresObjectType as T;
+        if object.object_type == T::Account {
+            return self.accounts.iter().any(|a| a.name == object.object_name);
+        }
+        let name = object.object_name.as_str();
+        let database_name = match object.object_type {
+            T::Database => name,
+            _ => object.database_name.as_str(),
+        };
+        let Some(database) = self.databases.iter().find(|d| d.name == database_name) else {
+            return false;
+        };
+        if object.object_type == T::Database {
+            return true;
+        }
+        let schema_name = match object.object_type {
+            T::Schema => name,
+            _ => object.schema_name.as_str(),
+        };
+        let Some(schema) = database.schemas.iter().find(|s| s.name == schema_name) else {
+            return false;
+        };
+        let has = |names: &[String]| names.iter().any(|n| n == name);
+        match object.object_type {
+            T::Schema => true,
+            T::Table => schema.tables.iter().any(|t| t.name == name),
+            T::Column => schema
+                .tables
+                .iter()
+                .find(|t| t.name == object.table_name)
+                .is_some_and(|t| has(&t.columns)),
+            other => schema.objects_of(other).is_some_and(|names| has(names)),
+        }
+    }
+
+    /// Removes `object` (and what is in it); `false` if it was not there.
+    pub fn remove_object(&mut self, object: &PostgresObject) -> bool {
+        use PostgresObjectType as T;
+        if !self.has_object(object) {
+            return false;
+        }
+        let name = object.object_name.as_str();
+        match object.object_type {
+            T::Account => self.accounts.retain(|a| a.name != name),
+            T::Database => self.databases.retain(|d| d.name != name),
+            _ => {
+                let Some(database) = self
+                    .databases
+                    .iter_mut()
+                    .find(|d| d.name == object.database_name)
+                else {
+                    return false;
+                };
+                if object.object_type == T::Schema {
+                    database.schemas.retain(|s| s.name != name);
+                    return true;
+                }
+                let Some(schema) = database
+                    .schemas
+                    .iter_mut()
+                    .find(|s| s.name == object.schema_name)
+                else {
+                    return false;
+                };
+                match object.object_type {
+                    T::Table => schema.tables.retain(|t| t.name != name),
+                    T::Column => {
+                        if let Some(table) = schema
+                            .tables
+                            .iter_mut()
+                            .find(|t| t.name == object.table_name)
+                        {
+                            table.columns.retain(|c| c != name);
+                        }
+                    }
+                    other => {
+                        if let Some(names) = schema.objects_of_mut(other) {
+                            names.retain(|n| n != name);
+                        }
+                    }
+                }
+            }
+        }
+        true
+    }
 }
 
 /// A PostgreSQL account: its type, remark, and the privileges it holds on objects.
@@ -235,6 +355,78 @@ pub struct CdbAccount {
     pub table_privileges: Vec<CdbTablePrivilege>,
     #[serde(default)]
     pub column_privileges: Vec<CdbColumnPrivilege>,
+}
+
+impl CdbAccount {
+    /// The privileges the account starts with.
+    pub fn privileges(&self) -> CdbPrivileges {
+        let set = |names: &[String]| names.iter().cloned().collect::<BTreeSet<String>>();
+        let mut privileges = CdbPrivileges {
+            global: set(&self.global_privileges),
+            ..CdbPrivileges::default()
+        };
+        for entry in &self.database_privileges {
+            privileges
+                .databases
+                .entry(entry.database.clone())
+                .or_default()
+                .extend(set(&entry.privileges));
+        }
+        for entry in &self.table_privileges {
+            privileges
+                .tables
+                .entry((entry.database.clone(), entry.table.clone()))
+                .or_default()
+                .extend(set(&entry.privileges));
+        }
+        for entry in &self.column_privileges {
+            privileges
+                .columns
+                .entry((
+                    entry.database.clone(),
+                    entry.table.clone(),
+                    entry.column.clone(),
+                ))
+                .or_default()
+                .extend(set(&entry.privileges));
+        }
+        privileges.prune();
+        privileges
+    }
+
+    /// Writes `privileges` into the account's lists, each in the vendor's order.
+    pub fn set_privileges(&mut self, privileges: &CdbPrivileges) {
+        self.global_privileges = in_listed_order(&privileges.global, GLOBAL);
+        self.database_privileges = privileges
+            .databases
+            .iter()
+            .map(|(database, privileges)| CdbDatabasePrivilege {
+                database: database.clone(),
+                privileges: in_listed_order(privileges, DATABASE),
+            })
+            .collect();
+        self.table_privileges = privileges
+            .tables
+            .iter()
+            .map(|((database, table), privileges)| CdbTablePrivilege {
+                database: database.clone(),
+                table: table.clone(),
+                privileges: in_listed_order(privileges, TABLE),
+            })
+            .collect();
+        self.column_privileges = privileges
+            .columns
+            .iter()
+            .map(
+                |((database, table, column), privileges)| CdbColumnPrivilege {
+                    database: database.clone(),
+                    table: table.clone(),
+                    column: column.clone(),
+                    privileges: in_listed_order(privileges, COLUMN),
+                },
+            )
+            .collect();
+    }
 }
 
 impl CdbAccount {
@@ -709,7 +901,7 @@ fn validate_postgres_privileges(instance: &PostgresInstance) -> Result<(), Fixtu
                     }
                 })
             })?;
-            if !object.exists_in(instance) {
+            if !instance.has_object(&object) {
                 return Err(refuse(format!(
                     "it holds privileges on {object}, which the instance does not have"
                 )));
@@ -816,6 +1008,29 @@ fn any_host() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn object(
+        t: PostgresObjectType,
+        name: &str,
+        db: &str,
+        schema: &str,
+        table: &str,
+    ) -> PostgresObject {
+        PostgresObject::new(t, name, db, schema, table).expect("object")
+    }
+
+    #[test]
+    fn postgres_objects_exist_and_are_removed() {
+        use PostgresObjectType as T;
+        let mut instance = Fixture::builtin().tencentcloud.postgres[0].clone();
+        let column = object(T::Column, "email", "appdb", "public", "users");
+        assert!(instance.has_object(&column));
+        assert!(!instance.has_object(&object(T::View, "users", "appdb", "public", "")));
+        assert!(instance.remove_object(&column));
+        assert!(!instance.has_object(&column));
+        assert!(!instance.remove_object(&column));
+        assert!(instance.has_object(&object(T::Table, "users", "appdb", "public", "")));
+    }
 
     #[test]
     fn builtin_fixture_serves_the_quickstart() {

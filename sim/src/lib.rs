@@ -15,6 +15,7 @@
 
 mod admin;
 mod alibaba;
+mod api_request;
 pub mod backend;
 mod clock;
 mod crypto;
@@ -30,6 +31,7 @@ mod requests;
 mod server;
 mod state;
 mod store;
+mod sync;
 mod tasks;
 mod tencent;
 
@@ -42,8 +44,7 @@ pub use fixture::{
     PostgresInstance, PostgresSchema, Table, TencentCloud, TencentCredential,
 };
 pub use privileges::postgres::{PostgresAccountType, PostgresObject, PostgresObjectType};
+pub use ratelimit::RateLimits;
 pub use requests::{RequestRecord, Vendor};
 pub use server::{app, serve, start, start_with_state, RunningSim};
-pub use state::{
-    DropObjectError, RateLimits, SimOptions, SimState, StateError, DEFAULT_TASK_DURATION,
-};
+pub use state::{DropObjectError, SimOptions, SimState, StateError, DEFAULT_TASK_DURATION};

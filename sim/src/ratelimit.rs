@@ -4,7 +4,33 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::state::{locked, RateLimits};
+use std::str::FromStr;
+
+use crate::sync::locked;
+
+/// Whether the vendors' documented request rates are enforced.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RateLimits {
+    /// postgres ModifyAccountPrivileges 20/s, cdb ModifyAccountPrivileges 10/s (PolarDB documents none).
+    Documented,
+    /// No limit: every call is admitted.
+    #[default]
+    Off,
+}
+
+impl FromStr for RateLimits {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "documented" => Ok(RateLimits::Documented),
+            "off" => Ok(RateLimits::Off),
+            other => Err(format!(
+                "unknown rate-limit mode `{other}`; expected `documented` or `off`"
+            )),
+        }
+    }
+}
 
 /// Requests per second the vendor documents for an action; `None` when it documents none.
 pub(crate) fn documented_limit(service: &str, action: &str) -> Option<u32> {

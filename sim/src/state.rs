@@ -1,7 +1,6 @@
 //! The sim's shared state: options, inventory, backend, faults, request log; cheap to clone.
 
-use std::str::FromStr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::backend::{BackendError, CdbBackend, MemoryBackend, PolarDbBackend, PostgresBackend};
@@ -11,35 +10,12 @@ use crate::fixture::{
 };
 use crate::privileges::in_listed_order;
 use crate::privileges::postgres::{PostgresObject, PostgresObjectType};
-use crate::ratelimit::RateLimiter;
+use crate::ratelimit::{RateLimiter, RateLimits};
 use crate::replay::NonceCache;
 use crate::requests::{RequestLog, RequestRecord};
 use crate::store::World;
+use crate::sync::locked;
 use crate::tasks::{TaskBook, TaskChange, TaskFailure, TaskStatus};
-
-/// Whether the vendors' documented request rates are enforced.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum RateLimits {
-    /// postgres ModifyAccountPrivileges 20/s, cdb ModifyAccountPrivileges 10/s (PolarDB documents none).
-    Documented,
-    /// No limit: every call is admitted.
-    #[default]
-    Off,
-}
-
-impl FromStr for RateLimits {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "documented" => Ok(RateLimits::Documented),
-            "off" => Ok(RateLimits::Off),
-            other => Err(format!(
-                "unknown rate-limit mode `{other}`; expected `documented` or `off`"
-            )),
-        }
-    }
-}
 
 /// How long an async task (cdb `AsyncRequestId`) runs unless told otherwise.
 pub const DEFAULT_TASK_DURATION: Duration = Duration::from_millis(300);
@@ -211,10 +187,11 @@ impl SimState {
         let mut tencentcloud = tencentcloud;
         for instance in &mut tencentcloud.cdb {
             for account in &mut instance.accounts {
-                self.cdb()
+                let held = self
+                    .cdb()
                     .privileges(&instance.instance_id, &account.user, &account.host)
-                    .await?
-                    .fill_account(account);
+                    .await?;
+                account.set_privileges(&held);
             }
         }
         for instance in &mut tencentcloud.postgres {
@@ -282,7 +259,7 @@ impl SimState {
             let instance = world
                 .postgres_instance_mut(instance_id)
                 .ok_or_else(|| DropObjectError::NoInstance(instance_id.to_owned()))?;
-            if !object.remove_from(instance) {
+            if !instance.remove_object(object) {
                 return Err(DropObjectError::NoObject {
                     instance: instance_id.to_owned(),
                     object: object.to_string(),
@@ -407,9 +384,4 @@ impl SimState {
     pub(crate) fn remember_nonce(&self, nonce: &str, window: Duration) -> bool {
         locked(&self.inner.nonces).remember(nonce, Instant::now(), window)
     }
-}
-
-/// Locks a mutex; a panic elsewhere while it was held leaves data that is still usable here.
-pub(crate) fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }

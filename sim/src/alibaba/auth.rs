@@ -8,8 +8,8 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::errors::AlibabaError;
 use super::rpc::{RpcCall, SignatureStyle};
+use crate::api_request::ApiRequest;
 use crate::crypto::{hmac_sha1, hmac_sha256, same_signature, sha256_hex};
-use crate::dispatch::ApiRequest;
 use crate::fixture::AlicloudCredential;
 use crate::percent;
 

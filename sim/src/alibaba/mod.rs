@@ -14,8 +14,8 @@ pub(crate) use rpc::is_v1_request;
 
 use self::errors::{new_request_id, AlibabaError};
 use self::rpc::RpcCall;
+use crate::api_request::ApiRequest;
 use crate::clock;
-use crate::dispatch::ApiRequest;
 use crate::pipeline::{self, Answer};
 use crate::requests::{RequestRecord, Vendor};
 use crate::state::SimState;

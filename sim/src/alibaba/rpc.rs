@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::errors::AlibabaError;
-use crate::dispatch::ApiRequest;
+use crate::api_request::ApiRequest;
 use crate::percent;
 
 /// Parameters every v1 call carries; they are not the action's own.

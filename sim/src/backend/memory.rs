@@ -10,7 +10,7 @@ use super::{
 use crate::fixture::{CdbInstance, PolarDbCluster, PolarDbPrivilege, PostgresInstance};
 use crate::privileges::cdb::{CdbChange, CdbPrivileges};
 use crate::privileges::postgres::{PostgresChange, PostgresObject, PostgresPrivileges};
-use crate::state::locked;
+use crate::sync::locked;
 
 /// Privileges kept in memory: PolarDB by (cluster, account), CDB by (instance, user, host),
 /// PostgreSQL by (instance, account).
@@ -69,7 +69,7 @@ impl MemoryBackend {
                             account.user.clone(),
                             account.host.clone(),
                         ),
-                        CdbPrivileges::of_account(account),
+                        account.privileges(),
                     )
                 })
             })

@@ -2,8 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::fixture::{CdbAccount, CdbColumnPrivilege, CdbDatabasePrivilege, CdbTablePrivilege};
-
 /// `GlobalPrivileges` values, in the order the vendor lists them.
 pub const GLOBAL: &[&str] = &[
     "SELECT",
@@ -191,81 +189,10 @@ impl CdbPrivileges {
     }
 
     /// Drops entries left with no privilege.
-    fn prune(&mut self) {
+    pub(crate) fn prune(&mut self) {
         self.databases.retain(|_, p| !p.is_empty());
         self.tables.retain(|_, p| !p.is_empty());
         self.columns.retain(|_, p| !p.is_empty());
-    }
-
-    /// The privileges a fixture account starts with.
-    pub fn of_account(account: &CdbAccount) -> CdbPrivileges {
-        let set = |names: &[String]| names.iter().cloned().collect::<BTreeSet<String>>();
-        let mut privileges = CdbPrivileges {
-            global: set(&account.global_privileges),
-            ..CdbPrivileges::default()
-        };
-        for entry in &account.database_privileges {
-            privileges
-                .databases
-                .entry(entry.database.clone())
-                .or_default()
-                .extend(set(&entry.privileges));
-        }
-        for entry in &account.table_privileges {
-            privileges
-                .tables
-                .entry((entry.database.clone(), entry.table.clone()))
-                .or_default()
-                .extend(set(&entry.privileges));
-        }
-        for entry in &account.column_privileges {
-            privileges
-                .columns
-                .entry((
-                    entry.database.clone(),
-                    entry.table.clone(),
-                    entry.column.clone(),
-                ))
-                .or_default()
-                .extend(set(&entry.privileges));
-        }
-        privileges.prune();
-        privileges
-    }
-
-    /// Writes the privileges into a fixture account's lists, each in the vendor's order.
-    pub fn fill_account(&self, account: &mut CdbAccount) {
-        use super::in_listed_order;
-        account.global_privileges = in_listed_order(&self.global, GLOBAL);
-        account.database_privileges = self
-            .databases
-            .iter()
-            .map(|(database, privileges)| CdbDatabasePrivilege {
-                database: database.clone(),
-                privileges: in_listed_order(privileges, DATABASE),
-            })
-            .collect();
-        account.table_privileges = self
-            .tables
-            .iter()
-            .map(|((database, table), privileges)| CdbTablePrivilege {
-                database: database.clone(),
-                table: table.clone(),
-                privileges: in_listed_order(privileges, TABLE),
-            })
-            .collect();
-        account.column_privileges = self
-            .columns
-            .iter()
-            .map(
-                |((database, table, column), privileges)| CdbColumnPrivilege {
-                    database: database.clone(),
-                    table: table.clone(),
-                    column: column.clone(),
-                    privileges: in_listed_order(privileges, COLUMN),
-                },
-            )
-            .collect();
     }
 }
 

@@ -6,8 +6,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::fixture::{PostgresInstance, PostgresSchema};
-
 /// `ObjectType` of a `DatabaseObject`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -273,92 +271,6 @@ impl PostgresObject {
             _ => false,
         }
     }
-
-    /// Whether the object exists in the instance.
-    pub fn exists_in(&self, instance: &PostgresInstance) -> bool {
-        use PostgresObjectType as T;
-        if self.object_type == T::Account {
-            return instance.accounts.iter().any(|a| a.name == self.object_name);
-        }
-        let name = self.object_name.as_str();
-        let database_name = match self.object_type {
-            T::Database => name,
-            _ => self.database_name.as_str(),
-        };
-        let Some(database) = instance.databases.iter().find(|d| d.name == database_name) else {
-            return false;
-        };
-        if self.object_type == T::Database {
-            return true;
-        }
-        let schema_name = match self.object_type {
-            T::Schema => name,
-            _ => self.schema_name.as_str(),
-        };
-        let Some(schema) = database.schemas.iter().find(|s| s.name == schema_name) else {
-            return false;
-        };
-        let has = |names: &[String]| names.iter().any(|n| n == name);
-        match self.object_type {
-            T::Schema => true,
-            T::Table => schema.tables.iter().any(|t| t.name == name),
-            T::Column => schema
-                .tables
-                .iter()
-                .find(|t| t.name == self.table_name)
-                .is_some_and(|t| has(&t.columns)),
-            other => schema_list(schema, other).is_some_and(|names| has(names)),
-        }
-    }
-
-    /// Removes the object (and what is in it) from the instance; `false` if it was not there.
-    pub fn remove_from(&self, instance: &mut PostgresInstance) -> bool {
-        use PostgresObjectType as T;
-        if !self.exists_in(instance) {
-            return false;
-        }
-        let name = self.object_name.as_str();
-        match self.object_type {
-            T::Account => instance.accounts.retain(|a| a.name != name),
-            T::Database => instance.databases.retain(|d| d.name != name),
-            _ => {
-                let Some(database) = instance
-                    .databases
-                    .iter_mut()
-                    .find(|d| d.name == self.database_name)
-                else {
-                    return false;
-                };
-                if self.object_type == T::Schema {
-                    database.schemas.retain(|s| s.name != name);
-                    return true;
-                }
-                let Some(schema) = database
-                    .schemas
-                    .iter_mut()
-                    .find(|s| s.name == self.schema_name)
-                else {
-                    return false;
-                };
-                match self.object_type {
-                    T::Table => schema.tables.retain(|t| t.name != name),
-                    T::Column => {
-                        if let Some(table) =
-                            schema.tables.iter_mut().find(|t| t.name == self.table_name)
-                        {
-                            table.columns.retain(|c| c != name);
-                        }
-                    }
-                    other => {
-                        if let Some(names) = schema_list_mut(schema, other) {
-                            names.retain(|n| n != name);
-                        }
-                    }
-                }
-            }
-        }
-        true
-    }
 }
 
 /// `table "users" in schema "public" of database "appdb"`: how messages name an object.
@@ -376,35 +288,6 @@ impl fmt::Display for PostgresObject {
             write!(f, " of database \"{}\"", self.database_name)?;
         }
         Ok(())
-    }
-}
-
-fn schema_list(schema: &PostgresSchema, object_type: PostgresObjectType) -> Option<&Vec<String>> {
-    use PostgresObjectType as T;
-    match object_type {
-        T::View => Some(&schema.views),
-        T::Matview => Some(&schema.matviews),
-        T::Sequence => Some(&schema.sequences),
-        T::Function => Some(&schema.functions),
-        T::Procedure => Some(&schema.procedures),
-        T::Type => Some(&schema.types),
-        _ => None,
-    }
-}
-
-fn schema_list_mut(
-    schema: &mut PostgresSchema,
-    object_type: PostgresObjectType,
-) -> Option<&mut Vec<String>> {
-    use PostgresObjectType as T;
-    match object_type {
-        T::View => Some(&mut schema.views),
-        T::Matview => Some(&mut schema.matviews),
-        T::Sequence => Some(&mut schema.sequences),
-        T::Function => Some(&mut schema.functions),
-        T::Procedure => Some(&mut schema.procedures),
-        T::Type => Some(&mut schema.types),
-        _ => None,
     }
 }
 
@@ -482,7 +365,6 @@ pub fn valid_object_name(name: &str, signature: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fixture::Fixture;
 
     fn object(
         t: PostgresObjectType,
@@ -539,19 +421,6 @@ mod tests {
         assert!(column.is_within(&table) && column.is_within(&schema) && column.is_within(&db));
         assert!(table.is_within(&schema) && schema.is_within(&db));
         assert!(!other.is_within(&db) && !table.is_within(&column));
-    }
-
-    #[test]
-    fn objects_exist_and_are_removed() {
-        use PostgresObjectType as T;
-        let mut instance = Fixture::builtin().tencentcloud.postgres[0].clone();
-        let column = object(T::Column, "email", "appdb", "public", "users");
-        assert!(column.exists_in(&instance));
-        assert!(!object(T::View, "users", "appdb", "public", "").exists_in(&instance));
-        assert!(column.remove_from(&mut instance));
-        assert!(!column.exists_in(&instance));
-        assert!(!column.remove_from(&mut instance));
-        assert!(object(T::Table, "users", "appdb", "public", "").exists_in(&instance));
     }
 
     #[test]

@@ -6,8 +6,8 @@ use time::macros::format_description;
 use time::OffsetDateTime;
 
 use super::errors::TencentError;
+use crate::api_request::ApiRequest;
 use crate::crypto::{hmac_sha256, same_signature, sha256_hex};
-use crate::dispatch::ApiRequest;
 use crate::fixture::TencentCredential;
 
 pub(crate) const TC3: &str = "TC3-HMAC-SHA256";

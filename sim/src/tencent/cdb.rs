@@ -297,7 +297,7 @@ async fn describe_account_privileges(
         .await
         .map_err(internal)?;
     let mut account = CdbAccount::new(user, host);
-    held.fill_account(&mut account);
+    account.set_privileges(&held);
     Ok(json!({
         "GlobalPrivileges": account.global_privileges,
         "DatabasePrivileges": account.database_privileges.iter().map(|p| json!({

@@ -14,8 +14,8 @@ use serde_json::Value;
 
 use self::auth::Authorization;
 use self::errors::{new_request_id, TencentError};
+use crate::api_request::ApiRequest;
 use crate::clock;
-use crate::dispatch::ApiRequest;
 use crate::percent;
 use crate::pipeline::{self, Answer};
 use crate::requests::{RequestRecord, Vendor};

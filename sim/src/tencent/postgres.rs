@@ -511,7 +511,7 @@ fn find_account<'a>(
 
 /// The object must exist; the message names it whole, as the provider reports it.
 fn object_exists(instance: &PostgresInstance, object: &PostgresObject) -> Result<(), TencentError> {
-    if object.exists_in(instance) {
+    if instance.has_object(object) {
         return Ok(());
     }
     Err(check_error(format!(
