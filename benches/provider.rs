@@ -13,11 +13,8 @@
 //! 3. One CDB account with hundreds of table scopes, written as `table` blocks and as the
 //!    `table_privileges` map: create, a plan with nothing to do, and a change of one privilege.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
-
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clouddb::cloud::transport::{Transport, TransportConfig};
@@ -27,11 +24,11 @@ use clouddb::protocol::proto::tfplugin6::provider_client::ProviderClient;
 use clouddb::provider::CloudDbProvider;
 use clouddb::value::{encode_msgpack, Type, Value};
 use clouddb_sim::{Fixture, RateLimits, SimOptions};
+use clouddb_test_support::plugin_client::{connect, ClientIdentity};
+use clouddb_test_support::plugin_process::{provider_binary, PluginProcess};
+use clouddb_test_support::sim::{Sim, ALIBABA_SECRET};
+use clouddb_test_support::terraform::{Run, TerraformVersion, Workspace};
 use serde_json::{json, Value as Json};
-use support::plugin_client::{connect, ClientIdentity};
-use support::plugin_process::{provider_binary, PluginProcess};
-use support::sim::{Sim, ALIBABA_SECRET};
-use support::terraform::{Run, TerraformVersion, Workspace};
 
 /// Provider launches measured (after one unmeasured warm-up launch).
 const LAUNCHES: usize = 20;
@@ -227,7 +224,7 @@ fn provider_process_figures() {
         "error diagnostics in those validations (valid configs)", validation_errors
     );
 
-    let provider = PathBuf::from(provider_binary());
+    let provider = provider_binary();
     let sim = provider.with_file_name("clouddb-sim");
     // The bench builds the provider's binary; the sim's is built here, so it is never stale.
     let built = std::process::Command::new(env!("CARGO"))
@@ -533,8 +530,10 @@ resource "clouddb_cdb_account_privileges" "{user}" {{
     }
     workspace.write_config(&config);
     let check = |sim: &Sim| {
-        let expected =
-            support::sim::cdb_grants(&["database:shop:SELECT", "database:shop:SHOW VIEW"]);
+        let expected = clouddb_test_support::sim::cdb_grants(&[
+            "database:shop:SELECT",
+            "database:shop:SHOW VIEW",
+        ]);
         let state = sim.state();
         users
             .iter()
@@ -623,7 +622,8 @@ resource "clouddb_polardb_account_grant" "{account}" {{
     }
     workspace.write_config(&config);
     let check = |sim: &Sim| {
-        let expected = support::sim::privileges(&[("shop", "ReadWrite"), ("logs", "ReadOnly")]);
+        let expected =
+            clouddb_test_support::sim::privileges(&[("shop", "ReadWrite"), ("logs", "ReadOnly")]);
         let state = sim.state();
         let held = |account: &str| -> BTreeMap<String, String> {
             state["alicloud"]["polardb"][0]["accounts"]

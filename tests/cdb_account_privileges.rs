@@ -1,16 +1,13 @@
 //! clouddb_cdb_account_privileges with real Terraform (1.11.4 and 1.0.3) against clouddb-sim.
 
-mod support;
-
 use std::time::Duration;
 
 use clouddb::cloud::tencent::cdb::{Account, AccountPrivileges, DatabasePrivilege, TaskWait};
 use clouddb_sim::{Fixture, SimOptions};
+use clouddb_test_support::on_each_terraform;
+use clouddb_test_support::sim::{cdb_grants, closed_endpoint, Sim, TENCENT_SERVER_ERRORS};
+use clouddb_test_support::terraform::{unwrapped, TerraformVersion, Workspace, NULL_VARIABLES};
 use serde_json::Value as Json;
-use support::sim::{cdb_grants, closed_endpoint, Sim, TENCENT_SERVER_ERRORS};
-use support::terraform::{
-    on_each_terraform, unwrapped, TerraformVersion, Workspace, NULL_VARIABLES,
-};
 use tokio::time::Instant;
 
 const INSTANCE: &str = "cdb-sim00001";

@@ -2,12 +2,11 @@
 //! applies, plans nothing more, and adopting what it made with its own import.sh (or an
 //! `import {}` block on Terraform 1.5 and later) plans nothing either.
 
-mod support;
-
 use std::path::{Path, PathBuf};
 
-use support::sim::{Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET};
-use support::terraform::{on_each_terraform, unwrapped, TerraformVersion, Workspace};
+use clouddb_test_support::on_each_terraform;
+use clouddb_test_support::sim::{Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET};
+use clouddb_test_support::terraform::{unwrapped, TerraformVersion, Workspace};
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

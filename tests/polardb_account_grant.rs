@@ -1,13 +1,12 @@
 //! clouddb_polardb_account_grant with real Terraform (1.11.4 and 1.0.3) against clouddb-sim.
 
-mod support;
-
 use std::time::Duration;
 
-use support::sim::{privileges, Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET, REQUIRED_PROVIDERS};
-use support::terraform::{
-    on_each_terraform, unwrapped, TerraformVersion, Workspace, NULL_VARIABLES,
+use clouddb_test_support::on_each_terraform;
+use clouddb_test_support::sim::{
+    privileges, Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET, REQUIRED_PROVIDERS,
 };
+use clouddb_test_support::terraform::{unwrapped, TerraformVersion, Workspace, NULL_VARIABLES};
 use tokio::time::Instant;
 
 const CLUSTER: &str = "pc-sim00001";

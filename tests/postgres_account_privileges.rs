@@ -1,17 +1,14 @@
 //! clouddb_postgres_account_privileges with real Terraform (1.11.4 and 1.0.3) against clouddb-sim.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use clouddb::cloud::tencent::postgres::{DatabaseObject, ModifyPrivilege, ObjectType};
 use clouddb_sim::{Fixture, SimOptions};
+use clouddb_test_support::on_each_terraform;
+use clouddb_test_support::sim::{closed_endpoint, postgres_grants, Sim, TENCENT_SERVER_ERRORS};
+use clouddb_test_support::terraform::{unwrapped, TerraformVersion, Workspace, NULL_VARIABLES};
 use serde_json::{json, Value as Json};
-use support::sim::{closed_endpoint, postgres_grants, Sim, TENCENT_SERVER_ERRORS};
-use support::terraform::{
-    on_each_terraform, unwrapped, TerraformVersion, Workspace, NULL_VARIABLES,
-};
 use tokio::time::Instant;
 
 const INSTANCE: &str = "postgres-sim00001";

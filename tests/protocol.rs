@@ -1,8 +1,6 @@
 //! The provider binary as Terraform meets it: handshake, strict mutual TLS, the controller,
 //! and robustness against malformed values on the wire.
 
-mod support;
-
 use std::time::Duration;
 
 use clouddb::protocol::proto::health::health_client::HealthClient;
@@ -11,8 +9,8 @@ use clouddb::protocol::proto::plugin::grpc_controller_client::GrpcControllerClie
 use clouddb::protocol::proto::plugin::Empty;
 use clouddb::protocol::proto::tfplugin6 as pb;
 use clouddb::protocol::proto::tfplugin6::provider_client::ProviderClient;
-use support::plugin_client::{connect, ClientIdentity};
-use support::plugin_process::{provider_binary, PluginProcess};
+use clouddb_test_support::plugin_client::{connect, ClientIdentity};
+use clouddb_test_support::plugin_process::{provider_binary, PluginProcess};
 
 const RESOURCE: &str = "clouddb_polardb_account_grant";
 
@@ -290,10 +288,13 @@ fn the_provider_exits_when_terraform_dies_without_shutting_it_down() {
     // A stand-in for Terraform that starts the provider, tells its pid, and then dies abruptly.
     let mut parent = std::process::Command::new("sh")
         .arg("-c")
-        .arg(format!("\"{}\" & echo $! >&2; sleep 1", provider_binary()))
+        .arg(format!(
+            "\"{}\" & echo $! >&2; sleep 1",
+            provider_binary().display()
+        ))
         .env(
             "TF_PLUGIN_MAGIC_COOKIE",
-            support::plugin_process::MAGIC_COOKIE,
+            clouddb_test_support::plugin_process::MAGIC_COOKIE,
         )
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
         .env("PLUGIN_CLIENT_CERT", &terraform.pem)

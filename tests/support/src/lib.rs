@@ -1,0 +1,8 @@
+//! What the provider's integration tests and its benchmark share: clouddb-sim in process with
+//! its admin API, real Terraform in a workspace of its own, and the provider binary launched the
+//! way Terraform launches it.
+
+pub mod plugin_client;
+pub mod plugin_process;
+pub mod sim;
+pub mod terraform;
