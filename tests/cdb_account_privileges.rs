@@ -728,7 +728,7 @@ fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
     let sim = Sim::start_with(
         Fixture::builtin(),
         SimOptions {
-            task_duration: Duration::from_secs(4),
+            task_duration: Duration::from_secs(8),
             ..SimOptions::default()
         },
     );
@@ -736,8 +736,9 @@ fn update_and_delete_timeouts_fail_promptly_and_bad_durations_at_plan_time() {
     let with_timeouts = |body: &str, timeouts: &str| {
         app_config(&sim, &format!("{body}\n  timeouts {{\n{timeouts}\n  }}\n"))
     };
-    // Terraform itself takes a second or two around the provider's work.
-    let prompt = Duration::from_millis(1000 + 2500);
+    // Well short of the task's 8 s, with room for Terraform's own second or two on a busy
+    // machine: an operation that waited for the task would take longer.
+    let prompt = Duration::from_secs(6);
 
     workspace.write_config(&with_timeouts(FIRST, "    create = \"1s\""));
     let (text, took) = workspace.run_failing(&["apply", "-auto-approve", "-input=false"]);

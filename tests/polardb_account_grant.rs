@@ -703,7 +703,7 @@ fn update_and_delete_timeouts_bound_their_retries() {
             "{text}"
         );
         assert!(
-            took < Duration::from_millis(3500),
+            took < Duration::from_secs(8),
             "{args:?} failed only after {took:?}"
         );
         sim.clear_faults();

@@ -722,7 +722,7 @@ fn every_operations_timeout_bounds_its_retries() {
             "{text}"
         );
         assert!(
-            took < Duration::from_millis(3500),
+            took < Duration::from_secs(8),
             "the {operation} failed only after {took:?}"
         );
     };
