@@ -19,13 +19,13 @@ use std::time::{Duration, Instant};
 
 use clouddb::cloud::transport::{Transport, TransportConfig};
 use clouddb::framework::Provider;
-use clouddb::protocol::proto::tfplugin6 as pb;
-use clouddb::protocol::proto::tfplugin6::provider_client::ProviderClient;
 use clouddb::provider::CloudDbProvider;
 use clouddb::value::{encode_msgpack, Type, Value};
 use clouddb_sim::{Fixture, RateLimits, SimOptions};
 use clouddb_test_support::plugin_client::{connect, ClientIdentity};
 use clouddb_test_support::plugin_process::{provider_binary, PluginProcess};
+use clouddb_test_support::proto::tfplugin6 as pb;
+use clouddb_test_support::proto::tfplugin6::provider_client::ProviderClient;
 use clouddb_test_support::sim::{Sim, ALIBABA_SECRET};
 use clouddb_test_support::terraform::{Run, TerraformVersion, Workspace};
 use serde_json::{json, Value as Json};

@@ -11,7 +11,7 @@ if [ -z "$terraform" ]; then
   terraform="$CLOUDDB_TERRAFORM_OLDEST"
 fi
 
-cargo build --release --locked --workspace
+cargo build --release --locked -p terraform-provider-clouddb -p clouddb-sim
 
 version="$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)"
 case "$(uname -m)" in

@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use clouddb::protocol::proto::health::health_client::HealthClient;
-use clouddb::protocol::proto::health::HealthCheckRequest;
-use clouddb::protocol::proto::plugin::grpc_controller_client::GrpcControllerClient;
-use clouddb::protocol::proto::plugin::Empty;
-use clouddb::protocol::proto::tfplugin6 as pb;
-use clouddb::protocol::proto::tfplugin6::provider_client::ProviderClient;
 use clouddb_test_support::plugin_client::{connect, ClientIdentity};
 use clouddb_test_support::plugin_process::{provider_binary, PluginProcess};
+use clouddb_test_support::proto::health::health_client::HealthClient;
+use clouddb_test_support::proto::health::HealthCheckRequest;
+use clouddb_test_support::proto::plugin::grpc_controller_client::GrpcControllerClient;
+use clouddb_test_support::proto::plugin::Empty;
+use clouddb_test_support::proto::tfplugin6 as pb;
+use clouddb_test_support::proto::tfplugin6::provider_client::ProviderClient;
 
 const RESOURCE: &str = "clouddb_polardb_account_grant";
 

@@ -16,17 +16,9 @@ use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
 use tokio_stream::StreamExt;
 use tonic::transport::server::{Connected, Router};
 use tonic::transport::Server;
-use tonic::{Request, Response, Status};
 
 use crate::framework::ProviderServer;
-use crate::protocol::proto::health::health_check_response::ServingStatus;
-use crate::protocol::proto::health::health_server::{Health, HealthServer};
-use crate::protocol::proto::health::{HealthCheckRequest, HealthCheckResponse};
-use crate::protocol::proto::plugin::grpc_controller_server::{
-    GrpcController, GrpcControllerServer,
-};
-use crate::protocol::proto::plugin::Empty;
-use crate::protocol::provider_service;
+use crate::protocol::{controller_service, health_service, provider_service};
 
 /// Go servers accept messages up to 256 MiB; tonic's 4 MiB default would reject large states.
 const MAX_MESSAGE_SIZE: usize = 256 * 1024 * 1024;
@@ -81,8 +73,8 @@ fn router(server: Arc<ProviderServer>, shutdown: ShutdownSignal) -> Router {
                 .max_decoding_message_size(MAX_MESSAGE_SIZE)
                 .max_encoding_message_size(MAX_MESSAGE_SIZE),
         )
-        .add_service(GrpcControllerServer::new(Controller { shutdown }))
-        .add_service(HealthServer::new(PluginHealth))
+        .add_service(controller_service(move || shutdown.trigger()))
+        .add_service(health_service())
 }
 
 /// Serves until `shutdown` is triggered, accepting only TLS clients that `tls` admits.
@@ -193,37 +185,5 @@ impl AsyncWrite for TlsConnection {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.0).poll_shutdown(cx)
-    }
-}
-
-/// go-plugin's controller: Terraform calls Shutdown when it is done with the provider.
-struct Controller {
-    shutdown: ShutdownSignal,
-}
-
-#[tonic::async_trait]
-impl GrpcController for Controller {
-    async fn shutdown(&self, _request: Request<Empty>) -> Result<Response<Empty>, Status> {
-        tracing::debug!("Terraform asked the plugin to shut down");
-        self.shutdown.trigger();
-        Ok(Response::new(Empty {}))
-    }
-}
-
-struct PluginHealth;
-
-#[tonic::async_trait]
-impl Health for PluginHealth {
-    async fn check(
-        &self,
-        request: Request<HealthCheckRequest>,
-    ) -> Result<Response<HealthCheckResponse>, Status> {
-        let status = match request.get_ref().service.as_str() {
-            "" | "plugin" => ServingStatus::Serving,
-            _ => ServingStatus::ServiceUnknown,
-        };
-        Ok(Response::new(HealthCheckResponse {
-            status: status as i32,
-        }))
     }
 }

@@ -1,7 +1,8 @@
 //! The wire edge: tfplugin6 over tonic, turned into framework calls. No business logic, no clouds.
 
 mod convert;
-pub mod proto;
+mod go_plugin;
+mod proto;
 mod service;
 
 use std::sync::Arc;
@@ -10,6 +11,8 @@ use crate::framework::ProviderServer;
 
 use proto::tfplugin6::provider_server::ProviderServer as ProviderGrpcServer;
 use service::ProviderService;
+
+pub use go_plugin::{controller_service, health_service};
 
 pub fn provider_service(server: Arc<ProviderServer>) -> ProviderGrpcServer<ProviderService> {
     ProviderGrpcServer::new(ProviderService::new(server))

@@ -4,5 +4,6 @@
 
 pub mod plugin_client;
 pub mod plugin_process;
+pub mod proto;
 pub mod sim;
 pub mod terraform;

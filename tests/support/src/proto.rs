@@ -1,0 +1,16 @@
+//! The plugin protocol's client code, generated from proto/ at build time.
+
+// Generated: the tests use the clients and the messages they send.
+#![allow(clippy::all, missing_docs, dead_code)]
+
+pub mod tfplugin6 {
+    tonic::include_proto!("tfplugin6");
+}
+
+pub mod plugin {
+    tonic::include_proto!("plugin");
+}
+
+pub mod health {
+    tonic::include_proto!("grpc.health.v1");
+}
