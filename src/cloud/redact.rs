@@ -111,9 +111,19 @@ fn after_separator(lower: &str, at: usize) -> Option<usize> {
 /// How long the value at the start of `text` is: the characters tokens, signatures and keys
 /// are made of, up to an encoded `&` or `,` that separates the next parameter.
 fn value_length(text: &str, lower: &str) -> usize {
-    let run = text
-        .find(|c: char| !(c.is_ascii_alphanumeric() || "+/=_.~-%*".contains(c)))
-        .unwrap_or(text.len());
+    let bytes = text.as_bytes();
+    let mut run = 0;
+    while run < bytes.len() {
+        let byte = bytes[run];
+        if byte.is_ascii_alphanumeric() || b"+/=_.~-%*".contains(&byte) {
+            run += 1;
+        } else if byte == b'\\' && bytes.get(run + 1) == Some(&b'/') {
+            // JSON may escape `/` as `\/`: still the same value.
+            run += 2;
+        } else {
+            break;
+        }
+    }
     ["%26", "%2526", "%2c", "%252c"]
         .iter()
         .filter_map(|delimiter| lower[..run].find(delimiter))
@@ -187,6 +197,7 @@ mod tests {
             ("X-TC-Token:abc123 next", "X-TC-Token:<redacted> next"),
             ("secret_key=hunter2&x=1", "secret_key=<redacted>&x=1"),
             ("Signature%253Dabc%2526Nonce", "Signature%253D<redacted>%2526Nonce"),
+            (r#""Token":"ab\/cd+ef","#, r#""Token":"<redacted>","#),
         ];
         for (text, expected) in cases {
             let redacted = redactor.redact(text);
