@@ -179,6 +179,11 @@ impl Sim {
     /// A CDB client of our own with the built-in fixture's key, for changes made outside
     /// Terraform ("out of band").
     pub fn cdb_client(&self) -> clouddb::cloud::tencent::cdb::CdbClient {
+        clouddb::cloud::tencent::cdb::CdbClient::new(self.tencent_client())
+    }
+
+    /// A Tencent API 3.0 client of our own with the built-in fixture's key, in `ap-guangzhou`.
+    fn tencent_client(&self) -> clouddb::cloud::tencent::TencentClient {
         let transport = Transport::new(TransportConfig::default());
         let credentials = clouddb::cloud::credentials::TencentCredentials {
             secret_id: "AKIDsim".into(),
@@ -187,9 +192,7 @@ impl Sim {
             region: Some("ap-guangzhou".into()),
             endpoint: Some(self.url()),
         };
-        let tencent = clouddb::cloud::tencent::TencentClient::new(transport, credentials)
-            .expect("Tencent client");
-        clouddb::cloud::tencent::cdb::CdbClient::new(tencent)
+        clouddb::cloud::tencent::TencentClient::new(transport, credentials).expect("Tencent client")
     }
 
     /// What a CDB account holds, one `level:scope:PRIVILEGE` entry per privilege, e.g.
@@ -262,17 +265,8 @@ impl Sim {
     /// A PostgreSQL client of our own with the built-in fixture's key, in `ap-guangzhou`, for
     /// changes made outside Terraform ("out of band").
     pub fn postgres_client(&self) -> clouddb::cloud::tencent::postgres::PostgresClient {
-        let transport = Transport::new(TransportConfig::default());
-        let credentials = clouddb::cloud::credentials::TencentCredentials {
-            secret_id: "AKIDsim".into(),
-            secret_key: Secret::new("sim-secret"),
-            security_token: None,
-            region: Some("ap-guangzhou".into()),
-            endpoint: Some(self.url()),
-        };
-        let tencent = clouddb::cloud::tencent::TencentClient::new(transport, credentials)
-            .expect("Tencent client");
-        clouddb::cloud::tencent::postgres::PostgresClient::new(tencent).expect("PostgreSQL client")
+        clouddb::cloud::tencent::postgres::PostgresClient::new(self.tencent_client())
+            .expect("PostgreSQL client")
     }
 
     /// A PostgreSQL account as `/_sim/state` shows it.
