@@ -51,7 +51,7 @@ for _ in $(seq 50); do
   grep -q '^listening on ' "$work/sim.out" 2>/dev/null && break
   sleep 0.1
 done
-sim_url="$(sed -n 's/^listening on //p' "$work/sim.out" | head -n1)"
+sim_url="$(sed -n '/^listening on /{s///p;q}' "$work/sim.out")"
 [ -n "$sim_url" ] || fail "clouddb-sim did not start; see $sim_log"
 echo "quickstart: clouddb-sim is serving at $sim_url"
 
