@@ -1,5 +1,6 @@
-//! The clouddb provider: its configuration blocks, the credential chain (arguments, then
-//! environment variables), and the cloud clients the resources share.
+//! The clouddb provider: its configuration blocks and the credential chain (arguments, then
+//! environment variables), from which it configures the clients the resources share
+//! (`resources/clients.rs`).
 
 use std::sync::Arc;
 

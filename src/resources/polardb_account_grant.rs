@@ -18,10 +18,10 @@ use crate::value::{AttributePath, Type, Value};
 
 use crate::cloud::error::Missing;
 
-use super::{
-    cloud_error, import_missing, instance_not_found, invalid_import_id, Found, Operation,
-    ReadFailure, Unfinished,
+use crate::resources::messages::{
+    cloud_error, import_missing, instance_not_found, invalid_import_id,
 };
+use crate::resources::outcome::{Found, Operation, ReadFailure, Unfinished};
 
 pub const TYPE_NAME: &str = "clouddb_polardb_account_grant";
 pub const PRIVILEGES: &[&str] = &["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"];
@@ -371,7 +371,7 @@ impl PolarDbAccountGrant {
         }
         let diags = not_applied(wanted, &applied.changes, &differences, account.is_some());
         let found = account.map(|account| wanted.with_privileges_of(&account).found(template));
-        super::state_after_failure(operation, Ok(found), prior, diags)
+        crate::resources::outcome::state_after_failure(operation, Ok(found), prior, diags)
     }
 
     /// The grant as it exists now, or `None` when the cluster or account is gone.
@@ -402,7 +402,7 @@ impl PolarDbAccountGrant {
             .fetch(wanted, deadline)
             .await
             .map(|actual| actual.map(|actual| actual.found(template)));
-        super::state_after_failure(operation, found, prior, diags)
+        crate::resources::outcome::state_after_failure(operation, found, prior, diags)
     }
 }
 
@@ -521,7 +521,7 @@ fn parse_import_id(id: &str) -> Result<(String, String), Diagnostics> {
 }
 
 fn cluster_id_rule(id: &str) -> Result<(), String> {
-    super::prefixed_id(id, "pc-", "a PolarDB cluster ID")
+    crate::resources::messages::prefixed_id(id, "pc-", "a PolarDB cluster ID")
 }
 
 fn account_name_rule(name: &str) -> Result<(), String> {

@@ -89,6 +89,9 @@ impl DecodeError {
     }
 }
 
+/// How deeply values may nest, in every codec.
+pub(super) const MAX_DEPTH: usize = 64;
+
 /// The depth one level further in, or `TooDeep` when none is left.
 pub(super) fn deeper(depth: usize) -> Result<usize, DecodeError> {
     depth.checked_sub(1).ok_or_else(DecodeError::too_deep)

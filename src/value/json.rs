@@ -3,15 +3,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use super::decode_error::{deeper, DecodeError};
+use super::decode_error::{deeper, DecodeError, MAX_DEPTH};
 use super::json_text::{is_json_number, parse_json, write_string, Json};
 use super::number_text::exact_decimal;
 use super::path::PathStep;
 use super::type_json::{type_from_tree, write_type};
 use super::types::{Number, Type, Value};
-
-/// How deeply values may nest.
-const MAX_DEPTH: usize = 64;
 
 /// Decodes cty JSON as a value of `ty`. As in cty, missing object attributes are null and
 /// primitives convert from other primitives (`"12"` is a number, `12` a string). Numbers keep

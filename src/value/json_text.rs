@@ -1,11 +1,11 @@
 //! JSON text: a parser that keeps each number's text and each object's entries in order, and
 //! the writing of string literals. The value and type codecs build on it.
 
-use super::decode_error::{deeper, DecodeError};
+use super::decode_error::{deeper, DecodeError, MAX_DEPTH};
 
 /// How deeply JSON text may nest: twice the depth of a value, since a `dynamic` value takes
 /// two levels per level of value.
-const MAX_JSON_DEPTH: usize = 128;
+const MAX_JSON_DEPTH: usize = 2 * MAX_DEPTH;
 
 /// Parsed JSON that keeps each number's text, so that no precision is lost, and each object's
 /// entries in order, duplicates included.

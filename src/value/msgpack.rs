@@ -5,14 +5,11 @@ use std::collections::BTreeMap;
 use rmp::encode::{self as enc, ByteBuf};
 use rmp::Marker;
 
-use super::decode_error::DecodeError;
+use super::decode_error::{DecodeError, MAX_DEPTH};
 use super::json::{element_type, index_step};
 use super::path::PathStep;
 use super::type_json::{type_from_json, type_to_json};
 use super::types::{Number, Type, Value};
-
-/// How deeply containers may nest. Schema types are shallow; `dynamic` types come from the wire.
-const MAX_DEPTH: usize = 64;
 
 /// Elements reserved up front at most, whatever a length prefix claims.
 const PREALLOCATE_AT_MOST: usize = 64;

@@ -2,12 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use super::decode_error::DecodeError;
+use super::decode_error::{DecodeError, MAX_DEPTH};
 use super::json_text::{parse_json, write_string, Json};
 use super::types::Type;
-
-/// How deeply types may nest; types in schemas are shallow, deeper ones come only from the wire.
-const MAX_DEPTH: usize = 64;
 
 /// Parses cty's JSON description of a type.
 pub fn type_from_json(bytes: &[u8]) -> Result<Type, DecodeError> {

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::future::ready;
 use std::sync::Mutex;
 
-use super::{
+use super::api::{
     BackendFuture, CdbAccountKey, CdbBackend, PolarDbBackend, PolarDbPrivileges, PostgresBackend,
 };
 use crate::fixture::{CdbInstance, PolarDbCluster, PolarDbPrivilege, PostgresInstance};

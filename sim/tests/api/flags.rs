@@ -111,7 +111,9 @@ async fn documented_rate_limits_throttle_a_burst() {
     }
     let limited = Binary::start(&["--rate-limits", "documented"]);
     let unlimited = Binary::start(&["--rate-limits", "off"]);
-    assert!(throttled_of_a_burst(&limited).await >= 1);
+    // 30 within a second against 10 a second: about 20 are throttled; 10 leaves room for a
+    // slow machine spreading the burst.
+    assert!(throttled_of_a_burst(&limited).await >= 10);
     assert_eq!(throttled_of_a_burst(&unlimited).await, 0);
 }
 

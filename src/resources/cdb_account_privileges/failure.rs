@@ -7,7 +7,7 @@ use crate::cloud::error::CloudError;
 use crate::cloud::tencent::cdb::{AsyncRequest, AsyncRequestInfo};
 use crate::framework::Diagnostics;
 
-use crate::resources::Operation;
+use crate::resources::outcome::Operation;
 
 use super::model::AccountGrants;
 
@@ -38,7 +38,7 @@ pub fn account_missing(wanted: &AccountGrants, error: &CloudError) -> Diagnostic
 }
 
 pub fn import_missing(grants: &AccountGrants) -> Diagnostics {
-    crate::resources::import_missing(no_such_account(grants))
+    crate::resources::messages::import_missing(no_such_account(grants))
 }
 
 /// A task that failed, or whose status could not be read: the task, its Info and both RequestIds.

@@ -2,7 +2,7 @@
 
 use crate::cloud::tencent::cdb::Account;
 use crate::framework::Diagnostics;
-use crate::resources::invalid_import_id;
+use crate::resources::messages::invalid_import_id;
 
 use super::validation::{host_rule, instance_id_rule, user_rule, DEFAULT_HOST, TYPE_NAME};
 

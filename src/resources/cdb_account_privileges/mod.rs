@@ -25,7 +25,8 @@ use crate::value::Value;
 
 use crate::cloud::error::Missing;
 
-use super::{cloud_error, instance_not_found, Found, Operation, ReadFailure};
+use crate::resources::messages::{cloud_error, instance_not_found};
+use crate::resources::outcome::{Found, Operation, ReadFailure};
 
 use self::failure::MODIFY;
 use self::failure::{account_missing, change_summary, import_missing, still_running, task_error};
@@ -186,7 +187,7 @@ impl CdbAccountPrivileges {
                     holds_anything: !actual.privileges.is_empty(),
                 })
             });
-        super::state_after_failure(operation, found, prior, diags)
+        crate::resources::outcome::state_after_failure(operation, found, prior, diags)
     }
 
     /// Create and update: set the privileges, and on failure report what the account holds.

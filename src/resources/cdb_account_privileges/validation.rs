@@ -19,7 +19,7 @@ pub const TYPE_NAME: &str = "clouddb_cdb_account_privileges";
 pub const DEFAULT_HOST: &str = "%";
 
 pub fn instance_id_rule(id: &str) -> Result<(), String> {
-    crate::resources::prefixed_id(id, "cdb-", "a CDB instance ID")
+    crate::resources::messages::prefixed_id(id, "cdb-", "a CDB instance ID")
 }
 
 /// Lenient on purpose: existing accounts must stay manageable. Only what would break the ID

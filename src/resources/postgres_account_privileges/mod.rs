@@ -27,7 +27,8 @@ use crate::framework::{
 use crate::resources::clients::Clouds;
 use crate::value::{Type, Value};
 
-use super::{import_missing, Found, Operation, ReadFailure, Unfinished};
+use crate::resources::messages::import_missing;
+use crate::resources::outcome::{Found, Operation, ReadFailure, Unfinished};
 
 use self::changes::{account_type_change, calls, object_changes, summarize};
 use self::claims::Claims;
@@ -192,7 +193,7 @@ impl PostgresAccountPrivileges {
                 }
             })
         });
-        super::state_after_failure(operation, found, prior, diags)
+        crate::resources::outcome::state_after_failure(operation, found, prior, diags)
     }
 }
 

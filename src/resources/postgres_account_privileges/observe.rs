@@ -9,7 +9,8 @@ use crate::cloud::tencent::postgres::{
     PostgresClient, MAX_DESCRIBE_OBJECTS,
 };
 use crate::framework::Diagnostics;
-use crate::resources::{cloud_error, instance_not_found, ReadFailure};
+use crate::resources::messages::{cloud_error, instance_not_found};
+use crate::resources::outcome::ReadFailure;
 
 use super::import_id::ImportId;
 use super::model::{describe, normalize_privileges, AccountPrivileges, ObjectPrivileges};

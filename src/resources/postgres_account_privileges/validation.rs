@@ -55,7 +55,7 @@ const RESERVED_ROLE_NAMES: &[&str] = &[
 ];
 
 pub fn instance_id_rule(id: &str) -> Result<(), String> {
-    crate::resources::prefixed_id(id, "postgres-", "a PostgreSQL instance ID")
+    crate::resources::messages::prefixed_id(id, "postgres-", "a PostgreSQL instance ID")
 }
 
 /// The vendor's `InvalidParameterValue.InvalidAccountNameFormatError`.

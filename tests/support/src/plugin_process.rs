@@ -12,16 +12,20 @@ use rustls::pki_types::CertificateDer;
 
 pub const MAGIC_COOKIE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 
-/// The provider binary cargo built for the running test or benchmark. Cargo builds a
-/// package's binaries before its integration tests and benchmarks, into `target/<profile>/`,
-/// and runs those from `target/<profile>/deps/`. (`CARGO_BIN_EXE_*` is set only when compiling
-/// the tests themselves, not this crate.)
+/// The provider binary cargo built for the running test or benchmark: `CARGO_BIN_EXE_*` when
+/// cargo sets it at run time, else beside the test, which cargo runs from
+/// `target/<profile>/deps/` with the package's binaries one folder up. (This crate is compiled
+/// without the variable, which cargo gives only to the package's own tests.)
 pub fn provider_binary() -> PathBuf {
+    const NAME: &str = "terraform-provider-clouddb";
+    if let Some(path) = std::env::var_os(format!("CARGO_BIN_EXE_{NAME}")) {
+        return PathBuf::from(path);
+    }
     let running = std::env::current_exe().expect("the path of the running test");
     let binary = running
         .parent()
         .and_then(Path::parent)
-        .map(|profile_dir| profile_dir.join("terraform-provider-clouddb"))
+        .map(|profile_dir| profile_dir.join(format!("{NAME}{}", std::env::consts::EXE_SUFFIX)))
         .expect("the test runs from target/<profile>/deps");
     assert!(
         binary.is_file(),
