@@ -3,6 +3,7 @@
 pub mod cdb_account_privileges;
 pub mod clients;
 pub mod messages;
+pub mod mysql_family;
 pub mod outcome;
 pub mod polardb_account_grant;
 pub mod postgres_account_privileges;

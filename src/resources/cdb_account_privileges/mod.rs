@@ -2,9 +2,7 @@
 //! managed authoritatively with a full-replace ModifyAccountPrivileges and its async task.
 
 mod failure;
-mod import_id;
 mod model;
-mod shape;
 #[cfg(test)]
 mod test_values;
 mod validation;
@@ -30,10 +28,12 @@ use crate::resources::outcome::{Found, Operation, ReadFailure};
 
 use self::failure::MODIFY;
 use self::failure::{account_missing, change_summary, import_missing, still_running, task_error};
-use self::import_id::parse_import_id;
-use self::model::{AccountGrants, Privileges};
-use self::shape::Shapes;
-use self::validation::{check_every_scope, schema, DEFAULT_HOST};
+use self::model::{privileges_from_api, privileges_to_api, AccountGrants};
+use self::validation::{check_every_scope, schema, ACCOUNT_IDS};
+use crate::resources::mysql_family::account::{parse_account_id, DEFAULT_HOST};
+use crate::resources::mysql_family::levels::CDB;
+use crate::resources::mysql_family::privileges::Privileges;
+use crate::resources::mysql_family::shape::Shapes;
 
 pub use self::validation::TYPE_NAME;
 
@@ -111,7 +111,7 @@ impl CdbAccountPrivileges {
         let _lock = client
             .lock_account(&wanted.instance_id, &wanted.account)
             .await;
-        let request = wanted.privileges.to_api();
+        let request = privileges_to_api(&wanted.privileges);
         let task = client
             .modify_account_privileges(&wanted.instance_id, &wanted.account, &request, deadline)
             .await
@@ -151,7 +151,7 @@ impl CdbAccountPrivileges {
             .describe_account_privileges(&grants.instance_id, &grants.account, deadline)
             .await
         {
-            Ok(held) => Ok(Some(grants.holding(Privileges::from_api(&held)))),
+            Ok(held) => Ok(Some(grants.holding(privileges_from_api(&held)))),
             Err(e) => match e.missing() {
                 Some(Missing::Account) => Ok(None),
                 Some(Missing::Instance) => Err(instance_missing(&client, grants, &e)),
@@ -294,7 +294,7 @@ impl Resource for CdbAccountPrivileges {
             Ok(held) => held,
             Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
         };
-        let nothing = held.holding(Privileges::default());
+        let nothing = held.holding(Privileges::none(&CDB));
         let limit = timeout(prior, Operation::Delete.name(), DEFAULT_TIMEOUT);
         match self
             .set_privileges(&nothing, Operation::Delete, limit)
@@ -332,11 +332,11 @@ impl Resource for CdbAccountPrivileges {
     }
 
     async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
-        let (instance_id, account) = parse_import_id(id)?;
+        let (instance_id, account) = parse_account_id(id, &ACCOUNT_IDS)?;
         let grants = AccountGrants {
             instance_id,
             account,
-            privileges: Privileges::default(),
+            privileges: Privileges::none(&CDB),
             shapes: Shapes::default(),
         };
         let deadline = Instant::now() + DEFAULT_TIMEOUT;

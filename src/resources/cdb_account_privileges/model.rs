@@ -1,273 +1,79 @@
-//! The resource's model: the privileges an account holds per level (global, database, table,
-//! column), normalised, to and from the API's shape and Terraform values.
+//! The resource's model: one account and its privileges (the MySQL family's model, with CDB's
+//! levels), to and from the API's shape and Terraform values.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::cloud::tencent::cdb::{
-    self, Account, ColumnPrivilege, DatabasePrivilege, TablePrivilege, COLUMN_PRIVILEGES,
-    DATABASE_PRIVILEGES, GLOBAL_PRIVILEGES, TABLE_PRIVILEGES,
+    self, Account, ColumnPrivilege, DatabasePrivilege, TablePrivilege,
 };
 use crate::framework::Diagnostics;
+use crate::resources::mysql_family::levels::CDB;
+use crate::resources::mysql_family::privileges::{normalise, Privileges};
+use crate::resources::mysql_family::shape::Shapes;
 use crate::value::Value;
 
-use super::shape::{map_of_scopes, scopes_of_map, Level, Shape, Shapes, COLUMN, DATABASE, TABLE};
+/// The positions of the levels in [`CDB`].
+const DATABASES: usize = 0;
+const TABLES: usize = 1;
+const COLUMNS: usize = 2;
 
-/// A table: (database, table).
-type TableScope = (String, String);
-/// A column: (database, table, column).
-type ColumnScope = (String, String, String);
-
-/// Privileges per scope, normalised: upper-case names, no scope without privileges.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Privileges {
-    global: BTreeSet<String>,
-    databases: BTreeMap<String, BTreeSet<String>>,
-    tables: BTreeMap<TableScope, BTreeSet<String>>,
-    columns: BTreeMap<ColumnScope, BTreeSet<String>>,
+/// What DescribeAccountPrivileges reports, in the form a user writes it.
+pub fn privileges_from_api(held: &cdb::AccountPrivileges) -> Privileges {
+    let mut privileges = Privileges::none(&CDB);
+    privileges.global = normalise(&held.global_privileges, CDB.global);
+    for scope in &held.database_privileges {
+        let names = vec![scope.database.clone()];
+        privileges.add_reported(&CDB, DATABASES, names, &scope.privileges);
+    }
+    for scope in &held.table_privileges {
+        let names = vec![scope.database.clone(), scope.table.clone()];
+        privileges.add_reported(&CDB, TABLES, names, &scope.privileges);
+    }
+    for scope in &held.column_privileges {
+        let names = vec![
+            scope.database.clone(),
+            scope.table.clone(),
+            scope.column.clone(),
+        ];
+        privileges.add_reported(&CDB, COLUMNS, names, &scope.privileges);
+    }
+    privileges
 }
 
-impl Privileges {
-    pub fn is_empty(&self) -> bool {
-        self.global.is_empty()
-            && self.databases.is_empty()
-            && self.tables.is_empty()
-            && self.columns.is_empty()
-    }
-
-    /// What DescribeAccountPrivileges reports, in the form a user writes it.
-    pub fn from_api(held: &cdb::AccountPrivileges) -> Self {
-        let mut privileges = Privileges {
-            global: normalise(&held.global_privileges, GLOBAL_PRIVILEGES),
-            ..Privileges::default()
-        };
-        for scope in &held.database_privileges {
-            let names = normalise(&scope.privileges, DATABASE_PRIVILEGES);
-            merge(&mut privileges.databases, scope.database.clone(), names);
-        }
-        for scope in &held.table_privileges {
-            let names = normalise(&scope.privileges, TABLE_PRIVILEGES);
-            let key = (scope.database.clone(), scope.table.clone());
-            merge(&mut privileges.tables, key, names);
-        }
-        for scope in &held.column_privileges {
-            let names = normalise(&scope.privileges, COLUMN_PRIVILEGES);
-            let key = (
-                scope.database.clone(),
-                scope.table.clone(),
-                scope.column.clone(),
-            );
-            merge(&mut privileges.columns, key, names);
-        }
-        privileges
-    }
-
-    /// The full-replace request that makes the account hold exactly these privileges.
-    pub fn to_api(&self) -> cdb::AccountPrivileges {
-        let list = |names: &BTreeSet<String>| names.iter().cloned().collect::<Vec<_>>();
-        cdb::AccountPrivileges {
-            global_privileges: list(&self.global),
-            database_privileges: self
-                .databases
-                .iter()
-                .map(|(database, names)| DatabasePrivilege {
-                    database: database.clone(),
-                    privileges: list(names),
-                })
-                .collect(),
-            table_privileges: self
-                .tables
-                .iter()
-                .map(|((database, table), names)| TablePrivilege {
-                    database: database.clone(),
-                    table: table.clone(),
-                    privileges: list(names),
-                })
-                .collect(),
-            column_privileges: self
-                .columns
-                .iter()
-                .map(|((database, table, column), names)| ColumnPrivilege {
-                    database: database.clone(),
-                    table: table.clone(),
-                    column: column.clone(),
-                    privileges: list(names),
-                })
-                .collect(),
-        }
-    }
-
-    fn from_value(value: &Value) -> Self {
-        let mut privileges = Privileges {
-            global: string_set(value.attr("global_privileges")),
-            ..Privileges::default()
-        };
-        for scope in blocks(value, "database") {
-            let names = string_set(scope.attr("privileges"));
-            merge(&mut privileges.databases, text(scope, "database"), names);
-        }
-        for scope in blocks(value, "table") {
-            let key = (text(scope, "database"), text(scope, "table"));
-            merge(
-                &mut privileges.tables,
-                key,
-                string_set(scope.attr("privileges")),
-            );
-        }
-        for scope in blocks(value, "column") {
-            let key = (
-                text(scope, "database"),
-                text(scope, "table"),
-                text(scope, "column"),
-            );
-            merge(
-                &mut privileges.columns,
-                key,
-                string_set(scope.attr("privileges")),
-            );
-        }
-        privileges.merge_maps(value);
-        privileges
-    }
-
-    /// Adds the scopes written as nested maps (`table_privileges = { shop = { orders = [...] } }`).
-    fn merge_maps(&mut self, value: &Value) {
-        let map = |level: Level| {
-            let depth = level.names.len();
-            value
-                .attr(level.map)
-                .map(|map| scopes_of_map(map, depth))
-                .unwrap_or_default()
-        };
-        for (names, privileges) in map(DATABASE) {
-            if let Ok([database]) = <[String; 1]>::try_from(names) {
-                merge(&mut self.databases, database, privileges);
-            }
-        }
-        for (names, privileges) in map(TABLE) {
-            if let Ok([database, table]) = <[String; 2]>::try_from(names) {
-                merge(&mut self.tables, (database, table), privileges);
-            }
-        }
-        for (names, privileges) in map(COLUMN) {
-            if let Ok([database, table, column]) = <[String; 3]>::try_from(names) {
-                merge(&mut self.columns, (database, table, column), privileges);
-            }
-        }
-    }
-
-    /// The attributes and blocks that hold privileges, as resource values: each level as blocks
-    /// or as a map, as `shapes` says, and the other of the two empty (blocks) or null (a map).
-    fn to_values(&self, shapes: Shapes) -> Vec<(&'static str, Value)> {
-        let databases = self
-            .databases
+/// The full-replace request that makes the account hold exactly `privileges`.
+pub fn privileges_to_api(privileges: &Privileges) -> cdb::AccountPrivileges {
+    let list = |names: &BTreeSet<String>| names.iter().cloned().collect::<Vec<_>>();
+    let name = |names: &[String], i: usize| names.get(i).cloned().unwrap_or_default();
+    cdb::AccountPrivileges {
+        global_privileges: list(&privileges.global),
+        database_privileges: privileges
+            .level(DATABASES)
             .iter()
-            .map(|(database, names)| (vec![database.as_str()], names));
-        let tables = self
-            .tables
+            .map(|(scope, names)| DatabasePrivilege {
+                database: name(scope, 0),
+                privileges: list(names),
+            })
+            .collect(),
+        table_privileges: privileges
+            .level(TABLES)
             .iter()
-            .map(|((database, table), names)| (vec![database.as_str(), table.as_str()], names));
-        let columns = self
-            .columns
+            .map(|(scope, names)| TablePrivilege {
+                database: name(scope, 0),
+                table: name(scope, 1),
+                privileges: list(names),
+            })
+            .collect(),
+        column_privileges: privileges
+            .level(COLUMNS)
             .iter()
-            .map(|((database, table, column), names)| {
-                (
-                    vec![database.as_str(), table.as_str(), column.as_str()],
-                    names,
-                )
-            });
-        let mut values = vec![("global_privileges", set_of(&self.global))];
-        values.extend(level_values(DATABASE, shapes, databases.collect()));
-        values.extend(level_values(TABLE, shapes, tables.collect()));
-        values.extend(level_values(COLUMN, shapes, columns.collect()));
-        values
+            .map(|(scope, names)| ColumnPrivilege {
+                database: name(scope, 0),
+                table: name(scope, 1),
+                column: name(scope, 2),
+                privileges: list(names),
+            })
+            .collect(),
     }
-}
-
-/// A level's block and map attribute, with its scopes in the one `shapes` chooses.
-fn level_values<'a>(
-    level: Level,
-    shapes: Shapes,
-    scopes: Vec<(Vec<&'a str>, &'a BTreeSet<String>)>,
-) -> [(&'static str, Value); 2] {
-    match shapes.get(level) {
-        Shape::Map => [
-            (level.block, Value::Set(Vec::new())),
-            (level.map, map_of_scopes(scopes)),
-        ],
-        Shape::Blocks => {
-            let blocks = scopes
-                .into_iter()
-                .map(|(names, privileges)| {
-                    let mut fields: Vec<(&str, Value)> = level
-                        .names
-                        .iter()
-                        .zip(names)
-                        .map(|(field, name)| (*field, Value::string(name)))
-                        .collect();
-                    fields.push(("privileges", set_of(privileges)));
-                    Value::object(fields)
-                })
-                .collect();
-            [(level.block, Value::Set(blocks)), (level.map, Value::Null)]
-        }
-    }
-}
-
-/// Adds `names` to a scope; a scope left without privileges is not kept (MySQL has no such grant).
-fn merge<K: Ord>(scopes: &mut BTreeMap<K, BTreeSet<String>>, key: K, names: BTreeSet<String>) {
-    if !names.is_empty() {
-        scopes.entry(key).or_default().extend(names);
-    }
-}
-
-/// Privilege names as a user writes them: upper case, single spaces. `ALL [PRIVILEGES]` stands
-/// for every privilege of the level, and `USAGE` for none.
-fn normalise(names: &[String], level: &[&str]) -> BTreeSet<String> {
-    let mut normalised = BTreeSet::new();
-    for name in names {
-        let name = name
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_ascii_uppercase();
-        match name.as_str() {
-            "ALL" | "ALL PRIVILEGES" => normalised.extend(level.iter().map(|p| p.to_string())),
-            "USAGE" | "" => {}
-            _ => {
-                normalised.insert(name);
-            }
-        }
-    }
-    normalised
-}
-
-fn string_set(value: Option<&Value>) -> BTreeSet<String> {
-    value
-        .and_then(Value::elements)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
-}
-
-fn set_of(names: &BTreeSet<String>) -> Value {
-    Value::Set(names.iter().map(Value::string).collect())
-}
-
-pub fn blocks<'a>(value: &'a Value, name: &str) -> &'a [Value] {
-    value
-        .attr(name)
-        .and_then(Value::elements)
-        .unwrap_or_default()
-}
-
-fn text(value: &Value, name: &str) -> String {
-    value
-        .attr(name)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
 }
 
 /// One account of one instance and everything it holds (or should hold).
@@ -307,8 +113,8 @@ impl AccountGrants {
                 user: known("user")?,
                 host: known("host")?,
             },
-            privileges: Privileges::from_value(value),
-            shapes: Shapes::of(value),
+            privileges: Privileges::from_value(&CDB, value),
+            shapes: Shapes::of(&CDB, value),
         })
     }
 
@@ -324,7 +130,7 @@ impl AccountGrants {
                 template.attr("timeouts").cloned().unwrap_or(Value::Null),
             ),
         ];
-        fields.extend(self.privileges.to_values(self.shapes));
+        fields.extend(self.privileges.to_values(&CDB, &self.shapes));
         Value::object(fields)
     }
 
@@ -338,7 +144,10 @@ impl AccountGrants {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
+    use crate::cloud::tencent::cdb::TABLE_PRIVILEGES;
     use crate::resources::cdb_account_privileges::test_values::sample;
 
     fn names(list: &[&str]) -> BTreeSet<String> {
@@ -355,12 +164,12 @@ mod tests {
         assert_eq!(grants.id(), "cdb-sim00001#app#%");
         assert_eq!(grants.privileges.global, names(&["PROCESS"]));
         assert_eq!(
-            grants.privileges.columns.keys().next(),
-            Some(&(
+            grants.privileges.level(COLUMNS).keys().next(),
+            Some(&vec![
                 "shop".to_string(),
                 "orders".to_string(),
                 "total".to_string()
-            ))
+            ])
         );
         let value = grants.to_value(&sample());
         assert_eq!(value.attr("id"), Some(&Value::string("cdb-sim00001#app#%")));
@@ -379,7 +188,7 @@ mod tests {
     #[test]
     fn the_request_carries_every_level_in_the_apis_shape() {
         let grants = AccountGrants::from_value(&sample()).expect("model");
-        let request = grants.privileges.to_api();
+        let request = privileges_to_api(&grants.privileges);
         assert_eq!(request.global_privileges, strings(&["PROCESS"]));
         assert_eq!(
             request.database_privileges,
@@ -391,7 +200,7 @@ mod tests {
         assert_eq!(request.table_privileges[0].table, "orders");
         assert_eq!(request.column_privileges[0].column, "total");
         assert_eq!(
-            Privileges::default().to_api(),
+            privileges_to_api(&Privileges::none(&CDB)),
             cdb::AccountPrivileges::default()
         );
     }
@@ -422,19 +231,19 @@ mod tests {
                 privileges: strings(&["USAGE"]),
             }],
         };
-        let read = Privileges::from_api(&held);
+        let read = privileges_from_api(&held);
         assert_eq!(read.global, names(&["PROCESS", "SHOW DATABASES"]));
         assert_eq!(
-            read.databases,
-            BTreeMap::from([("shop".to_string(), names(&["SELECT"]))]),
+            read.level(DATABASES),
+            &BTreeMap::from([(vec!["shop".to_string()], names(&["SELECT"]))]),
             "a database without privileges is left out"
         );
         assert_eq!(
-            read.tables.values().next(),
+            read.level(TABLES).values().next(),
             Some(&TABLE_PRIVILEGES.iter().map(|p| p.to_string()).collect()),
             "ALL PRIVILEGES is every table privilege"
         );
-        assert!(read.columns.is_empty(), "USAGE is no privilege");
+        assert!(read.level(COLUMNS).is_empty(), "USAGE is no privilege");
     }
 
     #[test]
@@ -445,7 +254,7 @@ mod tests {
                 user: "app".into(),
                 host: "%".into(),
             },
-            privileges: Privileges::from_api(&cdb::AccountPrivileges::default()),
+            privileges: privileges_from_api(&cdb::AccountPrivileges::default()),
             shapes: Shapes::default(),
         };
         let value = grants.to_value(&Value::Null);
@@ -487,8 +296,12 @@ mod tests {
             attrs.insert("column_privileges".into(), Value::Null);
         }
         let grants = AccountGrants::from_value(&value).expect("model");
-        assert_eq!(grants.privileges.tables.len(), 2);
-        assert_eq!(grants.privileges.databases.len(), 1, "blocks still count");
+        assert_eq!(grants.privileges.level(TABLES).len(), 2);
+        assert_eq!(
+            grants.privileges.level(DATABASES).len(),
+            1,
+            "blocks still count"
+        );
         let read = grants.to_value(&value);
         assert_eq!(read.attr("table"), Some(&Value::Set(vec![])));
         assert_eq!(

@@ -8,31 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::value::Value;
 
-/// One level of scopes: its block, its map attribute, and how many names make a scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Level {
-    pub block: &'static str,
-    pub map: &'static str,
-    /// The attributes naming a scope, outermost first; a map nests one level per name.
-    pub names: &'static [&'static str],
-}
-
-pub const DATABASE: Level = Level {
-    block: "database",
-    map: "database_privileges",
-    names: &["database"],
-};
-pub const TABLE: Level = Level {
-    block: "table",
-    map: "table_privileges",
-    names: &["database", "table"],
-};
-pub const COLUMN: Level = Level {
-    block: "column",
-    map: "column_privileges",
-    names: &["database", "table", "column"],
-};
-pub const LEVELS: [Level; 3] = [DATABASE, TABLE, COLUMN];
+use super::levels::Family;
 
 /// How a resource writes one level.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,22 +18,28 @@ pub enum Shape {
     Map,
 }
 
-/// The shape of each level, as a configuration or a state has it: a level whose map attribute
-/// is set is written as a map. A read keeps the shapes of the state it refreshes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Shapes([Shape; 3]);
+/// The shape of each level of a family, as a configuration or a state has it: a level whose map
+/// attribute is set is written as a map. A read keeps the shapes of the state it refreshes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shapes(Vec<Shape>);
 
 impl Shapes {
-    pub fn of(value: &Value) -> Self {
-        Shapes(LEVELS.map(|level| match value.attr(level.map) {
-            Some(Value::Null) | None => Shape::Blocks,
-            Some(_) => Shape::Map,
-        }))
+    pub fn of(family: &Family, value: &Value) -> Self {
+        Shapes(
+            family
+                .levels
+                .iter()
+                .map(|level| match value.attr(level.map) {
+                    Some(Value::Null) | None => Shape::Blocks,
+                    Some(_) => Shape::Map,
+                })
+                .collect(),
+        )
     }
 
-    pub fn get(&self, level: Level) -> Shape {
-        let index = LEVELS.iter().position(|l| *l == level).unwrap_or(0);
-        self.0[index]
+    /// The shape of the family's level at `index`; blocks where nothing says otherwise.
+    pub fn get(&self, index: usize) -> Shape {
+        self.0.get(index).copied().unwrap_or_default()
     }
 }
 
@@ -125,6 +107,7 @@ fn insert(map: &mut BTreeMap<String, Value>, names: &[&str], privileges: &BTreeS
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::mysql_family::levels::CDB;
 
     fn set(names: &[&str]) -> BTreeSet<String> {
         names.iter().map(|n| n.to_string()).collect()
@@ -157,9 +140,9 @@ mod tests {
             ("database_privileges", Value::Null),
             ("table_privileges", Value::Map(BTreeMap::new())),
         ]);
-        let shapes = Shapes::of(&value);
-        assert_eq!(shapes.get(DATABASE), Shape::Blocks);
-        assert_eq!(shapes.get(TABLE), Shape::Map);
-        assert_eq!(shapes.get(COLUMN), Shape::Blocks);
+        let shapes = Shapes::of(&CDB, &value);
+        assert_eq!(shapes.get(0), Shape::Blocks);
+        assert_eq!(shapes.get(1), Shape::Map);
+        assert_eq!(shapes.get(2), Shape::Blocks);
     }
 }

@@ -1,0 +1,10 @@
+//! The MySQL family's account privileges (TencentDB for MySQL, and TDSQL to come). One table of
+//! levels, the global one and each scoped level with its block, its map attribute, the names
+//! that identify a scope and the privileges it takes, drives the schema's blocks, the checks,
+//! the normalisation of what the cloud reports, and the model.
+
+pub mod account;
+pub mod levels;
+pub mod privileges;
+pub mod schema;
+pub mod shape;
