@@ -12,8 +12,8 @@ use serde_json::json;
 
 use crate::faults;
 use crate::fixture::Fixture;
-use crate::privileges::postgres::{ObjectProblem, PostgresObject, PostgresObjectType};
 use crate::state::{DropObjectError, SimState};
+use crate::tencent::postgres::privileges::{ObjectProblem, PostgresObject, PostgresObjectType};
 
 pub(crate) fn routes() -> Router<SimState> {
     Router::new()

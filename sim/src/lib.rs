@@ -22,9 +22,9 @@ mod crypto;
 mod dispatch;
 mod faults;
 mod fixture;
+mod listed_order;
 mod percent;
 mod pipeline;
-pub mod privileges;
 mod ratelimit;
 mod replay;
 mod requests;
@@ -43,8 +43,8 @@ pub use fixture::{
     PolarDbCluster, PolarDbPrivilege, PostgresAccount, PostgresDatabase, PostgresGrant,
     PostgresInstance, PostgresSchema, Table, TencentCloud, TencentCredential,
 };
-pub use privileges::postgres::{PostgresAccountType, PostgresObject, PostgresObjectType};
 pub use ratelimit::RateLimits;
 pub use requests::{RequestRecord, Vendor};
 pub use server::{app, serve, start, start_with_state, RunningSim};
 pub use state::{DropObjectError, SimOptions, SimState, StateError, DEFAULT_TASK_DURATION};
+pub use tencent::postgres::privileges::{PostgresAccountType, PostgresObject, PostgresObjectType};

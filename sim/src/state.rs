@@ -8,14 +8,14 @@ use crate::faults::{Fault, FaultError, FaultQueue, FaultSpec, PendingFault, Task
 use crate::fixture::{
     AliCloud, Fixture, FixtureError, PolarDbAccount, PolarDbCluster, PostgresGrant,
 };
-use crate::privileges::in_listed_order;
-use crate::privileges::postgres::{PostgresObject, PostgresObjectType};
+use crate::listed_order::in_listed_order;
 use crate::ratelimit::{RateLimiter, RateLimits};
 use crate::replay::NonceCache;
 use crate::requests::{RequestLog, RequestRecord};
 use crate::store::World;
 use crate::sync::locked;
 use crate::tasks::{TaskBook, TaskChange, TaskFailure, TaskStatus};
+use crate::tencent::postgres::privileges::{PostgresObject, PostgresObjectType};
 
 /// How long an async task (cdb `AsyncRequestId`) runs unless told otherwise.
 pub const DEFAULT_TASK_DURATION: Duration = Duration::from_millis(300);

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::backend::CdbAccountKey;
-use crate::privileges::cdb::CdbChange;
+use crate::tencent::cdb::privileges::CdbChange;
 
 /// `Status` of DescribeAsyncRequestInfo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,7 +164,7 @@ fn new_task_id() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::privileges::cdb::CdbPrivileges;
+    use crate::tencent::cdb::privileges::CdbPrivileges;
 
     fn change(user: &str) -> TaskChange {
         TaskChange::Cdb {

@@ -2,7 +2,7 @@
 
 mod auth;
 mod errors;
-mod polardb;
+pub(crate) mod polardb;
 mod rpc;
 
 use axum::http::{header, HeaderValue, StatusCode};

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::privileges::cdb::{CdbChange, CdbPrivileges};
-use crate::privileges::postgres::{PostgresChange, PostgresObject, PostgresPrivileges};
+use crate::tencent::cdb::privileges::{CdbChange, CdbPrivileges};
+use crate::tencent::postgres::privileges::{PostgresChange, PostgresObject, PostgresPrivileges};
 
 use crate::fixture::{CdbInstance, PolarDbCluster, PolarDbPrivilege, PostgresInstance};
 

@@ -8,9 +8,9 @@ use super::api::{
     BackendFuture, CdbAccountKey, CdbBackend, PolarDbBackend, PolarDbPrivileges, PostgresBackend,
 };
 use crate::fixture::{CdbInstance, PolarDbCluster, PolarDbPrivilege, PostgresInstance};
-use crate::privileges::cdb::{CdbChange, CdbPrivileges};
-use crate::privileges::postgres::{PostgresChange, PostgresObject, PostgresPrivileges};
 use crate::sync::locked;
+use crate::tencent::cdb::privileges::{CdbChange, CdbPrivileges};
+use crate::tencent::postgres::privileges::{PostgresChange, PostgresObject, PostgresPrivileges};
 
 /// Privileges kept in memory: PolarDB by (cluster, account), CDB by (instance, user, host),
 /// PostgreSQL by (instance, account).

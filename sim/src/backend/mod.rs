@@ -13,7 +13,7 @@ pub use api::{
 };
 pub use memory::MemoryBackend;
 
-pub use crate::privileges::cdb::{CdbChange, CdbLevel, CdbPrivileges};
-pub use crate::privileges::postgres::{
+pub use crate::tencent::cdb::privileges::{CdbChange, CdbLevel, CdbPrivileges};
+pub use crate::tencent::postgres::privileges::{
     PostgresAccountType, PostgresChange, PostgresObject, PostgresObjectType, PostgresPrivileges,
 };

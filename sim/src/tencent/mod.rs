@@ -1,10 +1,11 @@
 //! Tencent Cloud API 3.0: read the call, check its TC3 signature, route it by service and action.
 
 mod auth;
-mod cdb;
+pub(crate) mod cdb;
 mod errors;
+pub(crate) mod mariadb;
 mod params;
-mod postgres;
+pub(crate) mod postgres;
 mod regexp;
 
 use axum::http::{HeaderValue, StatusCode};

@@ -1,7 +1,4 @@
-//! What the Tencent services' privileges are: names per level or object type, and the rules on names.
-
-pub mod cdb;
-pub mod postgres;
+//! The order in which a service reports the privileges an account holds.
 
 use std::collections::BTreeSet;
 

@@ -1,13 +1,15 @@
 //! PolarDB (version 2017-08-01): GrantAccountPrivilege, RevokeAccountPrivilege, DescribeAccounts.
 
+pub(crate) mod fixture;
+
 use std::collections::HashSet;
 use std::time::Instant;
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use super::errors::AlibabaError;
-use super::rpc::Parameters;
+use crate::alibaba::errors::AlibabaError;
+use crate::alibaba::rpc::Parameters;
 use crate::fixture::{PolarDbAccountStatus, PolarDbAccountType, PolarDbPrivilege};
 use crate::state::SimState;
 use crate::store::{Account, Cluster, World};

@@ -1,20 +1,23 @@
 //! CDB for MySQL (version 2017-03-20): ModifyAccountPrivileges (an async task),
 //! DescribeAsyncRequestInfo, DescribeAccountPrivileges, DescribeAccounts.
 
+pub(crate) mod fixture;
+pub(crate) mod privileges;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
-use super::errors::TencentError;
-use super::params::Params;
-use super::regexp::Pattern;
+use self::privileges::{CdbChange, CdbLevel, CdbPrivileges};
 use crate::backend::CdbAccountKey;
 use crate::clock;
 use crate::fixture::{CdbAccount, CdbInstance};
-use crate::privileges::cdb::{CdbChange, CdbLevel, CdbPrivileges};
 use crate::state::SimState;
 use crate::store::World;
 use crate::tasks::{TaskChange, TaskFailure};
+use crate::tencent::errors::TencentError;
+use crate::tencent::params::Params;
+use crate::tencent::regexp::Pattern;
 
 pub(crate) const SERVICE: &str = "cdb";
 pub(crate) const VERSION: &str = "2017-03-20";

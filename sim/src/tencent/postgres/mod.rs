@@ -1,21 +1,24 @@
 //! TencentDB for PostgreSQL (version 2017-03-12): ModifyAccountPrivileges,
 //! DescribeAccountPrivileges, DescribeAccounts.
 
+pub(crate) mod fixture;
+pub(crate) mod privileges;
+
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::errors::TencentError;
-use super::params::Params;
-use crate::clock;
-use crate::fixture::{PostgresAccount, PostgresInstance};
-use crate::privileges::in_listed_order;
-use crate::privileges::postgres::{
+use self::privileges::{
     valid_account_name, ObjectField, ObjectProblem, PostgresAccountType, PostgresChange,
     PostgresObject, PostgresObjectType,
 };
+use crate::clock;
+use crate::fixture::{PostgresAccount, PostgresInstance};
+use crate::listed_order::in_listed_order;
 use crate::state::SimState;
 use crate::store::World;
+use crate::tencent::errors::TencentError;
+use crate::tencent::params::Params;
 
 pub(crate) const SERVICE: &str = "postgres";
 pub(crate) const VERSION: &str = "2017-03-12";

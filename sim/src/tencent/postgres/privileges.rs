@@ -146,7 +146,8 @@ pub struct PostgresObject {
     pub object_name: String,
 }
 
-/// A name field of a `DatabaseObject`.
+/// A name field of a `DatabaseObject`, named as the API names it.
+#[allow(clippy::enum_variant_names)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectField {
     ObjectName,

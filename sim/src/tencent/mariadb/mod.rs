@@ -1,0 +1,3 @@
+//! TDSQL (MariaDB edition): its fixture so far; its actions come with the TDSQL resource.
+
+pub(crate) mod fixture;
