@@ -1,7 +1,7 @@
 //! The diagnostics every resource words the same way: a failed cloud call, an instance not
 //! found, an import that cannot be done, and the rule of vendor resource IDs.
 
-use crate::cloud::error::CloudError;
+use crate::cloud::error::{CloudError, Missing};
 use crate::cloud::transport::Location;
 use crate::framework::Diagnostics;
 
@@ -22,6 +22,22 @@ pub fn instance_not_found(instance: &str, location: &Location, error: &CloudErro
             "{instance} was not found {location}: {error}\n\nCheck the ID and the provider's region and endpoint. The resource stays in the state. If the instance was deleted on purpose, forget the resource with `terraform state rm`, or with `terraform destroy -refresh=false`, whose delete of a resource on a missing instance succeeds quietly."
         ),
     ))
+}
+
+/// What a failed read of an account means: the account is gone (`None`, so the resource is
+/// removed), its instance was not found (an error naming `instance`), or the read failed
+/// (`summary`, then the vendor's error).
+pub fn account_read_failure<T>(
+    error: &CloudError,
+    instance: &str,
+    location: &Location,
+    summary: impl FnOnce() -> String,
+) -> Result<Option<T>, ReadFailure> {
+    match error.missing() {
+        Some(Missing::Account) => Ok(None),
+        Some(Missing::Instance) => Err(instance_not_found(instance, location, error)),
+        None => Err(ReadFailure::of(error, cloud_error(summary(), error))),
+    }
 }
 
 /// The error of an import whose account does not exist.

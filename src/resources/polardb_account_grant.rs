@@ -16,10 +16,8 @@ use crate::framework::{ApplyOutcome, Attribute, Block, Diagnostics, Refreshed, R
 use crate::resources::clients::Clouds;
 use crate::value::{AttributePath, Type, Value};
 
-use crate::cloud::error::Missing;
-
 use crate::resources::messages::{
-    cloud_error, import_missing, instance_not_found, invalid_import_id,
+    account_read_failure, cloud_error, import_missing, invalid_import_id,
 };
 use crate::resources::outcome::{Found, Operation, ReadFailure, Unfinished};
 
@@ -428,18 +426,12 @@ async fn find_account(
         .await
     {
         Ok(accounts) => Ok(accounts.into_iter().find(|a| a.name == grant.account_name)),
-        Err(e) => match e.missing() {
-            Some(Missing::Account) => Ok(None),
-            Some(Missing::Instance) => Err(instance_not_found(
-                &format!("PolarDB cluster {}", grant.cluster_id),
-                &client.location(),
-                &e,
-            )),
-            None => Err(ReadFailure::of(
-                &e,
-                cloud_error(format!("Could not read account {}", grant.id()), &e),
-            )),
-        },
+        Err(e) => account_read_failure(
+            &e,
+            &format!("PolarDB cluster {}", grant.cluster_id),
+            &client.location(),
+            || format!("Could not read account {}", grant.id()),
+        ),
     }
 }
 

@@ -23,7 +23,7 @@ use crate::value::Value;
 
 use crate::cloud::error::Missing;
 
-use crate::resources::messages::{cloud_error, instance_not_found};
+use crate::resources::messages::{account_read_failure, cloud_error, instance_not_found};
 use crate::resources::outcome::{Found, Operation, ReadFailure};
 
 use self::failure::MODIFY;
@@ -152,17 +152,9 @@ impl CdbAccountPrivileges {
             .await
         {
             Ok(held) => Ok(Some(grants.holding(privileges_from_api(&held)))),
-            Err(e) => match e.missing() {
-                Some(Missing::Account) => Ok(None),
-                Some(Missing::Instance) => Err(instance_missing(&client, grants, &e)),
-                None => Err(ReadFailure::of(
-                    &e,
-                    cloud_error(
-                        format!("Could not read the privileges of {}", grants.id()),
-                        &e,
-                    ),
-                )),
-            },
+            Err(e) => account_read_failure(&e, &instance_name(grants), &client.location(), || {
+                format!("Could not read the privileges of {}", grants.id())
+            }),
         }
     }
 
@@ -224,12 +216,12 @@ impl CdbAccountPrivileges {
     }
 }
 
+fn instance_name(grants: &AccountGrants) -> String {
+    format!("CDB instance {}", grants.instance_id)
+}
+
 fn instance_missing(client: &CdbClient, grants: &AccountGrants, error: &CloudError) -> ReadFailure {
-    instance_not_found(
-        &format!("CDB instance {}", grants.instance_id),
-        &client.location(),
-        error,
-    )
+    instance_not_found(&instance_name(grants), &client.location(), error)
 }
 
 #[async_trait]

@@ -3,13 +3,13 @@
 
 use tokio::time::Instant;
 
-use crate::cloud::error::{CloudError, Missing};
+use crate::cloud::error::CloudError;
 use crate::cloud::tencent::postgres::{
     is_missing_object, AccountType, DatabaseObject, DatabasePrivilege, PostgresAccount,
     PostgresClient, MAX_DESCRIBE_OBJECTS,
 };
 use crate::framework::Diagnostics;
-use crate::resources::messages::{cloud_error, instance_not_found};
+use crate::resources::messages::{account_read_failure, cloud_error};
 use crate::resources::outcome::ReadFailure;
 
 use super::import_id::ImportId;
@@ -72,18 +72,12 @@ async fn find_account(
         .await
     {
         Ok(found) => Ok(found),
-        Err(e) => match e.missing() {
-            Some(Missing::Account) => Ok(None),
-            Some(Missing::Instance) => Err(instance_not_found(
-                &format!("PostgreSQL instance {}", account.instance_id),
-                &client.location(),
-                &e,
-            )),
-            None => Err(ReadFailure::of(
-                &e,
-                cloud_error(format!("Could not read account {}", account.id()), &e),
-            )),
-        },
+        Err(e) => account_read_failure(
+            &e,
+            &format!("PostgreSQL instance {}", account.instance_id),
+            &client.location(),
+            || format!("Could not read account {}", account.id()),
+        ),
     }
 }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use super::privileges::{CdbLevel, CdbPrivileges, COLUMN, DATABASE, GLOBAL, TABLE};
-use crate::fixture::checks::{not_empty, unique, unique_accounts, FixtureError};
+use crate::fixture::checks::{not_empty, unique, unique_mysql_names, FixtureError};
 use crate::fixture::common::{any_host, default_tencent_region, MysqlDatabase};
 use crate::listed_order::in_listed_order;
 
@@ -221,19 +221,15 @@ pub(crate) fn validate_instances(instances: &[CdbInstance]) -> Result<(), Fixtur
         "",
     )?;
     for instance in instances {
-        let within = format!(" in cdb instance `{}`", instance.instance_id);
         not_empty("cdb instance_id", &instance.instance_id, "")?;
-        unique_accounts(
+        unique_mysql_names(
+            "cdb",
+            &instance.instance_id,
             instance
                 .accounts
                 .iter()
                 .map(|a| (a.user.as_str(), a.host.as_str())),
-            &within,
-        )?;
-        unique(
-            "database",
             instance.databases.iter().map(|d| d.name.as_str()),
-            &within,
         )?;
         validate_cdb_privileges(instance)?;
     }

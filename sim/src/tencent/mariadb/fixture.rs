@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::fixture::checks::{not_empty, unique, unique_accounts, FixtureError};
+use crate::fixture::checks::{not_empty, unique, unique_mysql_names, FixtureError};
 use crate::fixture::common::{default_tencent_region, MysqlAccount, Table};
 
 /// A TDSQL (MariaDB edition) instance.
@@ -40,19 +40,15 @@ pub(crate) fn validate_instances(instances: &[MariadbInstance]) -> Result<(), Fi
         "",
     )?;
     for instance in instances {
-        let within = format!(" in mariadb instance `{}`", instance.instance_id);
         not_empty("mariadb instance_id", &instance.instance_id, "")?;
-        unique_accounts(
+        unique_mysql_names(
+            "mariadb",
+            &instance.instance_id,
             instance
                 .accounts
                 .iter()
                 .map(|a| (a.user.as_str(), a.host.as_str())),
-            &within,
-        )?;
-        unique(
-            "database",
             instance.databases.iter().map(|d| d.name.as_str()),
-            &within,
         )?;
     }
     Ok(())
