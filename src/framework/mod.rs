@@ -1,6 +1,7 @@
 //! The provider framework: schemas, the Provider and Resource traits, planning rules and diagnostics.
 //! Knows Terraform's rules, but neither protobuf nor any cloud.
 
+pub mod attributes;
 pub mod diagnostics;
 pub mod plan;
 pub mod resource;
@@ -11,6 +12,7 @@ pub mod upgrade;
 pub mod validate;
 pub mod validators;
 
+pub use attributes::Attributes;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use resource::{ApplyOutcome, Provider, Refreshed, Resource};
 pub use schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Validator};

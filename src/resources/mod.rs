@@ -2,6 +2,7 @@
 
 pub mod cdb_account_privileges;
 pub mod clients;
+pub mod kit;
 pub mod messages;
 pub mod mysql_family;
 pub mod outcome;
@@ -10,17 +11,17 @@ pub mod postgres_account_privileges;
 
 use std::sync::Arc;
 
+use self::cdb_account_privileges::CdbAccountPrivileges;
 use self::clients::Clouds;
+use self::kit::Managed;
+use self::polardb_account_grant::PolarDbAccountGrant;
+use self::postgres_account_privileges::PostgresAccountPrivileges;
 use crate::framework::Resource;
 
 pub fn all(clouds: Arc<Clouds>) -> Vec<Arc<dyn Resource>> {
     vec![
-        Arc::new(cdb_account_privileges::CdbAccountPrivileges::new(
-            clouds.clone(),
-        )),
-        Arc::new(postgres_account_privileges::PostgresAccountPrivileges::new(
-            clouds.clone(),
-        )),
-        Arc::new(polardb_account_grant::PolarDbAccountGrant::new(clouds)),
+        Arc::new(Managed::new(CdbAccountPrivileges::new(clouds.clone()))),
+        Arc::new(Managed::new(PostgresAccountPrivileges::new(clouds.clone()))),
+        Arc::new(Managed::new(PolarDbAccountGrant::new(clouds))),
     ]
 }

@@ -46,9 +46,8 @@ impl From<ReadFailure> for Diagnostics {
 impl From<ReadFailure> for Unfinished {
     fn from(failure: ReadFailure) -> Self {
         match failure {
-            ReadFailure::Unreachable(diags) | ReadFailure::InstanceGone(diags) => {
-                Unfinished::Unreadable(diags)
-            }
+            ReadFailure::InstanceGone(diags) => Unfinished::InstanceGone(diags),
+            ReadFailure::Unreachable(diags) => Unfinished::Unreadable(diags),
             ReadFailure::Failed(diags) => Unfinished::Refused(diags),
         }
     }
@@ -80,10 +79,20 @@ pub enum Unfinished {
     /// A call that changes the account failed, or its answer was lost: what the account holds
     /// now has to be read.
     Failed(Diagnostics),
-    /// The account could not be read before anything was changed (the endpoint cannot be
-    /// reached, or the instance is not found): a read would fail the same way, so the state
+    /// The account could not be read before anything was changed, or a change could not be
+    /// sent (the endpoint cannot be reached): a read would fail the same way, so the state
     /// stays as it was and the one error says why.
     Unreadable(Diagnostics),
+    /// The account does not exist, so nothing was changed: an error for a create or an
+    /// update, and the end a delete wants.
+    AccountGone(Diagnostics),
+    /// The instance or cluster was not found where the provider looked, so nothing was
+    /// changed: the state stays as it was, except that a delete is done.
+    InstanceGone(Diagnostics),
+    /// The change was sent, but what it did cannot be known yet (its task was still running
+    /// when the timeout elapsed, or the endpoint stopped answering while it ran): a read now
+    /// would show the account as it was before.
+    Undetermined(Diagnostics),
 }
 
 impl Unfinished {

@@ -4,33 +4,29 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 use crate::cloud::alibaba::polardb::{AccountStatus, AccountType, PolarDbAccount, PolarDbClient};
-use crate::framework::timeouts::{timeout, timeouts_block};
 use crate::framework::validators::{NameRule, OneOf};
-use crate::framework::{ApplyOutcome, Attribute, Block, Diagnostics, Refreshed, Resource, Schema};
+use crate::framework::{Attribute, Attributes, Block, Diagnostics};
 use crate::resources::clients::Clouds;
-use crate::value::{AttributePath, Type, Value};
-
+use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::{
     account_read_failure, cloud_error, import_missing, invalid_import_id,
 };
-use crate::resources::outcome::{Found, Operation, ReadFailure, Unfinished};
+use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
+use crate::value::{AttributePath, Type, Value};
 
 pub const TYPE_NAME: &str = "clouddb_polardb_account_grant";
 pub const PRIVILEGES: &[&str] = &["ReadWrite", "ReadOnly", "DMLOnly", "DDLOnly", "ReadIndex"];
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-const STATUS_POLL_INTERVAL: Duration = Duration::from_secs(2);
-/// How long reading the real state after a failed change may take.
-const READ_AFTER_FAILURE: Duration = Duration::from_secs(60);
+const STATUS_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What the user declares: one account and the privilege it holds on each database.
 #[derive(Debug, Clone, PartialEq)]
-struct AccountGrant {
+pub struct AccountGrant {
     cluster_id: String,
     account_name: String,
     privileges: BTreeMap<String, String>,
@@ -42,39 +38,16 @@ impl AccountGrant {
     }
 
     fn from_value(value: &Value) -> Result<Self, Diagnostics> {
-        let text = |name: &str| {
-            value
-                .attr(name)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    Diagnostics::from_error(
-                        "Incomplete resource value",
-                        format!("{name} is not a known string"),
-                    )
-                })
-        };
-        let privileges = match value.attr("database_privileges") {
-            Some(Value::Map(entries)) => entries
-                .iter()
-                .map(|(db, privilege)| {
-                    (
-                        db.clone(),
-                        privilege.as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect(),
-            _ => BTreeMap::new(),
-        };
+        let attrs = Attributes::of(value);
         Ok(AccountGrant {
-            cluster_id: text("db_cluster_id")?,
-            account_name: text("account_name")?,
-            privileges,
+            cluster_id: attrs.string("db_cluster_id")?,
+            account_name: attrs.string("account_name")?,
+            privileges: attrs.string_map("database_privileges"),
         })
     }
 
-    /// The resource value for this grant, keeping `timeouts` from `template`.
-    fn to_value(&self, template: &Value) -> Value {
+    /// The resource value, but `timeouts`, which the kit carries.
+    fn to_value(&self) -> Value {
         let privileges = self
             .privileges
             .iter()
@@ -85,10 +58,6 @@ impl AccountGrant {
             ("db_cluster_id", Value::string(&self.cluster_id)),
             ("account_name", Value::string(&self.account_name)),
             ("database_privileges", Value::Map(privileges)),
-            (
-                "timeouts",
-                template.attr("timeouts").cloned().unwrap_or(Value::Null),
-            ),
         ])
     }
 
@@ -96,14 +65,6 @@ impl AccountGrant {
         AccountGrant {
             privileges: held_privileges(account),
             ..self.clone()
-        }
-    }
-
-    /// This grant as what a read after a failed change found.
-    fn found(&self, template: &Value) -> Found {
-        Found {
-            state: self.to_value(template),
-            holds_anything: !self.privileges.is_empty(),
         }
     }
 }
@@ -120,7 +81,7 @@ fn held_privileges(account: &PolarDbAccount) -> BTreeMap<String, String> {
 /// are granted in one call (a grant replaces the old privilege, so access never lapses), and
 /// databases no longer wanted are revoked in one call.
 #[derive(Debug, Default, PartialEq)]
-struct Changes {
+pub struct Changes {
     grant: Vec<(String, String)>,
     revoke: Vec<String>,
 }
@@ -144,14 +105,6 @@ impl Changes {
                 .collect(),
         }
     }
-}
-
-/// What the calls left: the account as DescribeAccounts reports it once they are done
-/// (`Ok(None)`: the account is gone), so that a call answered with success but not carried out
-/// is noticed.
-struct Applied {
-    changes: Changes,
-    read_back: Result<Option<PolarDbAccount>, Diagnostics>,
 }
 
 /// A database on which the account, read right after the calls, does not hold what was wanted.
@@ -265,143 +218,6 @@ impl PolarDbAccountGrant {
     pub fn new(clouds: Arc<Clouds>) -> Self {
         PolarDbAccountGrant { clouds }
     }
-
-    /// Makes the account hold exactly `wanted`, then reads it back once (DescribeAccounts) to
-    /// see what the calls did; without calls to make, the first read is the answer. On failure,
-    /// says what was already done.
-    async fn reconcile(
-        &self,
-        wanted: &AccountGrant,
-        deadline: Instant,
-    ) -> Result<Applied, Unfinished> {
-        let client = self.clouds.polardb().map_err(Unfinished::Refused)?;
-        let _lock = client
-            .lock_account(&wanted.cluster_id, &wanted.account_name)
-            .await;
-        let account = wait_until_available(&client, wanted, deadline).await?;
-        let changes = Changes::between(&held_privileges(&account), &wanted.privileges);
-        if changes.is_empty() {
-            return Ok(Applied {
-                changes,
-                read_back: Ok(Some(account)),
-            });
-        }
-        if !changes.grant.is_empty() {
-            client
-                .grant_account_privilege(
-                    &wanted.cluster_id,
-                    &wanted.account_name,
-                    &changes.grant,
-                    deadline,
-                )
-                .await
-                .map_err(|e| {
-                    let summary = format!("Could not grant privileges to {}", wanted.id());
-                    Unfinished::of_change(&e, cloud_error(summary, &e))
-                })?;
-        }
-        if !changes.revoke.is_empty() {
-            client
-                .revoke_account_privilege(&wanted.cluster_id, &wanted.account_name, &changes.revoke, deadline)
-                .await
-                .map_err(|e| {
-                    let granted = describe_grants(&changes.grant);
-                    let diags = cloud_error(
-                        format!("Could not revoke privileges from {} (the grants before it were applied: {granted})", wanted.id()),
-                        &e,
-                    );
-                    if changes.grant.is_empty() {
-                        Unfinished::of_change(&e, diags)
-                    } else {
-                        Unfinished::Failed(diags)
-                    }
-                })?;
-        }
-        let read_back = find_account(&client, wanted, deadline)
-            .await
-            .map_err(Diagnostics::from);
-        Ok(Applied { changes, read_back })
-    }
-
-    /// Create, update and delete: makes the account hold `wanted` and returns the state that
-    /// results, which records what DescribeAccounts reports whenever that is not what was asked.
-    async fn apply(
-        &self,
-        operation: Operation,
-        prior: &Value,
-        planned: &Value,
-        wanted: &AccountGrant,
-        deadline: Instant,
-    ) -> ApplyOutcome {
-        let template = if prior.is_null() { planned } else { prior };
-        let applied = match self.reconcile(wanted, deadline).await {
-            Ok(applied) => applied,
-            // Nothing was sent, so a create leaves nothing behind.
-            Err(Unfinished::Refused(diags)) if operation == Operation::Create => {
-                return ApplyOutcome::failed(Value::Null, diags)
-            }
-            Err(Unfinished::Unreadable(diags)) => {
-                return ApplyOutcome::failed(prior.clone(), diags)
-            }
-            Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
-                return self
-                    .state_after_failure(operation, template, prior, wanted, diags)
-                    .await
-            }
-        };
-        let success = match operation {
-            Operation::Delete => Value::Null,
-            Operation::Create | Operation::Update => wanted.to_value(planned),
-        };
-        let account = match applied.read_back {
-            Ok(account) => account,
-            Err(read_diags) => {
-                return ApplyOutcome {
-                    state: success,
-                    diagnostics: unconfirmed(wanted, &applied.changes, &read_diags),
-                };
-            }
-        };
-        let held = account.as_ref().map(held_privileges).unwrap_or_default();
-        let differences = differences(&held, &wanted.privileges);
-        if differences.is_empty() {
-            return ApplyOutcome::done(success);
-        }
-        let diags = not_applied(wanted, &applied.changes, &differences, account.is_some());
-        let found = account.map(|account| wanted.with_privileges_of(&account).found(template));
-        crate::resources::outcome::state_after_failure(operation, Ok(found), prior, diags)
-    }
-
-    /// The grant as it exists now, or `None` when the cluster or account is gone.
-    async fn fetch(
-        &self,
-        grant: &AccountGrant,
-        deadline: Instant,
-    ) -> Result<Option<AccountGrant>, Diagnostics> {
-        let client = self.clouds.polardb()?;
-        match find_account(&client, grant, deadline).await? {
-            Some(account) => Ok(Some(grant.with_privileges_of(&account))),
-            None => Ok(None),
-        }
-    }
-
-    /// After a failed change: the state as DescribeAccounts reports it, so Terraform records
-    /// what the account really holds (see [`super::state_after_failure`]).
-    async fn state_after_failure(
-        &self,
-        operation: Operation,
-        template: &Value,
-        prior: &Value,
-        wanted: &AccountGrant,
-        diags: Diagnostics,
-    ) -> ApplyOutcome {
-        let deadline = Instant::now() + READ_AFTER_FAILURE;
-        let found = self
-            .fetch(wanted, deadline)
-            .await
-            .map(|actual| actual.map(|actual| actual.found(template)));
-        crate::resources::outcome::state_after_failure(operation, found, prior, diags)
-    }
 }
 
 fn describe_grants(grants: &[(String, String)]) -> String {
@@ -445,15 +261,23 @@ fn super_account_refused(grant: &AccountGrant) -> Diagnostics {
     )
 }
 
-/// Waits while the account is being created; privileges can only be granted to an Available account.
+/// Waits while the account is being created; privileges can only be granted to an Available
+/// account. A read that fails keeps the state of a delete, whose first step it is.
 async fn wait_until_available(
     client: &PolarDbClient,
     grant: &AccountGrant,
+    operation: Operation,
     deadline: Instant,
-) -> Result<PolarDbAccount, ReadFailure> {
+) -> Result<PolarDbAccount, Unfinished> {
     loop {
-        let Some(account) = find_account(client, grant, deadline).await? else {
-            return Err(ReadFailure::Failed(Diagnostics::from_error(
+        let found = find_account(client, grant, deadline)
+            .await
+            .map_err(|failure| match (failure, operation) {
+                (ReadFailure::Failed(diags), Operation::Delete) => Unfinished::Unreadable(diags),
+                (failure, _) => failure.into(),
+            })?;
+        let Some(account) = found else {
+            return Err(Unfinished::AccountGone(Diagnostics::from_error(
                 "Account not found",
                 format!(
                     "PolarDB cluster {} has no account {:?}. Create the account first; this resource manages the privileges of an existing account.",
@@ -462,12 +286,12 @@ async fn wait_until_available(
             )));
         };
         if account.account_type == AccountType::Super {
-            return Err(ReadFailure::Failed(super_account_refused(grant)));
+            return Err(Unfinished::Refused(super_account_refused(grant)));
         }
         match account.status {
             AccountStatus::Available => return Ok(account),
             AccountStatus::Deleting => {
-                return Err(ReadFailure::Failed(Diagnostics::from_error(
+                return Err(Unfinished::Refused(Diagnostics::from_error(
                     "Account being deleted",
                     format!(
                         "Account {} is being deleted (status Deleting), so its privileges cannot be changed. Remove this resource from the configuration, or create the account again and apply.",
@@ -478,7 +302,7 @@ async fn wait_until_available(
             _ => {}
         }
         if Instant::now() + STATUS_POLL_INTERVAL > deadline {
-            return Err(ReadFailure::Failed(Diagnostics::from_error(
+            return Err(Unfinished::Refused(Diagnostics::from_error(
                 "Timed out waiting for the account",
                 format!(
                     "Account {} is still {:?}, not Available, and the operation's timeout has elapsed.",
@@ -538,36 +362,35 @@ fn database_name_rule(name: &str) -> Result<(), String> {
 }
 
 #[async_trait]
-impl Resource for PolarDbAccountGrant {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl AccountResource for PolarDbAccountGrant {
+    type Account = AccountGrant;
+    type Client = PolarDbClient;
+    type ImportId = AccountGrant;
+    type Sent = Changes;
 
-    fn schema(&self) -> Schema {
-        Schema::new(
-            0,
-            Block::new()
-                .description("The database privileges of one standard account of a PolarDB for MySQL cluster. Authoritative: privileges the account holds on databases not listed here are revoked.")
-                .attribute(Attribute::computed("id", Type::String).description("`<db_cluster_id>#<account_name>`."))
-                .attribute(
-                    Attribute::required("db_cluster_id", Type::String)
-                        .description("ID of the PolarDB cluster, e.g. `pc-2ze0123456789`.")
-                        .requires_replace()
-                        .validator(NameRule { rule: cluster_id_rule }),
-                )
-                .attribute(
-                    Attribute::required("account_name", Type::String)
-                        .description("Name of an existing standard account of the cluster.")
-                        .requires_replace()
-                        .validator(NameRule { rule: account_name_rule }),
-                )
-                .attribute(
-                    Attribute::required("database_privileges", Type::Map(Box::new(Type::String)))
-                        .description("Privilege per database: `ReadWrite`, `ReadOnly`, `DMLOnly`, `DDLOnly` or `ReadIndex`.")
-                        .validator(OneOf { allowed: PRIVILEGES }),
-                )
-                .block(timeouts_block(&["create", "update", "delete"])),
-        )
+    const TYPE_NAME: &'static str = TYPE_NAME;
+
+    fn block(&self) -> Block {
+        Block::new()
+            .description("The database privileges of one standard account of a PolarDB for MySQL cluster. Authoritative: privileges the account holds on databases not listed here are revoked.")
+            .attribute(Attribute::computed("id", Type::String).description("`<db_cluster_id>#<account_name>`."))
+            .attribute(
+                Attribute::required("db_cluster_id", Type::String)
+                    .description("ID of the PolarDB cluster, e.g. `pc-2ze0123456789`.")
+                    .requires_replace()
+                    .validator(NameRule { rule: cluster_id_rule }),
+            )
+            .attribute(
+                Attribute::required("account_name", Type::String)
+                    .description("Name of an existing standard account of the cluster.")
+                    .requires_replace()
+                    .validator(NameRule { rule: account_name_rule }),
+            )
+            .attribute(
+                Attribute::required("database_privileges", Type::Map(Box::new(Type::String)))
+                    .description("Privilege per database: `ReadWrite`, `ReadOnly`, `DMLOnly`, `DDLOnly` or `ReadIndex`.")
+                    .validator(OneOf { allowed: PRIVILEGES }),
+            )
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -586,75 +409,136 @@ impl Resource for PolarDbAccountGrant {
         }
     }
 
-    async fn create(&self, planned: &Value) -> ApplyOutcome {
-        let wanted = match AccountGrant::from_value(planned) {
-            Ok(grant) => grant,
-            Err(diags) => return ApplyOutcome::failed(Value::Null, diags),
-        };
-        let deadline = Instant::now() + timeout(planned, "create", DEFAULT_TIMEOUT);
-        self.apply(Operation::Create, &Value::Null, planned, &wanted, deadline)
-            .await
+    fn parse(&self, value: &Value) -> Result<AccountGrant, Diagnostics> {
+        AccountGrant::from_value(value)
     }
 
-    async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
-        let grant = AccountGrant::from_value(state)?;
-        let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        let fresh = match self.fetch(&grant, deadline).await? {
-            Some(actual) => actual.to_value(state),
-            None => Value::Null,
-        };
-        Ok(Refreshed::clean(fresh))
+    fn render(&self, grant: &AccountGrant) -> Value {
+        grant.to_value()
     }
 
-    async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome {
-        let wanted = match AccountGrant::from_value(planned) {
-            Ok(grant) => grant,
-            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
-        };
-        let deadline = Instant::now() + timeout(planned, "update", DEFAULT_TIMEOUT);
-        self.apply(Operation::Update, prior, planned, &wanted, deadline)
-            .await
+    fn holds_anything(&self, grant: &AccountGrant) -> bool {
+        !grant.privileges.is_empty()
     }
 
-    async fn delete(&self, prior: &Value) -> ApplyOutcome {
-        let grant = match AccountGrant::from_value(prior) {
-            Ok(grant) => grant,
-            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
-        };
-        let deadline = Instant::now() + timeout(prior, "delete", DEFAULT_TIMEOUT);
-        let nothing = AccountGrant {
+    fn emptied(&self, prior: &AccountGrant) -> AccountGrant {
+        AccountGrant {
             privileges: BTreeMap::new(),
-            ..grant.clone()
-        };
-        let client = match self.clouds.polardb() {
-            Ok(client) => client,
-            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
-        };
-        match find_account(&client, &grant, deadline).await {
-            Ok(None) | Err(ReadFailure::InstanceGone(_)) => return ApplyOutcome::done(Value::Null),
-            Ok(Some(_)) => {}
-            Err(ReadFailure::Failed(diags) | ReadFailure::Unreachable(diags)) => {
-                return ApplyOutcome::failed(prior.clone(), diags)
-            }
+            ..prior.clone()
         }
-        self.apply(Operation::Delete, prior, &Value::Null, &nothing, deadline)
+    }
+
+    fn client(&self) -> Result<PolarDbClient, Diagnostics> {
+        self.clouds.polardb()
+    }
+
+    async fn lock(&self, client: &PolarDbClient, grant: &AccountGrant) -> OwnedMutexGuard<()> {
+        client
+            .lock_account(&grant.cluster_id, &grant.account_name)
             .await
     }
 
-    async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+    async fn read(
+        &self,
+        client: &PolarDbClient,
+        grant: &AccountGrant,
+        deadline: Instant,
+    ) -> Result<Option<Current<AccountGrant>>, ReadFailure> {
+        let account = find_account(client, grant, deadline).await?;
+        Ok(account.map(|account| Current::clean(grant.with_privileges_of(&account))))
+    }
+
+    /// Grants what is new or changed in one call and revokes what is no longer wanted in
+    /// another; without calls to make, the read that computed them is the answer. PolarDB
+    /// answers some grants with success without carrying them out, so calls made are read back.
+    async fn change(
+        &self,
+        client: &PolarDbClient,
+        change: Change<'_, AccountGrant>,
+    ) -> Result<Sent<Changes>, Unfinished> {
+        let wanted = &*change.wanted;
+        let deadline = change.deadline;
+        let account = wait_until_available(client, wanted, change.operation, deadline).await?;
+        let changes = Changes::between(&held_privileges(&account), &wanted.privileges);
+        if changes.is_empty() {
+            return Ok(Sent::Confirmed);
+        }
+        if !changes.grant.is_empty() {
+            client
+                .grant_account_privilege(
+                    &wanted.cluster_id,
+                    &wanted.account_name,
+                    &changes.grant,
+                    deadline,
+                )
+                .await
+                .map_err(|e| {
+                    let summary = format!("Could not grant privileges to {}", wanted.id());
+                    Unfinished::of_change(&e, cloud_error(summary, &e))
+                })?;
+        }
+        if !changes.revoke.is_empty() {
+            client
+                .revoke_account_privilege(&wanted.cluster_id, &wanted.account_name, &changes.revoke, deadline)
+                .await
+                .map_err(|e| {
+                    let granted = describe_grants(&changes.grant);
+                    let diags = cloud_error(
+                        format!("Could not revoke privileges from {} (the grants before it were applied: {granted})", wanted.id()),
+                        &e,
+                    );
+                    if changes.grant.is_empty() {
+                        Unfinished::of_change(&e, diags)
+                    } else {
+                        Unfinished::Failed(diags)
+                    }
+                })?;
+        }
+        Ok(Sent::ToVerify(changes))
+    }
+
+    fn verify(
+        &self,
+        wanted: &AccountGrant,
+        changes: &Changes,
+        read_back: Result<Option<&AccountGrant>, &Diagnostics>,
+    ) -> Verdict {
+        let held = match read_back {
+            Ok(held) => held,
+            Err(read_diags) => {
+                return Verdict::Unconfirmed(unconfirmed(wanted, changes, read_diags))
+            }
+        };
+        let empty = BTreeMap::new();
+        let held_privileges = held.map_or(&empty, |held| &held.privileges);
+        let differences = differences(held_privileges, &wanted.privileges);
+        if differences.is_empty() {
+            Verdict::Applied
+        } else {
+            Verdict::NotApplied(not_applied(wanted, changes, &differences, held.is_some()))
+        }
+    }
+
+    fn parse_import_id(&self, id: &str) -> Result<AccountGrant, Diagnostics> {
         let (cluster_id, account_name) = parse_import_id(id)?;
-        let grant = AccountGrant {
+        Ok(AccountGrant {
             cluster_id,
             account_name,
             privileges: BTreeMap::new(),
-        };
-        let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        let client = self.clouds.polardb()?;
-        match find_account(&client, &grant, deadline).await? {
+        })
+    }
+
+    async fn import(
+        &self,
+        client: &PolarDbClient,
+        grant: &AccountGrant,
+        deadline: Instant,
+    ) -> Result<AccountGrant, Diagnostics> {
+        match find_account(client, grant, deadline).await? {
             Some(account) if account.account_type == AccountType::Super => {
-                Err(super_account_refused(&grant))
+                Err(super_account_refused(grant))
             }
-            Some(account) => Ok(grant.with_privileges_of(&account).to_value(&Value::Null)),
+            Some(account) => Ok(grant.with_privileges_of(&account)),
             None => Err(import_missing(format!(
                 "PolarDB cluster {} has no account {:?}.",
                 grant.cluster_id, grant.account_name

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use crate::cloud::tencent::cdb::{
     self, Account, ColumnPrivilege, DatabasePrivilege, TablePrivilege,
 };
-use crate::framework::Diagnostics;
+use crate::framework::{Attributes, Diagnostics};
 use crate::resources::mysql_family::levels::CDB;
 use crate::resources::mysql_family::privileges::{normalise, Privileges};
 use crate::resources::mysql_family::shape::Shapes;
@@ -95,40 +95,25 @@ impl AccountGrants {
     }
 
     pub fn from_value(value: &Value) -> Result<Self, Diagnostics> {
-        let known = |name: &str| {
-            value
-                .attr(name)
-                .and_then(Value::as_str)
-                .map(str::to_string)
-                .ok_or_else(|| {
-                    Diagnostics::from_error(
-                        "Incomplete resource value",
-                        format!("{name} is not a known string"),
-                    )
-                })
-        };
+        let attrs = Attributes::of(value);
         Ok(AccountGrants {
-            instance_id: known("instance_id")?,
+            instance_id: attrs.string("instance_id")?,
             account: Account {
-                user: known("user")?,
-                host: known("host")?,
+                user: attrs.string("user")?,
+                host: attrs.string("host")?,
             },
             privileges: Privileges::from_value(&CDB, value),
             shapes: Shapes::of(&CDB, value),
         })
     }
 
-    /// The resource value, keeping `timeouts` from `template`.
-    pub fn to_value(&self, template: &Value) -> Value {
+    /// The resource value, but `timeouts`, which the kit carries.
+    pub fn to_value(&self) -> Value {
         let mut fields = vec![
             ("id", Value::string(self.id())),
             ("instance_id", Value::string(&self.instance_id)),
             ("user", Value::string(&self.account.user)),
             ("host", Value::string(&self.account.host)),
-            (
-                "timeouts",
-                template.attr("timeouts").cloned().unwrap_or(Value::Null),
-            ),
         ];
         fields.extend(self.privileges.to_values(&CDB, &self.shapes));
         Value::object(fields)
@@ -171,7 +156,7 @@ mod tests {
                 "total".to_string()
             ])
         );
-        let value = grants.to_value(&sample());
+        let value = grants.to_value();
         assert_eq!(value.attr("id"), Some(&Value::string("cdb-sim00001#app#%")));
         assert_eq!(AccountGrants::from_value(&value).expect("again"), grants);
         for name in ["database", "table", "column", "global_privileges"] {
@@ -257,7 +242,7 @@ mod tests {
             privileges: privileges_from_api(&cdb::AccountPrivileges::default()),
             shapes: Shapes::default(),
         };
-        let value = grants.to_value(&Value::Null);
+        let value = grants.to_value();
         for name in ["global_privileges", "database", "table", "column"] {
             assert_eq!(value.attr(name), Some(&Value::Set(vec![])), "{name}");
         }
@@ -268,7 +253,6 @@ mod tests {
         ] {
             assert_eq!(value.attr(name), Some(&Value::Null), "{name}");
         }
-        assert_eq!(value.attr("timeouts"), Some(&Value::Null));
     }
 
     #[test]
@@ -302,7 +286,7 @@ mod tests {
             1,
             "blocks still count"
         );
-        let read = grants.to_value(&value);
+        let read = grants.to_value();
         assert_eq!(read.attr("table"), Some(&Value::Set(vec![])));
         assert_eq!(
             read.attr("table_privileges"),

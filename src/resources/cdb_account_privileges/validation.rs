@@ -1,9 +1,8 @@
 //! The schema and its name rules: the account's own attributes here, the privilege levels from
 //! the MySQL family's table.
 
-use crate::framework::timeouts::timeouts_block;
 use crate::framework::validators::NameRule;
-use crate::framework::{Attribute, Block, Diagnostics, Schema};
+use crate::framework::{Attribute, Block, Diagnostics};
 use crate::resources::mysql_family::account::{host_rule, user_rule, AccountIds, DEFAULT_HOST};
 use crate::resources::mysql_family::levels::CDB;
 use crate::resources::mysql_family::schema::{check_levels, with_privilege_levels};
@@ -26,7 +25,8 @@ pub fn check_every_scope(config: &Value, diags: &mut Diagnostics) {
     check_levels(&CDB, config, diags);
 }
 
-pub fn schema() -> Schema {
+/// The schema's attributes and blocks: the account's own, then the privilege levels.
+pub fn block() -> Block {
     let block = Block::new()
         .description("Every privilege of one account of a TencentDB for MySQL (CDB) instance. Authoritative: whatever the account holds beyond this resource is revoked, and destroying the resource revokes everything.")
         .attribute(Attribute::computed("id", Type::String).description("`<instance_id>#<user>#<host>`."))
@@ -49,10 +49,7 @@ pub fn schema() -> Schema {
                 .requires_replace()
                 .validator(NameRule { rule: host_rule }),
         );
-    Schema::new(
-        0,
-        with_privilege_levels(block, &CDB).block(timeouts_block(&["create", "update", "delete"])),
-    )
+    with_privilege_levels(block, &CDB)
 }
 
 #[cfg(test)]
@@ -121,7 +118,7 @@ mod tests {
 
     #[test]
     fn each_level_allows_only_its_own_privileges() {
-        let schema = schema();
+        let block = block();
         let value = config(
             vec![database_block("shop", &["PROCESS"])],
             vec![table_block("shop", "orders", &["select"])],
@@ -129,7 +126,7 @@ mod tests {
         );
         let mut diags = Diagnostics::new();
         crate::framework::validate::validate_config(
-            &schema.block,
+            &block,
             &value,
             &AttributePath::root(),
             &mut diags,

@@ -9,26 +9,24 @@ mod observe;
 mod validation;
 
 use std::collections::BTreeSet;
+use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
+use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 use crate::cloud::error::CloudError;
 use crate::cloud::tencent::postgres::{
     AccountType, DatabaseObject, ModifyPrivilege, PostgresClient, MAX_MODIFY_ITEMS,
 };
-use crate::framework::timeouts::{timeout, timeouts_block};
 use crate::framework::validators::{NameRule, OneOf};
-use crate::framework::{
-    ApplyOutcome, Attribute, Block, Diagnostics, NestedBlock, Nesting, Refreshed, Resource, Schema,
-};
+use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting};
 use crate::resources::clients::Clouds;
-use crate::value::{Type, Value};
-
+use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::import_missing;
-use crate::resources::outcome::{Found, Operation, ReadFailure, Unfinished};
+use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
+use crate::value::{Type, Value};
 
 use self::changes::{account_type_change, calls, object_changes, summarize};
 use self::claims::Claims;
@@ -40,10 +38,6 @@ use self::observe::{
 use self::validation::{instance_id_rule, user_name_rule, validate_objects, ACCOUNT_TYPES};
 
 pub use self::validation::TYPE_NAME;
-
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-/// How long reading the real state after a failed change may take.
-const READ_BACK_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct PostgresAccountPrivileges {
     clouds: Arc<Clouds>,
@@ -67,27 +61,17 @@ impl PostgresAccountPrivileges {
         });
     }
 
-    fn client(&self) -> Result<PostgresClient, Diagnostics> {
-        let tencent = self.clouds.tencent()?;
-        PostgresClient::new(tencent).map_err(|e| {
-            Diagnostics::from_error("Invalid Tencent Cloud configuration", e.to_string())
-        })
-    }
-
     /// Reads what the account holds on every listed object, then sends the difference (and
     /// `alterRole` when asked); fills in the account type when it was left to the cloud.
     async fn create_account_privileges(
         &self,
+        client: &PostgresClient,
         wanted: &mut AccountPrivileges,
         deadline: Instant,
     ) -> Result<(), Unfinished> {
-        let client = self.client().map_err(Unfinished::Refused)?;
-        let _lock = client
-            .lock_account(&wanted.instance_id, &wanted.user_name)
-            .await;
         let objects = wanted.objects.keys().collect();
-        let (current_type, held) = held_on_new_objects(&client, wanted, objects, deadline).await?;
-        reconcile(&client, wanted, &held, Some(&current_type), deadline).await?;
+        let (current_type, held) = held_on_new_objects(client, wanted, objects, deadline).await?;
+        reconcile(client, wanted, &held, Some(&current_type), deadline).await?;
         self.claims.claim(&wanted.id(), wanted.objects.keys());
         wanted.account_type.get_or_insert(current_type);
         Ok(())
@@ -97,14 +81,11 @@ impl PostgresAccountPrivileges {
     /// are read first, since the state knows nothing of them.
     async fn update_account_privileges(
         &self,
+        client: &PostgresClient,
         prior: &AccountPrivileges,
         wanted: &mut AccountPrivileges,
         deadline: Instant,
     ) -> Result<(), Unfinished> {
-        let client = self.client().map_err(Unfinished::Refused)?;
-        let _lock = client
-            .lock_account(&wanted.instance_id, &wanted.user_name)
-            .await;
         let mut held = prior.objects.clone();
         let new_objects: Vec<&DatabaseObject> = wanted
             .objects
@@ -112,21 +93,14 @@ impl PostgresAccountPrivileges {
             .filter(|object| !prior.objects.contains_key(*object))
             .collect();
         if !new_objects.is_empty() {
-            let (_, on_new) = held_on_new_objects(&client, wanted, new_objects, deadline).await?;
+            let (_, on_new) = held_on_new_objects(client, wanted, new_objects, deadline).await?;
             held.extend(on_new);
         }
         self.release_claimed(&mut held, wanted);
         if wanted.account_type.is_none() {
             wanted.account_type = prior.account_type.clone();
         }
-        reconcile(
-            &client,
-            wanted,
-            &held,
-            prior.account_type.as_ref(),
-            deadline,
-        )
-        .await?;
+        reconcile(client, wanted, &held, prior.account_type.as_ref(), deadline).await?;
         self.claims.claim(&wanted.id(), wanted.objects.keys());
         Ok(())
     }
@@ -134,66 +108,19 @@ impl PostgresAccountPrivileges {
     /// Revokes every privilege the account holds now on the objects in the state.
     async fn delete_account_privileges(
         &self,
+        client: &PostgresClient,
         prior: &AccountPrivileges,
+        nothing: &AccountPrivileges,
         deadline: Instant,
     ) -> Result<(), Unfinished> {
-        let client = self.client().map_err(Unfinished::Refused)?;
-        let _lock = client
-            .lock_account(&prior.instance_id, &prior.user_name)
-            .await;
-        let observed = match observe(&client, prior, prior.objects.keys(), deadline).await {
+        let observed = match observe(client, prior, prior.objects.keys(), deadline).await {
             Ok(Some(observed)) => observed,
             Ok(None) | Err(ReadFailure::InstanceGone(_)) => return Ok(()),
             Err(failure) => return Err(failure.into()),
         };
-        let nothing = AccountPrivileges {
-            account_type: None,
-            objects: ObjectPrivileges::new(),
-            ..prior.clone()
-        };
         let mut held = observed.objects;
-        self.release_claimed(&mut held, &nothing);
-        reconcile(&client, &nothing, &held, None, deadline).await
-    }
-
-    /// After a failed change: the state as it really is, so Terraform records what did change
-    /// (see [`super::state_after_failure`]). The account's type and its privileges on the
-    /// objects of the prior state and of the plan are read; objects stay while they are wanted
-    /// or still hold privileges.
-    async fn state_after_failure(
-        &self,
-        operation: Operation,
-        prior: &Value,
-        template: &Value,
-        wanted: &AccountPrivileges,
-        diags: Diagnostics,
-    ) -> ApplyOutcome {
-        let deadline = Instant::now() + READ_BACK_TIMEOUT;
-        let before = AccountPrivileges::from_value(prior).ok();
-        let objects: BTreeSet<&DatabaseObject> = before
-            .iter()
-            .flat_map(|b| b.objects.keys())
-            .chain(wanted.objects.keys())
-            .collect();
-        let observed = match self.client() {
-            Ok(client) => observe(&client, wanted, objects, deadline)
-                .await
-                .map_err(Diagnostics::from),
-            Err(client_diags) => Err(client_diags),
-        };
-        let found = observed.map(|observed| {
-            observed.map(|observed| {
-                let mut actual = observed.applied_to(wanted);
-                actual.objects.retain(|object, privileges| {
-                    wanted.objects.contains_key(object) || !privileges.is_empty()
-                });
-                Found {
-                    state: actual.to_value(template),
-                    holds_anything: actual.objects.values().any(|held| !held.is_empty()),
-                }
-            })
-        });
-        crate::resources::outcome::state_after_failure(operation, found, prior, diags)
+        self.release_claimed(&mut held, nothing);
+        reconcile(client, nothing, &held, None, deadline).await
     }
 }
 
@@ -307,12 +234,16 @@ fn account_not_found(account: &AccountPrivileges) -> Diagnostics {
 }
 
 #[async_trait]
-impl Resource for PostgresAccountPrivileges {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl AccountResource for PostgresAccountPrivileges {
+    type Account = AccountPrivileges;
+    type Client = PostgresClient;
+    type ImportId = ImportId;
+    /// Nothing is read back: ModifyAccountPrivileges answers once it has applied its changes.
+    type Sent = Infallible;
 
-    fn schema(&self) -> Schema {
+    const TYPE_NAME: &'static str = TYPE_NAME;
+
+    fn block(&self) -> Block {
         let object = Block::new()
             .description("One database object and the privileges the account holds on it.")
             .attribute(
@@ -337,36 +268,32 @@ impl Resource for PostgresAccountPrivileges {
                     "Privileges, in upper case, that apply to the object type (e.g. `SELECT` on a table). An empty set revokes everything on the object.",
                 ),
             );
-        Schema::new(
-            0,
-            Block::new()
-                .description("The privileges of one TencentDB for PostgreSQL account on the objects listed, and optionally its account type. Authoritative for the listed objects: privileges on them that are not listed are revoked, and an object removed from the configuration loses every privilege.")
-                .attribute(Attribute::computed("id", Type::String).description("`<db_instance_id>#<user_name>`."))
-                .attribute(
-                    Attribute::required("db_instance_id", Type::String)
-                        .description("ID of the PostgreSQL instance, e.g. `postgres-abcd1234`.")
-                        .requires_replace()
-                        .validator(NameRule { rule: instance_id_rule }),
-                )
-                .attribute(
-                    Attribute::required("user_name", Type::String)
-                        .description("Name of an existing account of the instance.")
-                        .requires_replace()
-                        .validator(NameRule { rule: user_name_rule }),
-                )
-                .attribute(
-                    Attribute::optional_computed("account_type", Type::String)
-                        .description("`normal` or `tencentDBSuper`. When set, the account is made that type; when left out, the current type is shown and never changed.")
-                        .validator(OneOf { allowed: ACCOUNT_TYPES }),
-                )
-                .attribute(
-                    Attribute::optional("revoke_cascade", Type::Bool)
-                        .default(Value::Bool(false))
-                        .description("Revoke with CASCADE (`IsCascade`): also revoke what others were granted through this account's grant options. Default false."),
-                )
-                .block(NestedBlock::new(OBJECT_BLOCK, Nesting::Set, object))
-                .block(timeouts_block(&["create", "update", "delete"])),
-        )
+        Block::new()
+            .description("The privileges of one TencentDB for PostgreSQL account on the objects listed, and optionally its account type. Authoritative for the listed objects: privileges on them that are not listed are revoked, and an object removed from the configuration loses every privilege.")
+            .attribute(Attribute::computed("id", Type::String).description("`<db_instance_id>#<user_name>`."))
+            .attribute(
+                Attribute::required("db_instance_id", Type::String)
+                    .description("ID of the PostgreSQL instance, e.g. `postgres-abcd1234`.")
+                    .requires_replace()
+                    .validator(NameRule { rule: instance_id_rule }),
+            )
+            .attribute(
+                Attribute::required("user_name", Type::String)
+                    .description("Name of an existing account of the instance.")
+                    .requires_replace()
+                    .validator(NameRule { rule: user_name_rule }),
+            )
+            .attribute(
+                Attribute::optional_computed("account_type", Type::String)
+                    .description("`normal` or `tencentDBSuper`. When set, the account is made that type; when left out, the current type is shown and never changed.")
+                    .validator(OneOf { allowed: ACCOUNT_TYPES }),
+            )
+            .attribute(
+                Attribute::optional("revoke_cascade", Type::Bool)
+                    .default(Value::Bool(false))
+                    .description("Revoke with CASCADE (`IsCascade`): also revoke what others were granted through this account's grant options. Default false."),
+            )
+            .block(NestedBlock::new(OBJECT_BLOCK, Nesting::Set, object))
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -377,102 +304,142 @@ impl Resource for PostgresAccountPrivileges {
         self.claims.clear();
     }
 
-    async fn create(&self, planned: &Value) -> ApplyOutcome {
-        let mut wanted = match AccountPrivileges::from_value(planned) {
-            Ok(account) => account,
-            Err(diags) => return ApplyOutcome::failed(Value::Null, diags),
-        };
-        let deadline = Instant::now() + timeout(planned, "create", DEFAULT_TIMEOUT);
-        match self.create_account_privileges(&mut wanted, deadline).await {
-            Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
-            // Nothing was sent, so nothing is left behind.
-            Err(Unfinished::Refused(diags) | Unfinished::Unreadable(diags)) => {
-                ApplyOutcome::failed(Value::Null, diags)
-            }
-            Err(Unfinished::Failed(diags)) => {
-                self.state_after_failure(Operation::Create, &Value::Null, planned, &wanted, diags)
-                    .await
-            }
+    fn parse(&self, value: &Value) -> Result<AccountPrivileges, Diagnostics> {
+        AccountPrivileges::from_value(value)
+    }
+
+    fn render(&self, account: &AccountPrivileges) -> Value {
+        account.to_value()
+    }
+
+    fn holds_anything(&self, account: &AccountPrivileges) -> bool {
+        account.objects.values().any(|held| !held.is_empty())
+    }
+
+    fn emptied(&self, prior: &AccountPrivileges) -> AccountPrivileges {
+        AccountPrivileges {
+            account_type: None,
+            objects: ObjectPrivileges::new(),
+            ..prior.clone()
         }
     }
 
-    async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
-        let account = AccountPrivileges::from_value(state)?;
-        let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        let client = self.client()?;
-        let Some(observed) = observe(&client, &account, account.objects.keys(), deadline).await?
+    fn client(&self) -> Result<PostgresClient, Diagnostics> {
+        let tencent = self.clouds.tencent()?;
+        PostgresClient::new(tencent).map_err(|e| {
+            Diagnostics::from_error("Invalid Tencent Cloud configuration", e.to_string())
+        })
+    }
+
+    async fn lock(
+        &self,
+        client: &PostgresClient,
+        account: &AccountPrivileges,
+    ) -> OwnedMutexGuard<()> {
+        client
+            .lock_account(&account.instance_id, &account.user_name)
+            .await
+    }
+
+    async fn read(
+        &self,
+        client: &PostgresClient,
+        account: &AccountPrivileges,
+        deadline: Instant,
+    ) -> Result<Option<Current<AccountPrivileges>>, ReadFailure> {
+        let Some(observed) = observe(client, account, account.objects.keys(), deadline).await?
         else {
-            return Ok(Refreshed::clean(Value::Null));
+            return Ok(None);
         };
         let warnings = if observed.missing.is_empty() {
             Diagnostics::new()
         } else {
-            missing_objects_warning(&account, &observed.missing)
+            missing_objects_warning(account, &observed.missing)
         };
-        Ok(Refreshed {
-            state: observed.applied_to(&account).to_value(state),
+        Ok(Some(Current {
+            account: observed.applied_to(account),
             warnings,
-        })
+        }))
     }
 
-    async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome {
-        let (before, mut wanted) = match (
-            AccountPrivileges::from_value(prior),
-            AccountPrivileges::from_value(planned),
-        ) {
-            (Ok(before), Ok(wanted)) => (before, wanted),
-            (Err(diags), _) | (_, Err(diags)) => return ApplyOutcome::failed(prior.clone(), diags),
-        };
-        let deadline = Instant::now() + timeout(planned, "update", DEFAULT_TIMEOUT);
-        match self
-            .update_account_privileges(&before, &mut wanted, deadline)
-            .await
-        {
-            Ok(()) => ApplyOutcome::done(wanted.to_value(planned)),
-            Err(Unfinished::Unreadable(diags)) => ApplyOutcome::failed(prior.clone(), diags),
-            Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
-                self.state_after_failure(Operation::Update, prior, planned, &wanted, diags)
-                    .await
+    /// The account's type and its privileges on the objects of the prior state and of the
+    /// plan; objects stay while they are wanted or still hold privileges.
+    async fn read_after_failure(
+        &self,
+        client: &PostgresClient,
+        prior: Option<&AccountPrivileges>,
+        wanted: &AccountPrivileges,
+        deadline: Instant,
+    ) -> Result<Option<AccountPrivileges>, ReadFailure> {
+        let objects: BTreeSet<&DatabaseObject> = prior
+            .iter()
+            .flat_map(|before| before.objects.keys())
+            .chain(wanted.objects.keys())
+            .collect();
+        let observed = observe(client, wanted, objects, deadline).await?;
+        Ok(observed.map(|observed| {
+            let mut actual = observed.applied_to(wanted);
+            actual.objects.retain(|object, privileges| {
+                wanted.objects.contains_key(object) || !privileges.is_empty()
+            });
+            actual
+        }))
+    }
+
+    async fn change(
+        &self,
+        client: &PostgresClient,
+        change: Change<'_, AccountPrivileges>,
+    ) -> Result<Sent<Infallible>, Unfinished> {
+        let deadline = change.deadline;
+        match change.prior {
+            None => {
+                self.create_account_privileges(client, change.wanted, deadline)
+                    .await?
+            }
+            Some(prior) if change.operation == Operation::Delete => {
+                self.delete_account_privileges(client, prior, change.wanted, deadline)
+                    .await?
+            }
+            Some(prior) => {
+                self.update_account_privileges(client, prior, change.wanted, deadline)
+                    .await?
             }
         }
+        Ok(Sent::Confirmed)
     }
 
-    async fn delete(&self, prior: &Value) -> ApplyOutcome {
-        let account = match AccountPrivileges::from_value(prior) {
-            Ok(account) => account,
-            Err(diags) => return ApplyOutcome::failed(prior.clone(), diags),
-        };
-        let deadline = Instant::now() + timeout(prior, "delete", DEFAULT_TIMEOUT);
-        match self.delete_account_privileges(&account, deadline).await {
-            Ok(()) => ApplyOutcome::done(Value::Null),
-            Err(Unfinished::Unreadable(diags)) => ApplyOutcome::failed(prior.clone(), diags),
-            Err(Unfinished::Refused(diags) | Unfinished::Failed(diags)) => {
-                let nothing = AccountPrivileges {
-                    objects: ObjectPrivileges::new(),
-                    ..account
-                };
-                self.state_after_failure(Operation::Delete, prior, prior, &nothing, diags)
-                    .await
-            }
-        }
+    fn verify(
+        &self,
+        _wanted: &AccountPrivileges,
+        sent: &Infallible,
+        _read_back: Result<Option<&AccountPrivileges>, &Diagnostics>,
+    ) -> Verdict {
+        match *sent {}
     }
 
-    async fn import(&self, id: &str) -> Result<Value, Diagnostics> {
-        let id = ImportId::parse(id)?;
+    fn parse_import_id(&self, id: &str) -> Result<ImportId, Diagnostics> {
+        ImportId::parse(id)
+    }
+
+    async fn import(
+        &self,
+        client: &PostgresClient,
+        id: &ImportId,
+        deadline: Instant,
+    ) -> Result<AccountPrivileges, Diagnostics> {
         let account = AccountPrivileges::new(&id.instance_id, &id.user_name);
-        let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        let client = self.client()?;
-        let Some(observed) = observe(&client, &account, &id.objects, deadline).await? else {
+        let Some(observed) = observe(client, &account, &id.objects, deadline).await? else {
             return Err(import_missing(no_such_account(&account)));
         };
         if !observed.missing.is_empty() {
             return Err(missing_objects_import_error(
                 &account,
                 &observed.missing,
-                &id,
+                id,
             ));
         }
-        Ok(observed.applied_to(&account).to_value(&Value::Null))
+        Ok(observed.applied_to(&account))
     }
 }
 

@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cloud::tencent::postgres::{AccountType, DatabaseObject, ObjectType};
-use crate::framework::Diagnostics;
+use crate::framework::attributes::incomplete;
+use crate::framework::{Attributes, Diagnostics};
 use crate::value::Value;
 
 pub const OBJECT_BLOCK: &str = "object";
@@ -39,13 +40,7 @@ impl AccountPrivileges {
     }
 
     pub fn from_value(value: &Value) -> Result<Self, Diagnostics> {
-        let text = |name: &str| {
-            value
-                .attr(name)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| incomplete(format!("{name} is not a known string")))
-        };
+        let attrs = Attributes::of(value);
         let objects = match value.attr(OBJECT_BLOCK) {
             Some(Value::Set(items)) | Some(Value::List(items)) => items
                 .iter()
@@ -54,22 +49,16 @@ impl AccountPrivileges {
             _ => ObjectPrivileges::new(),
         };
         Ok(AccountPrivileges {
-            instance_id: text("db_instance_id")?,
-            user_name: text("user_name")?,
-            account_type: value
-                .attr("account_type")
-                .and_then(Value::as_str)
-                .map(AccountType::from),
-            revoke_cascade: value
-                .attr("revoke_cascade")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            instance_id: attrs.string("db_instance_id")?,
+            user_name: attrs.string("user_name")?,
+            account_type: attrs.optional_string("account_type").map(AccountType::from),
+            revoke_cascade: attrs.bool_or("revoke_cascade", false),
             objects,
         })
     }
 
-    /// The resource value, keeping `timeouts` from `template`. The account type must be known.
-    pub fn to_value(&self, template: &Value) -> Value {
+    /// The resource value, but `timeouts`, which the kit carries. The account type must be known.
+    pub fn to_value(&self) -> Value {
         let objects = self
             .objects
             .iter()
@@ -86,36 +75,27 @@ impl AccountPrivileges {
             ("account_type", account_type),
             ("revoke_cascade", Value::Bool(self.revoke_cascade)),
             (OBJECT_BLOCK, Value::Set(objects)),
-            (
-                "timeouts",
-                template.attr("timeouts").cloned().unwrap_or(Value::Null),
-            ),
         ])
     }
 }
 
-fn incomplete(detail: String) -> Diagnostics {
-    Diagnostics::from_error("Incomplete resource value", detail)
-}
-
 fn object_from_value(value: &Value) -> Result<(DatabaseObject, BTreeSet<String>), Diagnostics> {
-    let name = |field: &str| value.attr(field).and_then(Value::as_str).map(str::to_owned);
-    let object_type = name("object_type")
-        .as_deref()
+    let attrs = Attributes::of(value);
+    let name = |field: &str| attrs.optional_string(field).map(str::to_owned);
+    let object_type = attrs
+        .optional_string("object_type")
         .and_then(ObjectType::parse)
-        .ok_or_else(|| incomplete("an object has no known object_type".into()))?;
+        .ok_or_else(|| incomplete("an object has no known object_type"))?;
     let object = DatabaseObject {
         database_name: name("database_name"),
         schema_name: name("schema_name"),
         table_name: name("table_name"),
         object_type,
         object_name: name("object_name")
-            .ok_or_else(|| incomplete("an object has no known object_name".into()))?,
+            .ok_or_else(|| incomplete("an object has no known object_name"))?,
     };
-    let privileges = value
-        .attr("privileges")
-        .and_then(Value::elements)
-        .unwrap_or_default()
+    let privileges = attrs
+        .elements("privileges")
         .iter()
         .filter_map(Value::as_str)
         .map(str::to_owned)
@@ -277,7 +257,7 @@ mod tests {
             },
             set(&[]),
         );
-        let value = account.to_value(&Value::Null);
+        let value = account.to_value();
         assert_eq!(value.attr("id"), Some(&Value::string("postgres-abc#app")));
         let database = value
             .attr(OBJECT_BLOCK)
@@ -291,7 +271,7 @@ mod tests {
 
     #[test]
     fn an_unknown_account_type_reads_as_none() {
-        let mut value = AccountPrivileges::new("postgres-abc", "app").to_value(&Value::Null);
+        let mut value = AccountPrivileges::new("postgres-abc", "app").to_value();
         if let Value::Object(attrs) = &mut value {
             attrs.insert("account_type".into(), Value::Unknown);
         }
