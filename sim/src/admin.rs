@@ -12,8 +12,9 @@ use serde_json::json;
 
 use crate::faults;
 use crate::fixture::Fixture;
-use crate::state::{DropObjectError, SimState};
+use crate::state::SimState;
 use crate::tencent::postgres::privileges::{ObjectProblem, PostgresObject, PostgresObjectType};
+use crate::tencent::postgres::state::DropObjectError;
 
 pub(crate) fn routes() -> Router<SimState> {
     Router::new()

@@ -1,21 +1,27 @@
-//! The sim's shared state: options, inventory, backend, faults, request log; cheap to clone.
+//! The sim's shared state: options, credentials, each service's state, async tasks, faults,
+//! the request log; cheap to clone.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::backend::{BackendError, CdbBackend, MemoryBackend, PolarDbBackend, PostgresBackend};
+use time::OffsetDateTime;
+
+use crate::alibaba::polardb::backend::PolarDbBackend;
+use crate::alibaba::polardb::state::PolarDbState;
+use crate::backend::error::BackendError;
+use crate::clock;
+use crate::credentials::Credentials;
 use crate::faults::{Fault, FaultError, FaultQueue, FaultSpec, PendingFault, TaskFault};
-use crate::fixture::{
-    AliCloud, Fixture, FixtureError, PolarDbAccount, PolarDbCluster, PostgresGrant,
-};
-use crate::listed_order::in_listed_order;
+use crate::fixture::{Fixture, FixtureError};
 use crate::ratelimit::{RateLimiter, RateLimits};
 use crate::replay::NonceCache;
 use crate::requests::{RequestLog, RequestRecord};
-use crate::store::World;
+use crate::services::Services;
 use crate::sync::locked;
 use crate::tasks::{TaskBook, TaskChange, TaskFailure, TaskStatus};
-use crate::tencent::postgres::privileges::{PostgresObject, PostgresObjectType};
+use crate::tencent::cdb::state::CdbState;
+use crate::tencent::postgres::privileges::PostgresObject;
+use crate::tencent::postgres::state::{DropObjectError, PostgresState};
 
 /// How long an async task (cdb `AsyncRequestId`) runs unless told otherwise.
 pub const DEFAULT_TASK_DURATION: Duration = Duration::from_millis(300);
@@ -65,19 +71,6 @@ pub enum StateError {
     Backend(#[from] BackendError),
 }
 
-/// Why an object could not be dropped out of band.
-#[derive(Debug, thiserror::Error)]
-pub enum DropObjectError {
-    #[error("there is no postgres instance `{0}`")]
-    NoInstance(String),
-    #[error("postgres instance `{instance}` has no {object}")]
-    NoObject { instance: String, object: String },
-    #[error("an account is not an object to drop")]
-    Account,
-    #[error(transparent)]
-    Backend(#[from] BackendError),
-}
-
 /// Everything a running sim shares between requests. Clones share the same state.
 #[derive(Clone)]
 pub struct SimState {
@@ -88,10 +81,10 @@ struct Inner {
     options: SimOptions,
     /// The fixture that `reset` returns to.
     fixture: Mutex<Fixture>,
-    world: Mutex<World>,
-    polardb: Box<dyn PolarDbBackend>,
-    cdb: Box<dyn CdbBackend>,
-    postgres: Box<dyn PostgresBackend>,
+    credentials: Mutex<Credentials>,
+    /// When the fixture was loaded: the creation time of every account.
+    loaded_at: Mutex<OffsetDateTime>,
+    services: Services,
     tasks: Mutex<TaskBook>,
     /// Taken while finished tasks' changes are made, so that they are made in order.
     settling: tokio::sync::Mutex<()>,
@@ -113,8 +106,8 @@ impl SimState {
     /// A sim on the fixture, with privileges kept in memory.
     pub fn new(fixture: Fixture, options: SimOptions) -> Result<SimState, FixtureError> {
         fixture.validate()?;
-        let backend = MemoryBackend::new(&fixture.alicloud.polardb);
-        Ok(SimState::assemble(fixture, options, Box::new(backend)))
+        let services = Services::in_memory(&fixture, Instant::now());
+        Ok(SimState::assemble(fixture, options, services))
     }
 
     /// A sim on the fixture whose PolarDB privileges live in `backend`.
@@ -124,23 +117,19 @@ impl SimState {
         backend: Box<dyn PolarDbBackend>,
     ) -> Result<SimState, StateError> {
         fixture.validate()?;
-        backend.load(&fixture.alicloud.polardb).await?;
-        Ok(SimState::assemble(fixture, options, backend))
+        let services = Services::with_polardb_backend(&fixture, backend, Instant::now()).await?;
+        Ok(SimState::assemble(fixture, options, services))
     }
 
-    fn assemble(fixture: Fixture, options: SimOptions, polardb: Box<dyn PolarDbBackend>) -> Self {
-        let world = World::load(&fixture, Instant::now());
-        let cdb = MemoryBackend::for_cdb(&fixture.tencentcloud.cdb);
-        let postgres = MemoryBackend::for_postgres(&fixture.tencentcloud.postgres);
+    fn assemble(fixture: Fixture, options: SimOptions, services: Services) -> Self {
         SimState {
             inner: Arc::new(Inner {
                 limiter: RateLimiter::new(options.rate_limits),
                 options,
+                credentials: Mutex::new(Credentials::of(&fixture)),
+                loaded_at: Mutex::new(clock::now_utc()),
                 fixture: Mutex::new(fixture),
-                world: Mutex::new(world),
-                polardb,
-                cdb: Box::new(cdb),
-                postgres: Box::new(postgres),
+                services,
                 tasks: Mutex::new(TaskBook::default()),
                 settling: tokio::sync::Mutex::new(()),
                 faults: Mutex::new(FaultQueue::default()),
@@ -155,90 +144,19 @@ impl SimState {
     }
 
     /// The current state in the fixture's shape, without credentials: statuses as they are
-    /// now and privileges as the backend holds them (finished tasks' changes made).
+    /// now and privileges as the backends hold them (finished tasks' changes made).
     pub async fn snapshot(&self) -> Result<Fixture, BackendError> {
         self.settle_tasks().await?;
-        let now = Instant::now();
-        let (tencentcloud, clusters) = {
-            let world = self.world();
-            let clusters: Vec<PolarDbCluster> = world
-                .polardb_clusters()
-                .iter()
-                .map(|cluster| PolarDbCluster {
-                    db_cluster_id: cluster.id.clone(),
-                    region: cluster.region.clone(),
-                    databases: cluster.databases.clone(),
-                    accounts: cluster
-                        .accounts
-                        .iter()
-                        .map(|account| PolarDbAccount {
-                            name: account.name.clone(),
-                            account_type: account.account_type,
-                            status: account.status(now),
-                            available_after_ms: None,
-                            description: account.description.clone(),
-                            privileges: Default::default(),
-                        })
-                        .collect(),
-                })
-                .collect();
-            (world.tencent().clone(), clusters)
-        };
-        let mut tencentcloud = tencentcloud;
-        for instance in &mut tencentcloud.cdb {
-            for account in &mut instance.accounts {
-                let held = self
-                    .cdb()
-                    .privileges(&instance.instance_id, &account.user, &account.host)
-                    .await?;
-                account.set_privileges(&held);
-            }
-        }
-        for instance in &mut tencentcloud.postgres {
-            for account in &mut instance.accounts {
-                let held = self
-                    .postgres()
-                    .privileges(&instance.instance_id, &account.name)
-                    .await?;
-                account.privileges = held
-                    .iter()
-                    .map(|(object, privileges)| PostgresGrant {
-                        object_type: object.object_type,
-                        database_name: object.database_name.clone(),
-                        schema_name: object.schema_name.clone(),
-                        table_name: object.table_name.clone(),
-                        object_name: object.object_name.clone(),
-                        privileges: in_listed_order(privileges, object.object_type.privileges()),
-                    })
-                    .collect();
-            }
-        }
-        let mut polardb = clusters;
-        for cluster in &mut polardb {
-            for account in &mut cluster.accounts {
-                account.privileges = self
-                    .polardb()
-                    .privileges(&cluster.db_cluster_id, &account.name)
-                    .await?;
-            }
-        }
-        Ok(Fixture {
-            tencentcloud,
-            alicloud: AliCloud {
-                credentials: Vec::new(),
-                polardb,
-            },
-        })
+        self.inner.services.snapshot(Instant::now()).await
     }
 
     /// Replaces the whole state with the fixture's; `reset` returns to it from now on.
     pub async fn load_fixture(&self, fixture: Fixture) -> Result<(), StateError> {
         fixture.validate()?;
-        self.polardb().load(&fixture.alicloud.polardb).await?;
-        self.cdb().load(&fixture.tencentcloud.cdb).await?;
-        self.postgres().load(&fixture.tencentcloud.postgres).await?;
+        self.inner.services.load(&fixture, Instant::now()).await?;
         locked(&self.inner.tasks).clear();
-        *self.world() = World::load(&fixture, Instant::now());
+        *locked(&self.inner.credentials) = Credentials::of(&fixture);
+        *locked(&self.inner.loaded_at) = clock::now_utc();
         *locked(&self.inner.fixture) = fixture;
         self.inner.limiter.clear();
         Ok(())
@@ -251,23 +169,7 @@ impl SimState {
         instance_id: &str,
         object: &PostgresObject,
     ) -> Result<(), DropObjectError> {
-        if object.object_type == PostgresObjectType::Account {
-            return Err(DropObjectError::Account);
-        }
-        {
-            let mut world = self.world();
-            let instance = world
-                .postgres_instance_mut(instance_id)
-                .ok_or_else(|| DropObjectError::NoInstance(instance_id.to_owned()))?;
-            if !instance.remove_object(object) {
-                return Err(DropObjectError::NoObject {
-                    instance: instance_id.to_owned(),
-                    object: object.to_string(),
-                });
-            }
-        }
-        self.postgres().forget_object(instance_id, object).await?;
-        Ok(())
+        self.postgres().drop_object(instance_id, object).await
     }
 
     /// Back to the loaded fixture; clears the request log, the faults and the rate buckets.
@@ -313,20 +215,25 @@ impl SimState {
         locked(&self.inner.faults).clear();
     }
 
-    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
-        locked(&self.inner.world)
+    pub(crate) fn credentials(&self) -> MutexGuard<'_, Credentials> {
+        locked(&self.inner.credentials)
     }
 
-    pub(crate) fn polardb(&self) -> &dyn PolarDbBackend {
-        self.inner.polardb.as_ref()
+    /// When the fixture was loaded, which the sim reports as every account's creation time.
+    pub(crate) fn loaded_at(&self) -> OffsetDateTime {
+        *locked(&self.inner.loaded_at)
     }
 
-    pub(crate) fn cdb(&self) -> &dyn CdbBackend {
-        self.inner.cdb.as_ref()
+    pub(crate) fn polardb(&self) -> &PolarDbState {
+        &self.inner.services.polardb
     }
 
-    pub(crate) fn postgres(&self) -> &dyn PostgresBackend {
-        self.inner.postgres.as_ref()
+    pub(crate) fn cdb(&self) -> &CdbState {
+        &self.inner.services.cdb
+    }
+
+    pub(crate) fn postgres(&self) -> &PostgresState {
+        &self.inner.services.postgres
     }
 
     /// Starts an async task that makes `change` when it succeeds; answers its id.
@@ -357,7 +264,12 @@ impl SimState {
                     instance,
                     accounts,
                     change,
-                } => self.cdb().modify(&instance, &accounts, &change).await?,
+                } => {
+                    self.cdb()
+                        .backend()
+                        .modify(&instance, &accounts, &change)
+                        .await?
+                }
             }
         }
         Ok(())

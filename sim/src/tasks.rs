@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::backend::CdbAccountKey;
+use crate::tencent::cdb::backend::CdbAccountKey;
 use crate::tencent::cdb::privileges::CdbChange;
 
 /// `Status` of DescribeAsyncRequestInfo.

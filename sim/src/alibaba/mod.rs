@@ -111,7 +111,7 @@ async fn answer(
     product: Option<Product>,
     record: &mut RequestRecord,
 ) -> Answer<Value, AlibabaError> {
-    let credential_of = |id: &str| state.world().alibaba_credential(id).cloned();
+    let credential_of = |id: &str| state.credentials().alibaba(id).cloned();
     let skew_limit = state.options().alibaba_skew_limit();
     let signer = match auth::verify(request, call, credential_of, clock::now_utc(), skew_limit) {
         Ok(signer) => signer,

@@ -154,7 +154,7 @@ async fn answer(
     call: &TencentCall,
     record: &mut RequestRecord,
 ) -> Answer<Value, TencentError> {
-    let credential_of = |id: &str| state.world().tencent_credential(id).cloned();
+    let credential_of = |id: &str| state.credentials().tencent(id).cloned();
     let skew_limit = state.options().tencent_skew_limit();
     let verified = auth::verify(
         request,

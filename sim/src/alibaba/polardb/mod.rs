@@ -1,6 +1,8 @@
 //! PolarDB (version 2017-08-01): GrantAccountPrivilege, RevokeAccountPrivilege, DescribeAccounts.
 
+pub(crate) mod backend;
 pub(crate) mod fixture;
+pub(crate) mod state;
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -8,11 +10,11 @@ use std::time::Instant;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
+use self::state::{Account, Cluster};
 use crate::alibaba::errors::AlibabaError;
 use crate::alibaba::rpc::Parameters;
 use crate::fixture::{PolarDbAccountStatus, PolarDbAccountType, PolarDbPrivilege};
 use crate::state::SimState;
-use crate::store::{Account, Cluster, World};
 
 pub(crate) const PRODUCT: &str = "polardb";
 pub(crate) const VERSION: &str = "2017-08-01";
@@ -72,14 +74,15 @@ async fn grant_account_privilege(
         )));
     }
     {
-        let world = state.world();
-        let cluster = find_cluster(&world, cluster_id)?;
+        let clusters = state.polardb().clusters();
+        let cluster = find_cluster(&clusters, cluster_id)?;
         changeable_account(cluster, account_name, Instant::now())?;
         known_databases(cluster, &databases)?;
     }
     let grants: Vec<(String, PolarDbPrivilege)> = databases.into_iter().zip(privileges).collect();
     state
         .polardb()
+        .backend()
         .grant(cluster_id, account_name, &grants)
         .await
         .map_err(|e| AlibabaError::internal(e.to_string()))?;
@@ -99,13 +102,14 @@ async fn revoke_account_privilege(
     let account_name = params.required("AccountName")?;
     let databases = name_list("DBName", params.required("DBName")?)?;
     {
-        let world = state.world();
-        let cluster = find_cluster(&world, cluster_id)?;
+        let clusters = state.polardb().clusters();
+        let cluster = find_cluster(&clusters, cluster_id)?;
         changeable_account(cluster, account_name, Instant::now())?;
         known_databases(cluster, &databases)?;
     }
     state
         .polardb()
+        .backend()
         .revoke(cluster_id, account_name, &databases)
         .await
         .map_err(|e| AlibabaError::internal(e.to_string()))?;
@@ -146,8 +150,8 @@ async fn describe_accounts(state: &SimState, params: &Parameters) -> Result<Valu
     };
     let now = Instant::now();
     let page: Vec<(Account, PolarDbAccountStatus)> = {
-        let world = state.world();
-        let cluster = find_cluster(&world, cluster_id)?;
+        let clusters = state.polardb().clusters();
+        let cluster = find_cluster(&clusters, cluster_id)?;
         cluster
             .accounts
             .iter()
@@ -164,6 +168,7 @@ async fn describe_accounts(state: &SimState, params: &Parameters) -> Result<Valu
             PolarDbAccountType::Super => Default::default(),
             PolarDbAccountType::Normal => state
                 .polardb()
+                .backend()
                 .privileges(cluster_id, &account.name)
                 .await
                 .map_err(|e| AlibabaError::internal(e.to_string()))?,
@@ -217,8 +222,8 @@ fn parse_privilege(name: &str) -> Result<PolarDbPrivilege, AlibabaError> {
     })
 }
 
-fn find_cluster<'a>(world: &'a World, id: &str) -> Result<&'a Cluster, AlibabaError> {
-    world.polardb_cluster(id).ok_or_else(|| {
+fn find_cluster<'a>(clusters: &'a [Cluster], id: &str) -> Result<&'a Cluster, AlibabaError> {
+    clusters.iter().find(|c| c.id == id).ok_or_else(|| {
         AlibabaError::new(
             StatusCode::NOT_FOUND,
             "InvalidDBCluster.NotFound",
@@ -294,6 +299,7 @@ mod tests {
     async fn privileges_of(state: &SimState, account: &str) -> Vec<(String, &'static str)> {
         state
             .polardb()
+            .backend()
             .privileges("pc-sim00001", account)
             .await
             .expect("privileges")

@@ -1,19 +1,20 @@
 //! CDB for MySQL (version 2017-03-20): ModifyAccountPrivileges (an async task),
 //! DescribeAsyncRequestInfo, DescribeAccountPrivileges, DescribeAccounts.
 
+pub(crate) mod backend;
 pub(crate) mod fixture;
 pub(crate) mod privileges;
+pub(crate) mod state;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Value};
 
+use self::backend::CdbAccountKey;
 use self::privileges::{CdbChange, CdbLevel, CdbPrivileges};
-use crate::backend::CdbAccountKey;
 use crate::clock;
 use crate::fixture::{CdbAccount, CdbInstance};
 use crate::state::SimState;
-use crate::store::World;
 use crate::tasks::{TaskChange, TaskFailure};
 use crate::tencent::errors::TencentError;
 use crate::tencent::params::Params;
@@ -99,8 +100,8 @@ fn modify_account_privileges(
     };
     let requested = read_privileges(params)?;
     {
-        let world = state.world();
-        let instance = find_instance(&world, instance_id, region)?;
+        let instances = state.cdb().instances();
+        let instance = find_instance(&instances, instance_id, region)?;
         for (user, host) in &accounts {
             find_account(instance, user, host)?;
         }
@@ -290,12 +291,13 @@ async fn describe_account_privileges(
     let user = params.required_string("User")?;
     let host = params.required_string("Host")?;
     {
-        let world = state.world();
-        find_account(find_instance(&world, instance_id, region)?, user, host)?;
+        let instances = state.cdb().instances();
+        find_account(find_instance(&instances, instance_id, region)?, user, host)?;
     }
     state.settle_tasks().await.map_err(internal)?;
     let held = state
         .cdb()
+        .backend()
         .privileges(instance_id, user, host)
         .await
         .map_err(internal)?;
@@ -357,9 +359,9 @@ fn describe_accounts(
     };
     let account_pattern = pattern("AccountRegexp")?;
     let host_pattern = pattern("HostRegexp")?;
-    let world = state.world();
-    let instance = find_instance(&world, instance_id, region)?;
-    let created = clock::tencent_time(world.loaded_at());
+    let created = clock::tencent_time(state.loaded_at());
+    let instances = state.cdb().instances();
+    let instance = find_instance(&instances, instance_id, region)?;
     let matching: Vec<&CdbAccount> = instance
         .accounts
         .iter()
@@ -392,7 +394,7 @@ fn describe_accounts(
 
 /// The instance, which must be in the call's region when the call names one.
 fn find_instance<'a>(
-    world: &'a World,
+    instances: &'a [CdbInstance],
     id: &str,
     region: Option<&str>,
 ) -> Result<&'a CdbInstance, TencentError> {
@@ -402,8 +404,9 @@ fn find_instance<'a>(
             format!("The instance \"{id}\" does not exist{detail}."),
         )
     };
-    let instance = world
-        .cdb_instance(id)
+    let instance = instances
+        .iter()
+        .find(|i| i.instance_id == id)
         .ok_or_else(|| not_found(String::new()))?;
     match region.filter(|region| !region.is_empty()) {
         Some(region) if region != instance.region => Err(not_found(format!(" in region {region}"))),
@@ -431,6 +434,6 @@ fn find_account<'a>(
         })
 }
 
-fn internal(error: crate::backend::BackendError) -> TencentError {
+fn internal(error: crate::backend::error::BackendError) -> TencentError {
     TencentError::new("InternalError", error.to_string())
 }

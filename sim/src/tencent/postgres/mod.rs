@@ -1,8 +1,10 @@
 //! TencentDB for PostgreSQL (version 2017-03-12): ModifyAccountPrivileges,
 //! DescribeAccountPrivileges, DescribeAccounts.
 
+pub(crate) mod backend;
 pub(crate) mod fixture;
 pub(crate) mod privileges;
+pub(crate) mod state;
 
 use std::collections::BTreeSet;
 
@@ -16,7 +18,6 @@ use crate::clock;
 use crate::fixture::{PostgresAccount, PostgresInstance};
 use crate::listed_order::in_listed_order;
 use crate::state::SimState;
-use crate::store::World;
 use crate::tencent::errors::TencentError;
 use crate::tencent::params::Params;
 
@@ -86,7 +87,13 @@ fn check_region<'a>(state: &SimState, region: Option<&'a str>) -> Result<&'a str
             "The request is missing a required parameter `Region` (X-TC-Region).",
         )
     })?;
-    if !REGIONS.contains(&region) && !state.world().has_postgres_region(region) {
+    if !REGIONS.contains(&region)
+        && !state
+            .postgres()
+            .instances()
+            .iter()
+            .any(|i| i.region == region)
+    {
         return Err(TencentError::new(
             "UnsupportedRegion",
             format!("The region `{region}` is not supported by service postgres."),
@@ -120,8 +127,8 @@ async fn modify_account_privileges(
         .map(|item| read_step(item, user))
         .collect::<Result<Vec<_>, _>>()?;
     {
-        let world = state.world();
-        let instance = find_instance(&world, instance_id, region)?;
+        let instances = state.postgres().instances();
+        let instance = find_instance(&instances, instance_id, region)?;
         find_account(instance, user)?;
         for step in &steps {
             if let Step::Change(
@@ -142,6 +149,7 @@ async fn modify_account_privileges(
     if !changes.is_empty() {
         state
             .postgres()
+            .backend()
             .modify(instance_id, user, &changes)
             .await
             .map_err(internal)?;
@@ -151,9 +159,10 @@ async fn modify_account_privileges(
         Step::Change(_) => None,
     });
     if let Some(account_type) = new_type {
-        let mut world = state.world();
-        let account = world
-            .postgres_instance_mut(instance_id)
+        let mut instances = state.postgres().instances();
+        let account = instances
+            .iter_mut()
+            .find(|i| i.instance_id == instance_id)
             .and_then(|i| i.accounts.iter_mut().find(|a| a.name == user));
         if let Some(account) = account {
             account.account_type = account_type;
@@ -319,8 +328,8 @@ async fn describe_account_privileges(
         .collect::<Result<Vec<_>, _>>()?;
     // The type of each account asked about, taken while the objects are checked.
     let account_types: Vec<Option<PostgresAccountType>> = {
-        let world = state.world();
-        let instance = find_instance(&world, instance_id, region)?;
+        let instances = state.postgres().instances();
+        let instance = find_instance(&instances, instance_id, region)?;
         find_account(instance, user)?;
         objects
             .iter()
@@ -339,6 +348,7 @@ async fn describe_account_privileges(
     };
     let held = state
         .postgres()
+        .backend()
         .privileges(instance_id, user)
         .await
         .map_err(internal)?;
@@ -407,9 +417,9 @@ fn describe_accounts(
             )))
         }
     };
-    let world = state.world();
-    let instance = find_instance(&world, instance_id, region)?;
-    let created = clock::tencent_time(world.loaded_at());
+    let created = clock::tencent_time(state.loaded_at());
+    let instances = state.postgres().instances();
+    let instance = find_instance(&instances, instance_id, region)?;
     // Every account was created when the fixture loaded, so time order is fixture order.
     let mut accounts: Vec<&PostgresAccount> = instance.accounts.iter().collect();
     if by_name {
@@ -474,7 +484,7 @@ fn account_name(name: &str) -> Result<&str, TencentError> {
 
 /// The instance, which must be in the call's region.
 fn find_instance<'a>(
-    world: &'a World,
+    instances: &'a [PostgresInstance],
     id: &str,
     region: &str,
 ) -> Result<&'a PostgresInstance, TencentError> {
@@ -484,8 +494,9 @@ fn find_instance<'a>(
             format!("The instance \"{id}\" does not exist{detail}."),
         )
     };
-    let instance = world
-        .postgres_instance(id)
+    let instance = instances
+        .iter()
+        .find(|i| i.instance_id == id)
         .ok_or_else(|| not_found(String::new()))?;
     if instance.region != region {
         return Err(not_found(format!(" in region {region}")));
@@ -527,6 +538,6 @@ fn check_error(message: String) -> TencentError {
     TencentError::new("InvalidParameter.ParameterCheckError", message)
 }
 
-fn internal(error: crate::backend::BackendError) -> TencentError {
+fn internal(error: crate::backend::error::BackendError) -> TencentError {
     TencentError::new("InternalError", error.to_string())
 }
