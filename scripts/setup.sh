@@ -73,3 +73,33 @@ if ! { [ -x "$TERRAFORM_OLDEST" ] && is_terraform "$TERRAFORM_OLDEST" 1.0.3; }; 
 fi
 is_terraform "$TERRAFORM_OLDEST" 1.0.3 || fail "$TERRAFORM_OLDEST is not Terraform 1.0.3"
 export CLOUDDB_TERRAFORM_OLDEST="$TERRAFORM_OLDEST"
+
+# The vendors' official Python SDKs, pinned, in a virtual environment under .tools: the
+# conformance suite (sim/tests/sdk/probe.py) drives clouddb-sim with them as independent clients.
+# Only the tests need them (test.sh sets CLOUDDB_NEED_SDKS), not the quickstart.
+if [ -n "${CLOUDDB_NEED_SDKS:-}" ]; then
+SDK_VENV="$tools/sdk-venv"
+SDK_PACKAGES=(
+  tencentcloud-sdk-python-common==3.1.195 tencentcloud-sdk-python-cdb==3.1.192
+  tencentcloud-sdk-python-postgres==3.1.194 tencentcloud-sdk-python-mariadb==3.1.101
+  alibabacloud-polardb20170801==9.2.1 alibabacloud-tea-openapi==0.4.6
+  aliyun-python-sdk-core==2.16.1 aliyun-python-sdk-polardb==1.8.58
+)
+sdks_present() {
+  [ -x "$SDK_VENV/bin/python" ] && "$SDK_VENV/bin/python" - "${SDK_PACKAGES[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+sys.exit(any(version(name) != wanted for name, wanted in (p.split("==") for p in sys.argv[1:])))
+PY
+}
+if ! sdks_present; then
+  echo "setup: installing the vendors' Python SDKs into $SDK_VENV"
+  rm -rf "$SDK_VENV"
+  python3 -m venv "$SDK_VENV" 2>/dev/null || { apt_install python3-venv && rm -rf "$SDK_VENV" && python3 -m venv "$SDK_VENV"; } \
+    || fail "could not create a Python virtual environment in $SDK_VENV"
+  "$SDK_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${SDK_PACKAGES[@]}" \
+    || fail "could not install the vendors' Python SDKs from PyPI: ${SDK_PACKAGES[*]}"
+fi
+sdks_present || fail "$SDK_VENV lacks one of ${SDK_PACKAGES[*]}"
+export CLOUDDB_SDK_PYTHON="$SDK_VENV/bin/python"
+fi

@@ -27,8 +27,11 @@ pub(crate) async fn vendor_api(
         headers,
         body,
     };
+    if request.path == tencent::LEGACY_PATH {
+        return tencent::legacy_not_served(&state, &request);
+    }
     let Some(vendor) = identify(&request) else {
-        return not_an_api_call(&request);
+        return not_an_api_call();
     };
     let latency = state.options().latency;
     if !latency.is_zero() {
@@ -40,29 +43,40 @@ pub(crate) async fn vendor_api(
     }
 }
 
-/// Tencent API 3.0 by its `TC3-HMAC-SHA256` Authorization or `X-TC-Action`; Alibaba RPC by
-/// `x-acs-action` (v3) or `Action` + `SignatureVersion` parameters (v1).
+/// Tencent by a TC3 Authorization, an `X-TC-` header, its API host or a signature in its
+/// parameters (`SecretId`, `Signature`); Alibaba by an ACS3 Authorization, an `x-acs-` header,
+/// its API host or v1 parameters (`Action`, `SignatureVersion`). A call that is recognisably
+/// one vendor's but cannot be served is answered in that vendor's envelope and logged.
 fn identify(request: &ApiRequest) -> Option<Vendor> {
     let authorization = request.header("authorization").unwrap_or_default();
-    if authorization.starts_with("TC3-") || request.headers.contains_key("x-tc-action") {
+    let host = request.header("host").unwrap_or_default();
+    let has_header = |prefix: &str| {
+        request
+            .headers
+            .keys()
+            .any(|name| name.as_str().starts_with(prefix))
+    };
+    if authorization.starts_with("TC3-")
+        || has_header("x-tc-")
+        || host.ends_with(".tencentcloudapi.com")
+        || tencent::is_signed_in_parameters(request)
+    {
         return Some(Vendor::TencentCloud);
     }
-    if authorization.starts_with("ACS3-") || request.headers.contains_key("x-acs-action") {
-        return Some(Vendor::AliCloud);
-    }
-    if request.path != tencent::LEGACY_PATH && alibaba::is_v1_request(request) {
+    if authorization.starts_with("ACS3-")
+        || has_header("x-acs-")
+        || host.ends_with(".aliyuncs.com")
+        || alibaba::is_v1_request(request)
+    {
         return Some(Vendor::AliCloud);
     }
     None
 }
 
-fn not_an_api_call(request: &ApiRequest) -> Response {
-    if request.path == tencent::LEGACY_PATH {
-        let error = "clouddb-sim does not serve Tencent Cloud legacy API v2 (/v2/index.php) yet";
-        return (StatusCode::NOT_IMPLEMENTED, Json(json!({ "error": error }))).into_response();
-    }
+fn not_an_api_call() -> Response {
     let error = "clouddb-sim: not a vendor API request. Send Tencent Cloud API 3.0 calls \
-                 (TC3-HMAC-SHA256 Authorization), Alibaba Cloud RPC calls (x-acs-action header \
-                 or Action and SignatureVersion parameters), or use the admin API under /_sim/";
+                 (TC3-HMAC-SHA256 Authorization, or HmacSHA1/HmacSHA256 in the parameters), \
+                 Alibaba Cloud RPC calls (ACS3 Authorization, or Action and SignatureVersion \
+                 parameters), or use the admin API under /_sim/";
     (StatusCode::NOT_FOUND, Json(json!({ "error": error }))).into_response()
 }

@@ -37,6 +37,8 @@ pub(crate) fn documented_limit(service: &str, action: &str) -> Option<u32> {
     match (service, action) {
         ("postgres", "ModifyAccountPrivileges") => Some(20),
         ("cdb", "ModifyAccountPrivileges") => Some(10),
+        // Every TDSQL action the sim serves is documented at 20 per second.
+        ("mariadb", _) => Some(20),
         _ => None,
     }
 }

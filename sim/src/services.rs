@@ -42,7 +42,7 @@ impl Services {
         Services {
             cdb: CdbState::in_memory(&tencent.cdb),
             postgres: PostgresState::in_memory(&tencent.postgres),
-            mariadb: MariadbState::new(&tencent.mariadb),
+            mariadb: MariadbState::in_memory(&tencent.mariadb),
             polardb,
         }
     }

@@ -20,6 +20,7 @@ use crate::services::Services;
 use crate::sync::locked;
 use crate::tasks::{TaskBook, TaskChange, TaskFailure, TaskStatus};
 use crate::tencent::cdb::state::CdbState;
+use crate::tencent::mariadb::state::MariadbState;
 use crate::tencent::postgres::privileges::PostgresObject;
 use crate::tencent::postgres::state::{DropObjectError, PostgresState};
 
@@ -236,6 +237,10 @@ impl SimState {
         &self.inner.services.postgres
     }
 
+    pub(crate) fn mariadb(&self) -> &MariadbState {
+        &self.inner.services.mariadb
+    }
+
     /// Starts an async task that makes `change` when it succeeds; answers its id.
     pub(crate) fn start_task(&self, change: TaskChange, failure: Option<TaskFailure>) -> String {
         locked(&self.inner.tasks).start(
@@ -266,6 +271,16 @@ impl SimState {
                     change,
                 } => {
                     self.cdb()
+                        .backend()
+                        .modify(&instance, &accounts, &change)
+                        .await?
+                }
+                TaskChange::Mariadb {
+                    instance,
+                    accounts,
+                    change,
+                } => {
+                    self.mariadb()
                         .backend()
                         .modify(&instance, &accounts, &change)
                         .await?

@@ -1,11 +1,13 @@
-//! Asynchronous tasks (CDB's `AsyncRequestId`): each runs a while, then succeeds or fails, and
-//! its change is made only when it succeeds.
+//! Asynchronous tasks (CDB's `AsyncRequestId`, TDSQL's `FlowId`): each runs a while, then
+//! succeeds or fails, and its change is made only when it succeeds.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::tencent::cdb::backend::CdbAccountKey;
 use crate::tencent::cdb::privileges::CdbChange;
+use crate::tencent::mariadb::backend::MariadbAccountKey;
+use crate::tencent::mariadb::privileges::MariadbChange;
 
 /// `Status` of DescribeAsyncRequestInfo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,12 @@ pub(crate) enum TaskChange {
         accounts: Vec<CdbAccountKey>,
         change: CdbChange,
     },
+    /// A TDSQL ModifyAccountPrivileges (a flow): the change, for each account listed.
+    Mariadb {
+        instance: String,
+        accounts: Vec<MariadbAccountKey>,
+        change: MariadbChange,
+    },
 }
 
 #[derive(Debug)]
@@ -89,13 +97,17 @@ impl TaskBook {
         change: TaskChange,
         failure: Option<TaskFailure>,
     ) -> String {
-        let id = loop {
-            let id = new_task_id();
-            if !self.tasks.contains_key(&id) {
-                break id;
-            }
-        };
         self.next_seq += 1;
+        let id = match change {
+            // A flow's id is an integer; the sequence makes it unique.
+            TaskChange::Mariadb { .. } => (FIRST_FLOW_ID + self.next_seq).to_string(),
+            TaskChange::Cdb { .. } => loop {
+                let id = new_task_id();
+                if !self.tasks.contains_key(&id) {
+                    break id;
+                }
+            },
+        };
         let change = if failure.is_some() {
             None
         } else {
@@ -152,6 +164,9 @@ impl TaskBook {
         self.tasks.clear();
     }
 }
+
+/// Flow ids count up from here, so they look like the vendor's.
+const FIRST_FLOW_ID: u64 = 18_000;
 
 /// An id in CDB's form: four groups of eight hex digits, e.g. `256117ed-efa08b54-61784d44-91781bbd`.
 fn new_task_id() -> String {

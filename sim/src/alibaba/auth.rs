@@ -1,4 +1,5 @@
-//! Alibaba request signatures, ACS3-HMAC-SHA256 (v3) and HMAC-SHA1 (v1), checked as the API does.
+//! Alibaba request signatures, ACS3-HMAC-SHA256 and ACS3-HMAC-SM3 (v3) and HMAC-SHA1 (v1),
+//! checked as the API does.
 
 use std::time::Duration;
 
@@ -9,11 +10,42 @@ use time::{OffsetDateTime, PrimitiveDateTime};
 use super::errors::AlibabaError;
 use super::rpc::{RpcCall, SignatureStyle};
 use crate::api_request::ApiRequest;
-use crate::crypto::{hmac_sha1, hmac_sha256, same_signature, sha256_hex};
+use crate::crypto::{hmac_sha1, hmac_sha256, hmac_sm3, same_signature, sha256_hex, sm3_hex};
 use crate::fixture::AlicloudCredential;
 use crate::percent;
 
-const ACS3: &str = "ACS3-HMAC-SHA256";
+/// The v3 algorithms: a hash for the body and the canonical request, and its HMAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum V3Algorithm {
+    HmacSha256,
+    HmacSm3,
+}
+
+impl V3Algorithm {
+    const ALL: [V3Algorithm; 2] = [V3Algorithm::HmacSha256, V3Algorithm::HmacSm3];
+
+    fn name(self) -> &'static str {
+        match self {
+            V3Algorithm::HmacSha256 => "ACS3-HMAC-SHA256",
+            V3Algorithm::HmacSm3 => "ACS3-HMAC-SM3",
+        }
+    }
+
+    /// Lower-case hex digest; SM3's travels in `x-acs-content-sha256` too, as the SDKs send it.
+    fn hash_hex(self, data: &[u8]) -> String {
+        match self {
+            V3Algorithm::HmacSha256 => sha256_hex(data),
+            V3Algorithm::HmacSm3 => sm3_hex(data),
+        }
+    }
+
+    fn hmac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
+        match self {
+            V3Algorithm::HmacSha256 => hmac_sha256(key, data),
+            V3Algorithm::HmacSm3 => hmac_sm3(key, data),
+        }
+    }
+}
 
 /// The x-acs-* headers a v3 request must send and sign, besides `host`.
 const V3_REQUIRED_HEADERS: &[&str] = &[
@@ -67,12 +99,14 @@ fn verify_v3(
     let credential = credential_of(&authorization.access_key_id)
         .ok_or_else(|| AlibabaError::access_key_not_found(&authorization.access_key_id))?;
 
-    let body_hash = sha256_hex(&request.body);
+    let algorithm = authorization.algorithm;
+    let body_hash = algorithm.hash_hex(&request.body);
     if !header("x-acs-content-sha256").eq_ignore_ascii_case(&body_hash) {
         return Err(AlibabaError::signature_does_not_match(format!(
-            "The x-acs-content-sha256 header \"{}\" is not the SHA-256 of the body received, \
+            "The x-acs-content-sha256 header \"{}\" is not the {} hash of the body received, \
              which is \"{body_hash}\".",
-            header("x-acs-content-sha256")
+            header("x-acs-content-sha256"),
+            algorithm.name()
         )));
     }
 
@@ -127,8 +161,8 @@ fn verify_v3(
         &headers,
         &body_hash,
     );
-    let string_to_sign = v3_string_to_sign(&canonical);
-    let expected = v3_signature(&credential.access_key_secret, &string_to_sign);
+    let string_to_sign = v3_string_to_sign(algorithm, &canonical);
+    let expected = v3_signature(algorithm, &credential.access_key_secret, &string_to_sign);
     if !same_signature(&expected, &authorization.signature.to_ascii_lowercase()) {
         return Err(AlibabaError::signature_does_not_match(format!(
             "The request signature does not match the one the server calculated. \
@@ -188,8 +222,10 @@ fn verify_v1(
     let expected = v1_signature(&credential.access_key_secret, &string_to_sign);
     if !same_signature(&expected, signature) {
         return Err(AlibabaError::signature_does_not_match(format!(
-            "The request signature does not match the one the server calculated. \
-             Server string to sign is: {string_to_sign}"
+            // The vendor's wording: SDKs take what follows the only colon as the server's
+            // string to sign and compare it with theirs to tell a wrong secret.
+            "Specified signature is not matched with our calculation. server string to sign \
+             is:{string_to_sign}"
         )));
     }
     check_security_token(&credential, parameter("SecurityToken"))?;
@@ -199,9 +235,10 @@ fn verify_v1(
     })
 }
 
-/// `ACS3-HMAC-SHA256 Credential=<id>,SignedHeaders=<names>,Signature=<hex>`.
+/// `ACS3-HMAC-SHA256 Credential=<id>,SignedHeaders=<names>,Signature=<hex>` (or `ACS3-HMAC-SM3`).
 #[derive(Debug, PartialEq, Eq)]
 struct Authorization {
+    algorithm: V3Algorithm,
     access_key_id: String,
     signed_headers: String,
     signature: String,
@@ -209,13 +246,15 @@ struct Authorization {
 
 impl Authorization {
     fn parse(header: &str) -> Result<Authorization, AlibabaError> {
-        let Some(fields) = header
-            .strip_prefix(ACS3)
-            .filter(|rest| rest.starts_with(' '))
-        else {
-            return Err(AlibabaError::incomplete_signature(format!(
-                "The Authorization header must start with \"{ACS3} \"."
-            )));
+        let Some((algorithm, fields)) = V3Algorithm::ALL.iter().find_map(|algorithm| {
+            header
+                .strip_prefix(algorithm.name())
+                .filter(|rest| rest.starts_with(' '))
+                .map(|fields| (*algorithm, fields))
+        }) else {
+            return Err(AlibabaError::incomplete_signature(
+                "The Authorization header must start with \"ACS3-HMAC-SHA256 \" or \"ACS3-HMAC-SM3 \".",
+            ));
         };
         let field = |name: &str| {
             fields
@@ -231,6 +270,7 @@ impl Authorization {
                 })
         };
         Ok(Authorization {
+            algorithm,
             access_key_id: field("Credential")?,
             signed_headers: field("SignedHeaders")?,
             signature: field("Signature")?,
@@ -315,13 +355,17 @@ pub(crate) fn v3_canonical_request(
     )
 }
 
-pub(crate) fn v3_string_to_sign(canonical_request: &str) -> String {
-    format!("{ACS3}\n{}", sha256_hex(canonical_request.as_bytes()))
+pub(crate) fn v3_string_to_sign(algorithm: V3Algorithm, canonical_request: &str) -> String {
+    format!(
+        "{}\n{}",
+        algorithm.name(),
+        algorithm.hash_hex(canonical_request.as_bytes())
+    )
 }
 
-/// Lower-case hex HMAC-SHA256 of the string to sign, keyed by the AccessKey secret.
-pub(crate) fn v3_signature(secret: &str, string_to_sign: &str) -> String {
-    hex::encode(hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()))
+/// Lower-case hex HMAC of the string to sign, keyed by the AccessKey secret.
+pub(crate) fn v3_signature(algorithm: V3Algorithm, secret: &str, string_to_sign: &str) -> String {
+    hex::encode(algorithm.hmac(secret.as_bytes(), string_to_sign.as_bytes()))
 }
 
 /// `METHOD&%2F&` and the encoded, sorted, `&`-joined parameters, encoded once more.
@@ -386,7 +430,7 @@ mod tests {
             );
         }
         let authorization = format!(
-            "{ACS3} Credential=YourAccessKeyId,SignedHeaders={VECTOR_SIGNED_HEADERS},Signature={signature}"
+            "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders={VECTOR_SIGNED_HEADERS},Signature={signature}"
         );
         headers.insert(
             "authorization",
@@ -449,13 +493,13 @@ mod tests {
         ]);
         let canonical = v3_canonical_request("POST", "/", &query, &headers, EMPTY_SHA256);
         assert_eq!(canonical, canonical_by_hand);
-        let string_to_sign = v3_string_to_sign(&canonical);
+        let string_to_sign = v3_string_to_sign(V3Algorithm::HmacSha256, &canonical);
         assert_eq!(
             string_to_sign,
             "ACS3-HMAC-SHA256\n7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259"
         );
         assert_eq!(
-            v3_signature(VECTOR_SECRET, &string_to_sign),
+            v3_signature(V3Algorithm::HmacSha256, VECTOR_SECRET, &string_to_sign),
             VECTOR_SIGNATURE
         );
     }

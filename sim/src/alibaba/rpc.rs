@@ -23,8 +23,15 @@ const COMMON_PARAMETERS: &[&str] = &[
     "Version",
 ];
 
-/// Parameters any action takes besides its own (the SDKs add `RegionId` to most calls).
-const ALWAYS_ALLOWED: &[&str] = &["RegionId"];
+/// Parameters any action takes besides its own: `RegionId`, which the SDKs add to most calls,
+/// and the owner parameters every request model of the vendor declares.
+const ALWAYS_ALLOWED: &[&str] = &[
+    "RegionId",
+    "OwnerId",
+    "OwnerAccount",
+    "ResourceOwnerId",
+    "ResourceOwnerAccount",
+];
 
 /// Decoded `name=value` parameters in the order sent.
 pub(crate) type Pairs = Vec<(String, String)>;
@@ -73,19 +80,26 @@ impl RpcCall {
                 .map(|(_, value)| value.clone())
                 .filter(|value| !value.is_empty())
         };
+        let v3 = |action: &str| -> Result<(SignatureStyle, String, String), AlibabaError> {
+            let version = request
+                .header("x-acs-version")
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| AlibabaError::missing_parameter("x-acs-version"))?;
+            Ok((SignatureStyle::V3, action.to_owned(), version.to_owned()))
+        };
+        // The scheme is what the call carries: an Authorization header is v3, a `Signature`
+        // or `SignatureVersion` parameter v1. Both SDK generations send `x-acs-action` with
+        // their v1 calls too, so that header alone decides only when neither is there.
+        let signed_v1 = first("Signature").is_some() || first("SignatureVersion").is_some();
         let (style, action, version) = match request.header("x-acs-action") {
-            Some(action) => {
-                let version = request
-                    .header("x-acs-version")
-                    .filter(|v| !v.is_empty())
-                    .ok_or_else(|| AlibabaError::missing_parameter("x-acs-version"))?;
-                (SignatureStyle::V3, action.to_owned(), version.to_owned())
-            }
-            None => {
-                let action =
-                    first("Action").ok_or_else(|| AlibabaError::missing_parameter("Action"))?;
-                let version =
-                    first("Version").ok_or_else(|| AlibabaError::missing_parameter("Version"))?;
+            Some(action) if request.header("authorization").is_some() || !signed_v1 => v3(action)?,
+            header_action => {
+                let action = first("Action")
+                    .or_else(|| header_action.map(str::to_owned))
+                    .ok_or_else(|| AlibabaError::missing_parameter("Action"))?;
+                let version = first("Version")
+                    .or_else(|| request.header("x-acs-version").map(str::to_owned))
+                    .ok_or_else(|| AlibabaError::missing_parameter("Version"))?;
                 (SignatureStyle::V1, action, version)
             }
         };

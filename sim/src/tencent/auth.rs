@@ -1,4 +1,5 @@
-//! Tencent Cloud API 3.0 signatures (TC3-HMAC-SHA256), checked as the API does.
+//! Tencent Cloud API 3.0 signatures (TC3-HMAC-SHA256), checked as the API does, and the
+//! timestamp and token checks every Tencent signature shares.
 
 use std::time::Duration;
 
@@ -11,6 +12,8 @@ use crate::crypto::{hmac_sha256, same_signature, sha256_hex};
 use crate::fixture::TencentCredential;
 
 pub(crate) const TC3: &str = "TC3-HMAC-SHA256";
+
+const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
 
 /// `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<names>, Signature=<hex>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,25 +88,7 @@ pub(crate) fn verify(
         .header("x-tc-timestamp")
         .filter(|t| !t.is_empty())
         .ok_or_else(|| TencentError::missing_parameter("X-TC-Timestamp"))?;
-    let signed_at = timestamp
-        .parse::<i64>()
-        .ok()
-        .and_then(|seconds| OffsetDateTime::from_unix_timestamp(seconds).ok())
-        .ok_or_else(|| {
-            TencentError::new(
-                "InvalidParameter",
-                format!("X-TC-Timestamp `{timestamp}` is not a Unix time in seconds."),
-            )
-        })?;
-    let skew = (now - signed_at).unsigned_abs();
-    if skew > skew_limit {
-        return Err(TencentError::signature_expire(format!(
-            "X-TC-Timestamp {timestamp} is {} seconds away from the server's time; at most {} \
-             seconds are allowed.",
-            skew.as_secs(),
-            skew_limit.as_secs()
-        )));
-    }
+    let signed_at = check_timestamp("X-TC-Timestamp", timestamp, now, skew_limit)?;
     let date = utc_date(signed_at);
     if authorization.date != date {
         return Err(TencentError::signature_failure(format!(
@@ -137,7 +122,7 @@ pub(crate) fn verify(
         &request.path,
         &request.query,
         &headers,
-        &request.body,
+        &payload_hash(request),
     );
     let string_to_sign = string_to_sign(timestamp, &date, &authorization.service, &canonical);
     let expected = signature(
@@ -152,18 +137,65 @@ pub(crate) fn verify(
              to sign is: {string_to_sign:?}; canonical request is: {canonical:?}"
         )));
     }
-    match (credential.token.as_deref(), request.header("x-tc-token")) {
+    check_token(&credential, request.header("x-tc-token"), "X-TC-Token")
+}
+
+/// A Unix time in seconds (`name` says where it was sent), within `skew_limit` of `now`.
+pub(crate) fn check_timestamp(
+    name: &str,
+    timestamp: &str,
+    now: OffsetDateTime,
+    skew_limit: Duration,
+) -> Result<OffsetDateTime, TencentError> {
+    let signed_at = timestamp
+        .parse::<i64>()
+        .ok()
+        .and_then(|seconds| OffsetDateTime::from_unix_timestamp(seconds).ok())
+        .ok_or_else(|| {
+            TencentError::new(
+                "InvalidParameter",
+                format!("{name} `{timestamp}` is not a Unix time in seconds."),
+            )
+        })?;
+    let skew = (now - signed_at).unsigned_abs();
+    if skew > skew_limit {
+        return Err(TencentError::signature_expire(format!(
+            "{name} {timestamp} is {} seconds away from the server's time; at most {} seconds \
+             are allowed.",
+            skew.as_secs(),
+            skew_limit.as_secs()
+        )));
+    }
+    Ok(signed_at)
+}
+
+/// The STS token a temporary SecretId must send (as `name`), and a permanent one must not.
+pub(crate) fn check_token(
+    credential: &TencentCredential,
+    sent: Option<&str>,
+    name: &str,
+) -> Result<(), TencentError> {
+    match (credential.token.as_deref(), sent) {
         (None, None) => Ok(()),
         (Some(expected), Some(sent)) if same_signature(expected, sent) => Ok(()),
-        (Some(_), Some(_)) => Err(TencentError::token_failure(
-            "X-TC-Token is not the token of this temporary SecretId.",
-        )),
-        (Some(_), None) => Err(TencentError::token_failure(
-            "This SecretId is temporary: send its token in X-TC-Token.",
-        )),
-        (None, Some(_)) => Err(TencentError::token_failure(
-            "This SecretId is not temporary: send no X-TC-Token.",
-        )),
+        (Some(_), Some(_)) => Err(TencentError::token_failure(format!(
+            "{name} is not the token of this temporary SecretId."
+        ))),
+        (Some(_), None) => Err(TencentError::token_failure(format!(
+            "This SecretId is temporary: send its token in {name}."
+        ))),
+        (None, Some(_)) => Err(TencentError::token_failure(format!(
+            "This SecretId is not temporary: send no {name}."
+        ))),
+    }
+}
+
+/// What the canonical request carries for the payload: the body's hash, or, when the call says
+/// `X-TC-Content-SHA256: UNSIGNED-PAYLOAD`, the hash of that literal, as the vendor documents.
+fn payload_hash(request: &ApiRequest) -> String {
+    match request.header("x-tc-content-sha256") {
+        Some(UNSIGNED_PAYLOAD) => sha256_hex(UNSIGNED_PAYLOAD.as_bytes()),
+        _ => sha256_hex(&request.body),
     }
 }
 
@@ -172,13 +204,13 @@ fn utc_date(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// Method, path, query, `name:value` lines (lower-cased, trimmed), signed names, body hash.
+/// Method, path, query, `name:value` lines (lower-cased, trimmed), signed names, payload hash.
 pub(crate) fn canonical_request(
     method: &str,
     path: &str,
     query: &str,
     signed_headers: &[(String, String)],
-    body: &[u8],
+    payload_hash: &str,
 ) -> String {
     let header_lines: String = signed_headers
         .iter()
@@ -195,9 +227,8 @@ pub(crate) fn canonical_request(
         .map(|(name, _)| name.to_ascii_lowercase())
         .collect();
     format!(
-        "{method}\n{path}\n{query}\n{header_lines}\n{}\n{}",
-        names.join(";"),
-        sha256_hex(body)
+        "{method}\n{path}\n{query}\n{header_lines}\n{}\n{payload_hash}",
+        names.join(";")
     )
 }
 
@@ -265,7 +296,7 @@ mod tests {
                 ("content-type", "application/json; charset=utf-8"),
                 ("host", "cvm.tencentcloudapi.com"),
             ]),
-            VECTOR_A_BODY.as_bytes(),
+            &sha256_hex(VECTOR_A_BODY.as_bytes()),
         );
         assert_eq!(canonical, by_hand);
         assert_eq!(
@@ -300,7 +331,7 @@ mod tests {
                 ("content-type", "application/x-www-form-urlencoded"),
                 ("host", "cvm.tencentcloudapi.com"),
             ]),
-            b"",
+            &sha256_hex(b""),
         );
         assert_eq!(canonical, by_hand);
         let sts = string_to_sign("1539084154", "2018-10-09", "cvm", &canonical);
@@ -373,6 +404,40 @@ mod tests {
         );
         assert_eq!(
             verify_at(&request, VECTOR_A_TIME + 299, Some(credential(None))),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn an_unsigned_payload_signs_the_literal_instead_of_the_body() {
+        let headers = headers(&[
+            ("content-type", "application/json"),
+            ("host", "cvm.tencentcloudapi.com"),
+        ]);
+        let unsigned = sha256_hex(UNSIGNED_PAYLOAD.as_bytes());
+        assert_eq!(
+            unsigned,
+            "438d4109ef0d676b8c2c7ed13cdfcb418e494d53b843d4634ce3b1085f07bb96"
+        );
+        let canonical = canonical_request("POST", "/", "", &headers, &unsigned);
+        let sts = string_to_sign("1551113065", "2019-02-25", "cvm", &canonical);
+        let signed = signature(SECRET_KEY, "2019-02-25", "cvm", &sts);
+        let mut request = vector_a_request(&vector_a_authorization(&signed));
+        request
+            .headers
+            .insert("content-type", HeaderValue::from_static("application/json"));
+        assert_eq!(
+            verify_at(&request, VECTOR_A_TIME, Some(credential(None)))
+                .unwrap_err()
+                .code,
+            "AuthFailure.SignatureFailure"
+        );
+        request.headers.insert(
+            "x-tc-content-sha256",
+            HeaderValue::from_static(UNSIGNED_PAYLOAD),
+        );
+        assert_eq!(
+            verify_at(&request, VECTOR_A_TIME, Some(credential(None))),
             Ok(())
         );
     }

@@ -1,9 +1,12 @@
-//! Tencent Cloud API 3.0: read the call, check its TC3 signature, route it by service and action.
+//! Tencent Cloud API 3.0: read the call, check its signature (TC3 in the Authorization header,
+//! or HmacSHA1/HmacSHA256 in the parameters), route it by service and action.
 
 mod auth;
 pub(crate) mod cdb;
 mod errors;
+mod flattened;
 pub(crate) mod mariadb;
+mod param_signature;
 mod params;
 pub(crate) mod postgres;
 mod regexp;
@@ -15,6 +18,8 @@ use serde_json::Value;
 
 use self::auth::Authorization;
 use self::errors::{new_request_id, TencentError};
+use self::param_signature::ParameterSignature;
+use self::params::CallParams;
 use crate::api_request::ApiRequest;
 use crate::clock;
 use crate::percent;
@@ -26,21 +31,58 @@ use crate::tasks::TaskFailure;
 /// Where legacy API v2 calls arrive (served by a later version of the sim).
 pub(crate) const LEGACY_PATH: &str = "/v2/index.php";
 
-/// The services this sim answers, with their version and actions; every other call is
-/// `InvalidAction`. Services plug in here and in [`dispatch`].
-const SERVED: &[(&str, &str, &[&str])] = &[
-    (cdb::SERVICE, cdb::VERSION, cdb::ACTIONS),
-    (postgres::SERVICE, postgres::VERSION, postgres::ACTIONS),
+/// A service this sim answers.
+struct Served {
+    service: &'static str,
+    version: &'static str,
+    actions: &'static [&'static str],
+}
+
+/// How the instance IDs of each Tencent database service begin, which tells services apart
+/// when a call signed in its parameters is sent to the sim's own address rather than to the
+/// service's host (postgres and mariadb share a version and action names).
+const INSTANCE_PREFIXES: &[(&str, &str)] = &[
+    ("cdb-", cdb::SERVICE),
+    ("postgres-", postgres::SERVICE),
+    ("tdsql-", mariadb::SERVICE),
 ];
+
+/// The services this sim answers; every other call is `InvalidAction`. Services plug in here
+/// and in [`dispatch`].
+const SERVED: &[Served] = &[
+    Served {
+        service: cdb::SERVICE,
+        version: cdb::VERSION,
+        actions: cdb::ACTIONS,
+    },
+    Served {
+        service: postgres::SERVICE,
+        version: postgres::VERSION,
+        actions: postgres::ACTIONS,
+    },
+    Served {
+        service: mariadb::SERVICE,
+        version: mariadb::VERSION,
+        actions: mariadb::ACTIONS,
+    },
+];
+
+/// How a call is signed.
+#[derive(Debug)]
+enum Signature {
+    Tc3(Authorization),
+    InParameters(ParameterSignature),
+}
 
 /// A Tencent call as received.
 #[derive(Debug)]
 struct TencentCall {
-    authorization: Authorization,
+    signature: Signature,
+    service: String,
     action: String,
     version: String,
-    /// The JSON body (POST) or the query parameters (GET).
-    params: Value,
+    region: Option<String>,
+    params: CallParams,
 }
 
 /// Answers one Tencent API 3.0 request and records it in the request log.
@@ -51,11 +93,17 @@ pub(crate) async fn handle(state: &SimState, request: ApiRequest) -> Response {
     let mut record = RequestRecord {
         vendor: Vendor::TencentCloud,
         service: match &call {
-            Ok(call) => Some(call.authorization.service.clone()),
+            Ok(call) => Some(call.service.clone()),
             Err(_) => service_from_host(&request),
         },
-        action: request.header("x-tc-action").map(str::to_owned),
-        version: request.header("x-tc-version").map(str::to_owned),
+        action: match &call {
+            Ok(call) => Some(call.action.clone()),
+            Err(_) => request.header("x-tc-action").map(str::to_owned),
+        },
+        version: match &call {
+            Ok(call) => Some(call.version.clone()),
+            Err(_) => request.header("x-tc-version").map(str::to_owned),
+        },
         status: None,
         error_code: None,
         request_id: request_id.clone(),
@@ -63,7 +111,7 @@ pub(crate) async fn handle(state: &SimState, request: ApiRequest) -> Response {
         fault: None,
         params: call
             .as_ref()
-            .map(|c| c.params.clone())
+            .map(|c| c.params.value.clone())
             .unwrap_or(Value::Null),
     };
     let answer = match call {
@@ -105,6 +153,12 @@ pub(crate) async fn handle(state: &SimState, request: ApiRequest) -> Response {
 }
 
 fn read(request: &ApiRequest) -> Result<TencentCall, TencentError> {
+    if request.header("authorization").is_none() {
+        let pairs = signed_pairs(request)?;
+        if param_signature::is_signed_in_parameters(&pairs) {
+            return read_signed_in_parameters(request, &pairs);
+        }
+    }
     let authorization = Authorization::parse(request.header("authorization"))?;
     let action = request
         .header("x-tc-action")
@@ -114,28 +168,146 @@ fn read(request: &ApiRequest) -> Result<TencentCall, TencentError> {
         .header("x-tc-version")
         .filter(|v| !v.is_empty())
         .ok_or_else(|| TencentError::missing_parameter("X-TC-Version"))?;
+    let params = if request.body.is_empty() {
+        CallParams {
+            value: flattened::unflatten(&query_pairs(request)?)?,
+            textual: true,
+        }
+    } else {
+        CallParams {
+            value: serde_json::from_slice(&request.body).unwrap_or(Value::Null),
+            textual: false,
+        }
+    };
     Ok(TencentCall {
-        authorization,
+        service: authorization.service.clone(),
+        signature: Signature::Tc3(authorization),
         action: action.to_owned(),
         version: version.to_owned(),
-        params: params(request),
+        region: request.header("x-tc-region").map(str::to_owned),
+        params,
     })
 }
 
-/// The business parameters: the JSON body, or the query string of a GET.
-fn params(request: &ApiRequest) -> Value {
-    if !request.body.is_empty() {
-        return serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+/// Whether a request is a Tencent call signed in its parameters (`SecretId` and `Signature`).
+pub(crate) fn is_signed_in_parameters(request: &ApiRequest) -> bool {
+    request.header("authorization").is_none()
+        && signed_pairs(request).is_ok_and(|pairs| param_signature::is_signed_in_parameters(&pairs))
+}
+
+/// The legacy API v2 (`/v2/index.php`), not served yet: its own envelope, logged like any call.
+pub(crate) fn legacy_not_served(state: &SimState, request: &ApiRequest) -> Response {
+    let request_id = new_request_id();
+    let code_desc = "InvalidAction";
+    state.record(RequestRecord {
+        vendor: Vendor::TencentCloud,
+        service: request
+            .header("host")
+            .and_then(|host| host.strip_suffix(".api.qcloud.com"))
+            .map(str::to_owned),
+        action: None,
+        version: None,
+        status: Some(StatusCode::OK.as_u16()),
+        error_code: Some(code_desc.to_owned()),
+        request_id,
+        time: clock::rfc3339(clock::now_utc()),
+        fault: None,
+        params: Value::Null,
+    });
+    let body = serde_json::json!({
+        "code": 4000,
+        "message": "clouddb-sim does not serve the Tencent Cloud legacy API v2 (/v2/index.php) yet.",
+        "codeDesc": code_desc,
+    });
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+fn read_signed_in_parameters(
+    request: &ApiRequest,
+    pairs: &[(String, String)],
+) -> Result<TencentCall, TencentError> {
+    let signature = ParameterSignature::read(pairs)?;
+    let value = flattened::unflatten(&signature.business)?;
+    let service = service_of(request, &signature.action, &signature.version, &value)?;
+    Ok(TencentCall {
+        service,
+        action: signature.action.clone(),
+        version: signature.version.clone(),
+        region: signature.region.clone(),
+        params: CallParams {
+            value,
+            textual: true,
+        },
+        signature: Signature::InParameters(signature),
+    })
+}
+
+fn query_pairs(request: &ApiRequest) -> Result<Vec<(String, String)>, TencentError> {
+    percent::parse_pairs(&request.query).map_err(|e| {
+        TencentError::new(
+            "InvalidParameter",
+            format!("The query string is malformed: {e}."),
+        )
+    })
+}
+
+/// The pairs of the query, and of a form body.
+fn signed_pairs(request: &ApiRequest) -> Result<Vec<(String, String)>, TencentError> {
+    let mut pairs = query_pairs(request)?;
+    if request.has_form_body() {
+        let body = std::str::from_utf8(&request.body).map_err(|_| {
+            TencentError::new("InvalidParameter", "The form body is not UTF-8 text.")
+        })?;
+        let form = percent::parse_pairs(body).map_err(|e| {
+            TencentError::new(
+                "InvalidParameter",
+                format!("The form body is malformed: {e}."),
+            )
+        })?;
+        pairs.extend(form);
     }
-    match percent::parse_pairs(&request.query) {
-        Ok(pairs) => Value::Object(
-            pairs
-                .into_iter()
-                .map(|(key, value)| (key, Value::String(value)))
-                .collect(),
-        ),
-        Err(_) => Value::Null,
+    Ok(pairs)
+}
+
+/// The service of a call signed in its parameters, which name none: the service's host name
+/// (`cdb.tencentcloudapi.com`), or else the one whose instance IDs begin like the call's, or
+/// else the only service that serves the action in that version.
+fn service_of(
+    request: &ApiRequest,
+    action: &str,
+    version: &str,
+    params: &Value,
+) -> Result<String, TencentError> {
+    if let Some(service) = service_from_host(request) {
+        return Ok(service);
     }
+    let instance = ["InstanceId", "DBInstanceId"]
+        .iter()
+        .find_map(|name| params.get(*name).and_then(Value::as_str));
+    let by_instance = instance.and_then(|instance| {
+        INSTANCE_PREFIXES
+            .iter()
+            .find(|(prefix, _)| instance.starts_with(prefix))
+            .map(|(_, service)| *service)
+    });
+    let candidates: Vec<&Served> = SERVED
+        .iter()
+        .filter(|s| s.version == version && s.actions.contains(&action))
+        .collect();
+    let chosen = match (by_instance, candidates.as_slice()) {
+        (Some(service), _) => Some(service),
+        (None, [only]) => Some(only.service),
+        (None, _) => None,
+    };
+    chosen.map(str::to_owned).ok_or_else(|| {
+        TencentError::new(
+            "InvalidAction",
+            format!(
+                "clouddb-sim serves no action `{action}` of version `{version}` it can tell the \
+                 service of: send the call to <service>.tencentcloudapi.com."
+            ),
+        )
+    })
 }
 
 /// `cdb` of `cdb.tencentcloudapi.com`, for logging calls whose Authorization is unreadable.
@@ -156,28 +328,39 @@ async fn answer(
 ) -> Answer<Value, TencentError> {
     let credential_of = |id: &str| state.credentials().tencent(id).cloned();
     let skew_limit = state.options().tencent_skew_limit();
-    let verified = auth::verify(
-        request,
-        &call.authorization,
-        credential_of,
-        clock::now_utc(),
-        skew_limit,
-    );
+    let now = clock::now_utc();
+    let verified = match &call.signature {
+        Signature::Tc3(authorization) => {
+            auth::verify(request, authorization, credential_of, now, skew_limit)
+        }
+        Signature::InParameters(signature) => signature.verify(
+            request.method.as_str(),
+            request.header("host").unwrap_or_default(),
+            &request.path,
+            credential_of,
+            now,
+            skew_limit,
+        ),
+    };
     if let Err(error) = verified {
         return Answer::Reply(Err(error));
     }
-    let service = call.authorization.service.as_str();
-    let Some((_, version, _)) = SERVED
+    let service = call.service.as_str();
+    let Some(served) = SERVED
         .iter()
-        .find(|(s, _, actions)| *s == service && actions.contains(&call.action.as_str()))
+        .find(|s| s.service == service && s.actions.contains(&call.action.as_str()))
     else {
         return Answer::Reply(Err(TencentError::invalid_action(service, &call.action)));
     };
-    if *version != call.version {
+    if served.version != call.version {
         return Answer::Reply(Err(TencentError::no_such_version(service, &call.version)));
     }
-    let region = request.header("x-tc-region");
-    let starts_task = service == cdb::SERVICE && cdb::starts_task(&call.action);
+    let region = call.region.as_deref();
+    let starts_task = match service {
+        cdb::SERVICE => cdb::starts_task(&call.action),
+        mariadb::SERVICE => mariadb::starts_task(&call.action),
+        _ => false,
+    };
     let shaped = pipeline::run(state, service, &call.action, starts_task, |task_failure| {
         dispatch(state, call, region, task_failure)
     })
@@ -193,9 +376,12 @@ async fn dispatch(
     region: Option<&str>,
     task_failure: Option<TaskFailure>,
 ) -> Result<Value, TencentError> {
-    match call.authorization.service.as_str() {
+    match call.service.as_str() {
         cdb::SERVICE => cdb::handle(state, &call.action, &call.params, region, task_failure).await,
         postgres::SERVICE => postgres::handle(state, &call.action, &call.params, region).await,
+        mariadb::SERVICE => {
+            mariadb::handle(state, &call.action, &call.params, region, task_failure).await
+        }
         other => Err(TencentError::invalid_action(other, &call.action)),
     }
 }

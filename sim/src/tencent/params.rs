@@ -1,4 +1,6 @@
-//! A Tencent API 3.0 call's JSON parameters, read with the codes the API answers for what is wrong.
+//! A Tencent API 3.0 call's parameters, read with the codes the API answers for what is wrong:
+//! the JSON body of a POST, or the pairs of a GET or of a call signed in its parameters, rebuilt
+//! by [`super::flattened`] into the same structure but with every value as text.
 
 use serde_json::{Map, Value};
 
@@ -10,15 +12,26 @@ use super::errors::TencentError;
 pub(crate) struct Params<'a> {
     map: &'a Map<String, Value>,
     path: String,
+    /// Sent as pairs: numbers and booleans arrive as text.
+    textual: bool,
+}
+
+/// A call's parameters as they arrived.
+#[derive(Debug, Clone)]
+pub(crate) struct CallParams {
+    pub value: Value,
+    /// Sent as `name=value` pairs rather than as a JSON body.
+    pub textual: bool,
 }
 
 impl<'a> Params<'a> {
-    /// The call's parameters; the body must be a JSON object.
-    pub(crate) fn body(body: &'a Value) -> Result<Params<'a>, TencentError> {
-        match body {
+    /// The call's parameters; a body must be a JSON object.
+    pub(crate) fn of(call: &'a CallParams) -> Result<Params<'a>, TencentError> {
+        match &call.value {
             Value::Object(map) => Ok(Params {
                 map,
                 path: String::new(),
+                textual: call.textual,
             }),
             _ => Err(TencentError::new(
                 "InvalidParameter",
@@ -83,6 +96,10 @@ impl<'a> Params<'a> {
                 .as_i64()
                 .map(Some)
                 .ok_or_else(|| self.wrong_type(field, "a whole number")),
+            Some(Value::String(text)) if self.textual => text
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| self.wrong_type(field, "a whole number")),
             Some(_) => Err(self.wrong_type(field, "a whole number")),
         }
     }
@@ -92,6 +109,12 @@ impl<'a> Params<'a> {
         match self.field(field) {
             None => Ok(None),
             Some(Value::Bool(flag)) => Ok(Some(*flag)),
+            // The Python SDK writes Python's `True` and `False`.
+            Some(Value::String(text)) if self.textual => match text.as_str() {
+                "true" | "True" => Ok(Some(true)),
+                "false" | "False" => Ok(Some(false)),
+                _ => Err(self.wrong_type(field, "true or false")),
+            },
             Some(_) => Err(self.wrong_type(field, "true or false")),
         }
     }
@@ -125,6 +148,7 @@ impl<'a> Params<'a> {
             Some(Value::Object(map)) => Ok(Some(Params {
                 map,
                 path: self.name(field),
+                textual: self.textual,
             })),
             Some(_) => Err(self.wrong_type(field, "an object")),
         }
@@ -151,6 +175,7 @@ impl<'a> Params<'a> {
                 Value::Object(map) => Ok(Params {
                     map,
                     path: format!("{}.{index}", self.name(field)),
+                    textual: self.textual,
                 }),
                 _ => Err(self.wrong_type(&format!("{field}.{index}"), "an object")),
             })
@@ -169,10 +194,18 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn json(value: Value) -> CallParams {
+        CallParams {
+            value,
+            textual: false,
+        }
+    }
+
     #[test]
     fn fields_are_read_with_the_vendors_codes() {
-        let body = json!({"InstanceId": "cdb-1", "Limit": "20", "Accounts": [{"User": "a"}, 3]});
-        let params = Params::body(&body).expect("object");
+        let body =
+            json(json!({"InstanceId": "cdb-1", "Limit": "20", "Accounts": [{"User": "a"}, 3]}));
+        let params = Params::of(&body).expect("object");
         assert_eq!(params.required_string("InstanceId"), Ok("cdb-1"));
         let missing = params.required_string("User").unwrap_err();
         assert_eq!(missing.code, "MissingParameter");
@@ -186,19 +219,34 @@ mod tests {
         assert_eq!(unknown.code, "UnknownParameter");
         assert!(unknown.message.contains("`Limit`"));
         assert_eq!(
-            Params::body(&json!([1])).unwrap_err().code,
+            Params::of(&json(json!([1]))).unwrap_err().code,
             "InvalidParameter"
         );
     }
 
     #[test]
     fn nested_fields_are_named_by_their_path() {
-        let body = json!({"Accounts": [{"User": "a", "Hots": "%"}]});
-        let params = Params::body(&body).expect("object");
+        let body = json(json!({"Accounts": [{"User": "a", "Hots": "%"}]}));
+        let params = Params::of(&body).expect("object");
         let accounts = params.objects("Accounts").expect("accounts").expect("some");
         let error = accounts[0].only(&["User", "Host"]).unwrap_err();
         assert!(error.message.contains("`Accounts.0.Hots`"), "{error}");
         let error = accounts[0].required_string("Host").unwrap_err();
         assert!(error.message.contains("`Accounts.0.Host`"), "{error}");
+    }
+
+    #[test]
+    fn pairs_carry_numbers_and_booleans_as_text() {
+        let call = CallParams {
+            value: json!({"Offset": "0", "IsCascade": "False", "Bad": "x", "Items": [{"On": "true"}]}),
+            textual: true,
+        };
+        let params = Params::of(&call).expect("object");
+        assert_eq!(params.integer("Offset"), Ok(Some(0)));
+        assert_eq!(params.boolean("IsCascade"), Ok(Some(false)));
+        assert_eq!(params.integer("Bad").unwrap_err().code, "InvalidParameter");
+        assert_eq!(params.boolean("Bad").unwrap_err().code, "InvalidParameter");
+        let items = params.objects("Items").expect("items").expect("some");
+        assert_eq!(items[0].boolean("On"), Ok(Some(true)));
     }
 }

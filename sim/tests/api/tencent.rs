@@ -41,7 +41,7 @@ async fn a_well_signed_call_of_an_action_not_served_is_invalid_action() {
     assert_eq!(entry["params"]["InstanceId"], "cdb-sim00001");
 
     let mut call = modify();
-    call.service = "mariadb".to_owned();
+    call.service = "dcdb".to_owned();
     let reply = sim.send(&call.to_request(&sim.host())).await;
     assert_eq!(error_code(&reply), "InvalidAction");
 }

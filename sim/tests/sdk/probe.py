@@ -2,7 +2,7 @@
 """Drive clouddb-sim with the vendors' official Python SDKs and report what each call gets.
 
 Issue 11: the sim must answer the official SDKs as the real clouds do. This probe calls every
-action the sim serves (and the TDSQL ones it does not serve yet) through:
+action the sim serves through:
 
   * tencentcloud-sdk-python (cdb, postgres, mariadb): HttpProfile.reqMethod GET and POST, ClientProfile
     signMethod TC3-HMAC-SHA256 (with and without `unsignedPayload`), HmacSHA256 and HmacSHA1;
@@ -24,8 +24,12 @@ before each style, so with `--url` the target sim's state is lost.
 A last group answers the SDKs with canned responses (not the sim) to record how each SDK treats
 HTTP statuses, content types and error bodies.
 
-Run it with the Python that has the SDKs (see `setup.sh` beside this file):
+Run it with a Python that has the SDKs (the JSON written by `--out` records their versions):
 
+    python3 -m venv .tools/sdk-venv
+    .tools/sdk-venv/bin/pip install tencentcloud-sdk-python-common tencentcloud-sdk-python-cdb \
+        tencentcloud-sdk-python-postgres tencentcloud-sdk-python-mariadb alibabacloud-polardb20170801 \
+        alibabacloud-tea-openapi aliyun-python-sdk-core aliyun-python-sdk-polardb
     .tools/sdk-venv/bin/python sim/tests/sdk/probe.py --sim target/debug/clouddb-sim --out /tmp/probe.json
 
 It exits 0 when every probe got what the real cloud answers, 1 otherwise.
@@ -34,9 +38,6 @@ It exits 0 when every probe got what the real cloud answers, 1 otherwise.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
-import hmac
 import http.client
 import http.server
 import importlib
@@ -54,7 +55,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 try:
-    import tencentcloud
     from tencentcloud.common import credential as tc_credential
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
     from tencentcloud.common.profile.client_profile import ClientProfile
@@ -76,8 +76,8 @@ try:
     from aliyunsdkcore.request import CommonRequest
 except ImportError as missing:  # pragma: no cover - explains the set-up instead of a traceback
     sys.exit(
-        f"probe.py needs the vendors' SDKs ({missing.name} is missing). Create the venv with "
-        "sim/tests/sdk/setup.sh and run this script with .tools/sdk-venv/bin/python."
+        f"probe.py needs the vendors' SDKs ({missing.name} is missing): install them in a venv as "
+        "this script's docstring says and run it with that venv's python."
     )
 
 # The built-in fixture (`clouddb-sim --print-fixture`).
@@ -424,19 +424,78 @@ def postgres_calls() -> list[Call]:
     ]
 
 
-# ---- Tencent TDSQL (mariadb): not served by the sim yet (docs/sim.md) -------------------------
+# ---- Tencent TDSQL (mariadb) -----------------------------------------------------------------
+
+TDSQL_GRANT = {
+    "InstanceId": TDSQL,
+    "Accounts": [{"User": "app", "Host": "%"}],
+    "GlobalPrivileges": ["PROCESS"],
+    "DatabasePrivileges": [{"Database": "shop", "Privileges": ["SELECT", "SHOW VIEW"]}],
+    "TablePrivileges": [{"Database": "shop", "Table": "orders", "Privileges": ["INSERT"]}],
+    "ViewPrivileges": [{"Database": "shop", "View": "order_totals", "Privileges": ["SELECT"]}],
+    "ColumnPrivileges": [
+        {"Database": "shop", "Table": "orders", "Column": "total", "Privileges": ["UPDATE"]}
+    ],
+    "FunctionPrivileges": [{"Database": "shop", "FunctionName": "tax", "Privileges": ["EXECUTE"]}],
+    "ProcedurePrivileges": [
+        {"Database": "shop", "Procedure": "archive_orders", "Privileges": ["EXECUTE", "ALTER ROUTINE"]}
+    ],
+}
+
+TDSQL_APP = {"InstanceId": TDSQL, "UserName": "app", "Host": "%"}
+
+
+def _tdsql_scope(want: list, **scope: str) -> Call:
+    return Call("mariadb", "DescribeAccountPrivileges", {**TDSQL_APP, **scope},
+                f"read back {'/'.join(scope.values())}",
+                check=lambda a: _expect_equal("Privileges", sorted(a.get("Privileges") or []), sorted(want)))
+
 
 def mariadb_calls() -> list[Call]:
     return [
-        Call("mariadb", "DescribeAccounts", {"InstanceId": TDSQL}, "not served yet"),
-        Call("mariadb", "DescribeAccountPrivileges",
-             {"InstanceId": TDSQL, "UserName": "app", "Host": "%", "DbName": "shop", "Type": "table", "Object": "orders"},
-             "not served yet"),
+        Call("mariadb", "DescribeAccounts", {"InstanceId": TDSQL}, "accounts",
+             check=lambda a: _expect_equal("users", [(u["UserName"], u["Host"]) for u in a.get("Users") or []][:1],
+                                           [("app", "%")])),
+        Call("mariadb", "DescribeDatabases", {"InstanceId": TDSQL}, "databases",
+             check=lambda a: _expect_equal("databases", [d["DbName"] for d in a.get("Databases") or []],
+                                           ["shop", "logs"])),
+        Call("mariadb", "DescribeDatabaseObjects", {"InstanceId": TDSQL, "DbName": "shop"}, "objects",
+             check=lambda a: _expect_equal("objects", ([t["Table"] for t in a.get("Tables") or []],
+                                                       [v["View"] for v in a.get("Views") or []]),
+                                           (["orders", "items"], ["order_totals"]))),
+        Call("mariadb", "DescribeDatabaseTable", {"InstanceId": TDSQL, "DbName": "shop", "Table": "orders"},
+             "columns", check=lambda a: _expect_equal("columns", [c["Col"] for c in a.get("Cols") or []],
+                                                      ["id", "total", "customer"])),
+        Call("mariadb", "ModifyAccountPrivileges", TDSQL_GRANT, "every level",
+             keep=lambda a, c: c.__setitem__("tdsql_flow", {"FlowId": a["FlowId"]})),
+        Call("mariadb", "DescribeFlow", _needs("tdsql_flow"), "poll the flow",
+             again=lambda a: a.get("Status") == 2,
+             check=lambda a: _expect_equal("Status", a.get("Status"), 0)),
+        _tdsql_scope(["PROCESS"], DbName="*"),
+        _tdsql_scope(["SELECT", "SHOW VIEW"], DbName="shop", Type="*"),
+        _tdsql_scope(["INSERT"], DbName="shop", Type="table", Object="orders", ColName="*"),
+        _tdsql_scope(["UPDATE"], DbName="shop", Type="table", Object="orders", ColName="total"),
+        _tdsql_scope(["SELECT"], DbName="shop", Type="view", Object="order_totals"),
+        _tdsql_scope(["EXECUTE"], DbName="shop", Type="func", Object="tax"),
+        _tdsql_scope(["EXECUTE", "ALTER ROUTINE"], DbName="shop", Type="proc", Object="archive_orders"),
+        Call("mariadb", "ModifyAccountPrivileges",
+             {"InstanceId": TDSQL, "Accounts": [{"User": "tdsql", "Host": "%"}], "GlobalPrivileges": ["SELECT"]},
+             "the super user", expect="InvalidParameterValue.SuperUserForbidden"),
         Call("mariadb", "ModifyAccountPrivileges",
              {"InstanceId": TDSQL, "Accounts": [{"User": "app", "Host": "%"}],
-              "DatabasePrivileges": [{"Database": "shop", "Privileges": ["SELECT"]}]},
-             "not served yet", keep=lambda a, c: c.__setitem__("tdsql_flow", {"FlowId": a["FlowId"]})),
-        Call("mariadb", "DescribeFlow", _needs("tdsql_flow"), "not served yet"),
+              "FunctionPrivileges": [{"Database": "shop", "FunctionName": "tax", "Privileges": ["SELECT"]}]},
+             "a privilege its level does not take", expect="InvalidParameterValue.BadUserRight"),
+        Call("mariadb", "ModifyAccountPrivileges",
+             {"InstanceId": TDSQL, "Accounts": [{"User": "app", "Host": "%"}],
+              "ViewPrivileges": [{"Database": "shop", "View": "ghost", "Privileges": ["SELECT"]}]},
+             "unknown view", expect="InvalidParameter.GenericParameterError"),
+        Call("mariadb", "DescribeFlow", {"FlowId": 1}, "unknown flow", expect="InvalidParameter.FlowNotFound"),
+        Call("mariadb", "DescribeAccounts", {"InstanceId": "tdsql-nope0000"}, "unknown instance",
+             expect="InvalidParameter.InstanceNotFound"),
+        Call("mariadb", "DescribeAccountPrivileges", {**TDSQL_APP, "UserName": "nobody", "DbName": "*"},
+             "unknown account", expect="ResourceNotFound.AccountDoesNotExist"),
+        Call("mariadb", "DescribeAccounts", {"InstanceId": TDSQL}, "wrong secret key",
+             expect="AuthFailure.SignatureFailure", key=WRONG_SECRET),
     ]
 
 
@@ -497,6 +556,7 @@ class Outcome:
     answer: Optional[dict] = None
     code: Optional[str] = None
     message: str = ""
+    exception: Optional[str] = None  # the SDK's exception class
     http_status: Optional[int] = None
     warnings: list = field(default_factory=list)
 
@@ -546,7 +606,7 @@ class TencentStyle:
                 response = getattr(client, call.action)(request)
                 outcome = Outcome(answer=json.loads(response.to_json_string()))
             except TencentCloudSDKException as error:
-                outcome = Outcome(code=error.code, message=_text(error.message))
+                outcome = Outcome(code=error.code, message=_text(error.message), exception=type(error).__name__)
         outcome.warnings = [str(w.message) for w in caught if "useless" in str(w.message)]
         return outcome
 
@@ -586,10 +646,12 @@ class TeaStyle:
             response = client.call_api(api, request, RuntimeOptions())
             return Outcome(answer=response.get("body"), http_status=response.get("statusCode"))
         except AlibabaCloudException as error:
-            return Outcome(code=error.code, message=_text(error.message), http_status=error.status_code)
+            return Outcome(code=error.code, message=_text(error.message), http_status=error.status_code,
+                           exception=type(error).__name__)
         except Exception as error:  # UnretryableException and friends: not an API answer
             inner = getattr(error, "inner_exception", None) or error
-            return Outcome(code=f"{type(error).__name__}({type(inner).__name__})", message=_text(str(inner)))
+            return Outcome(code=f"{type(error).__name__}({type(inner).__name__})", message=_text(str(inner)),
+                           exception=type(error).__name__)
 
 
 class CoreStyle:
@@ -624,9 +686,10 @@ class CoreStyle:
             return Outcome(answer=json.loads(client.do_action_with_exception(request)), http_status=200)
         except CoreServerException as error:
             return Outcome(code=error.get_error_code(), message=_text(error.get_error_msg()),
-                           http_status=error.get_http_status())
+                           http_status=error.get_http_status(), exception=type(error).__name__)
         except CoreClientException as error:
-            return Outcome(code=error.get_error_code(), message=_text(error.get_error_msg()))
+            return Outcome(code=error.get_error_code(), message=_text(error.get_error_msg()),
+                           exception=type(error).__name__)
 
 
 def tencent_styles() -> list:
@@ -703,6 +766,7 @@ def run_call(style, call: Call, addressing: str, context: dict, recorder: Record
     row["http_status"] = exchanges[-1].get("response", {}).get("status") if exchanges else None
     row["outcome"] = outcome.code or "ok"
     row["message"] = outcome.message[:600]
+    row["exception"] = outcome.exception
     row["answer"] = outcome.answer
     row["sdk_warnings"] = outcome.warnings
     problem = None
@@ -806,7 +870,7 @@ def run_canned(recorder: Recorder) -> list[dict]:
         finally:
             recorder.canned = None
         rows.append({"sdk": style.sdk, "style": style.name, "canned": shown, "outcome": outcome.code or "ok",
-                     "message": outcome.message[:300], "answer": outcome.answer, "exchanges": recorder.take()})
+                     "exception": outcome.exception, "message": outcome.message[:300], "answer": outcome.answer, "exchanges": recorder.take()})
     return rows
 
 
@@ -833,7 +897,7 @@ def versions() -> dict:
 
 
 def summary(rows: list[dict]) -> str:
-    """One line per (SDK, style, addressing): passes, and each failure with its reason."""
+    """One line per (SDK, style, addressing), then each distinct failure once, with a count."""
     lines = []
     groups: dict = {}
     for row in rows:
@@ -843,10 +907,22 @@ def summary(rows: list[dict]) -> str:
         passed = sum(r["verdict"] == "PASS" for r in members)
         label = f"{sdk} | {style} | {addressing}"
         lines.append(f"{label:<{width}}  {passed:>2}/{len(members)} pass")
+        failures: dict = {}
         for r in members:
             if r["verdict"] != "PASS":
-                lines.append(f"    {r['verdict']} {r['service']} {r['action']} ({r['note']}): {r['reason'][:220]}")
+                # Request ids, timestamps and hashes differ from call to call: not in the key.
+                key = (r["verdict"], r["outcome"], _mask(r["reason"])[:120])
+                failures.setdefault(key, []).append(r)
+        for (verdict, _, _), same in failures.items():
+            first = same[0]
+            calls = f"{len(same)} calls, e.g. " if len(same) > 1 else ""
+            lines.append(f"    {verdict} {calls}{first['service']} {first['action']} ({first['note']}): "
+                         f"{first['reason'][:200]}")
     return "\n".join(lines)
+
+
+def _mask(text: str) -> str:
+    return "".join("#" if c.isdigit() or c in "abcdefABCDEF" else c for c in text)
 
 
 def markdown_table(rows: list[dict]) -> str:
@@ -895,7 +971,11 @@ def main() -> int:
         if "core" in groups:
             # aliyun-python-sdk-core turns a SignatureDoesNotMatch that quotes its own string to
             # sign into InvalidAccessKeySecret (aliyunsdkcore/client.py, _get_server_exception).
-            plans += [(style, polardb_calls("InvalidAccessKeySecret")) for style in core_styles()]
+            # A CommonRequest keeps its string to sign on the request it wraps, so the SDK
+            # compares with an empty one and reports the cloud's code as it is.
+            plans += [(style, polardb_calls("SignatureDoesNotMatch" if style.name.startswith("CommonRequest")
+                                            else "InvalidAccessKeySecret"))
+                      for style in core_styles()]
         for style, calls in plans:
             for addressing in (SIM_ADDRESS, VENDOR_HOST):
                 rows += run_style(style, calls, addressing, recorder, admin)
@@ -908,9 +988,11 @@ def main() -> int:
 
     print(summary(rows))
     for row in canned:
-        print(f"canned | {row['sdk']} | {row['canned']}: {row['outcome']} {row['message'][:160]}")
-    failed = sum(r["verdict"] == "FAIL" for r in rows)
-    print(f"{len(rows) - failed} passed, {failed} failed")
+        print(f"canned | {row['sdk']} | {row['canned']}: {row['exception'] or '-'} {row['outcome']} "
+              f"{row['message'][:140]}")
+    counts = {verdict: sum(r["verdict"] == verdict for r in rows) for verdict in ("PASS", "FAIL", "SKIP")}
+    print(f"{counts['PASS']} passed, {counts['FAIL']} failed, {counts['SKIP']} skipped")
+    failed = counts["FAIL"]
     if args.out:
         with open(args.out, "w") as out:
             json.dump({"versions": versions(), "sim": url if not sim else args.sim, "probes": rows,

@@ -1,7 +1,9 @@
-//! PolarDB (version 2017-08-01): GrantAccountPrivilege, RevokeAccountPrivilege, DescribeAccounts.
+//! PolarDB (version 2017-08-01): GrantAccountPrivilege, RevokeAccountPrivilege,
+//! DescribeAccounts, DescribeDatabases.
 
 pub(crate) mod backend;
 pub(crate) mod fixture;
+mod paging;
 pub(crate) mod state;
 
 use std::collections::HashSet;
@@ -10,6 +12,7 @@ use std::time::Instant;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
+use self::paging::Page;
 use self::state::{Account, Cluster};
 use crate::alibaba::errors::AlibabaError;
 use crate::alibaba::rpc::Parameters;
@@ -20,13 +23,14 @@ pub(crate) const PRODUCT: &str = "polardb";
 pub(crate) const VERSION: &str = "2017-08-01";
 pub(crate) const ACTIONS: &[&str] = &[
     "DescribeAccounts",
+    "DescribeDatabases",
     "GrantAccountPrivilege",
     "RevokeAccountPrivilege",
 ];
 
-/// `PageSize` values DescribeAccounts takes.
-const PAGE_SIZES: &[usize] = &[30, 50, 100];
-const DEFAULT_PAGE_SIZE: usize = 30;
+/// What DescribeAccounts reports as the expiry of a password that never expires, as in the
+/// vendor's example (https://help.aliyun.com/zh/polardb/api-polardb-2017-08-01-describeaccounts).
+const NO_PASSWORD_EXPIRY: &str = "undefined";
 
 /// Answers one PolarDB action; `action` is one of [`ACTIONS`].
 pub(crate) async fn handle(
@@ -38,6 +42,7 @@ pub(crate) async fn handle(
         "GrantAccountPrivilege" => grant_account_privilege(state, params).await,
         "RevokeAccountPrivilege" => revoke_account_privilege(state, params).await,
         "DescribeAccounts" => describe_accounts(state, params).await,
+        "DescribeDatabases" => describe_databases(state, params).await,
         other => Err(AlibabaError::action_not_found(other, VERSION)),
     }
 }
@@ -120,49 +125,31 @@ async fn revoke_account_privilege(
 async fn describe_accounts(state: &SimState, params: &Parameters) -> Result<Value, AlibabaError> {
     params.only(
         "DescribeAccounts",
-        &["DBClusterId", "AccountName", "PageNumber", "PageSize"],
+        &[
+            "DBClusterId",
+            "AccountName",
+            "PageNumber",
+            "PageSize",
+            "NodeType",
+        ],
     )?;
     let cluster_id = params.required("DBClusterId")?;
     let account_name = params.optional("AccountName");
-    let page_number = match params.optional("PageNumber") {
-        None => 1,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| {
-                AlibabaError::invalid_parameter(format!(
-                    "PageNumber \"{text}\" must be a whole number of at least 1."
-                ))
-            })?,
-    };
-    let page_size = match params.optional("PageSize") {
-        None => DEFAULT_PAGE_SIZE,
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| PAGE_SIZES.contains(n))
-            .ok_or_else(|| {
-                AlibabaError::invalid_parameter(format!(
-                    "PageSize \"{text}\" must be one of 30, 50, 100."
-                ))
-            })?,
-    };
+    let page = Page::of(params)?;
     let now = Instant::now();
-    let page: Vec<(Account, PolarDbAccountStatus)> = {
+    let listed_accounts: Vec<(Account, PolarDbAccountStatus)> = {
         let clusters = state.polardb().clusters();
         let cluster = find_cluster(&clusters, cluster_id)?;
-        cluster
+        let listed = cluster
             .accounts
             .iter()
-            .filter(|account| account_name.is_none_or(|name| account.name == name))
-            .skip((page_number - 1).saturating_mul(page_size))
-            .take(page_size)
+            .filter(|account| account_name.is_none_or(|name| account.name == name));
+        page.of_items(listed)
             .map(|account| (account.clone(), account.status(now)))
             .collect()
     };
-    let mut accounts = Vec::with_capacity(page.len());
-    for (account, status) in &page {
+    let mut accounts = Vec::with_capacity(listed_accounts.len());
+    for (account, status) in &listed_accounts {
         // Only Normal accounts list database privileges; a Super account holds them all.
         let privileges = match account.account_type {
             PolarDbAccountType::Super => Default::default(),
@@ -183,13 +170,83 @@ async fn describe_accounts(state: &SimState, params: &Parameters) -> Result<Valu
             "AccountType": account.account_type.as_str(),
             "AccountDescription": account.description,
             "AccountLockState": "UnLock",
+            "AccountPasswordValidTime": NO_PASSWORD_EXPIRY,
             "DatabasePrivileges": database_privileges,
         }));
     }
     Ok(json!({
-        "PageNumber": page_number,
+        "PageNumber": page.number,
         "PageRecordCount": accounts.len(),
         "Accounts": accounts,
+    }))
+}
+
+/// Lists the cluster's databases (or the one named), each with the standard accounts that hold
+/// a privilege on it, a page at a time.
+async fn describe_databases(state: &SimState, params: &Parameters) -> Result<Value, AlibabaError> {
+    params.only(
+        "DescribeDatabases",
+        &["DBClusterId", "DBName", "PageNumber", "PageSize"],
+    )?;
+    let cluster_id = params.required("DBClusterId")?;
+    let database_name = params.optional("DBName");
+    let page = Page::of(params)?;
+    let now = Instant::now();
+    let (databases, accounts): (Vec<String>, Vec<(Account, PolarDbAccountStatus)>) = {
+        let clusters = state.polardb().clusters();
+        let cluster = find_cluster(&clusters, cluster_id)?;
+        let listed = cluster
+            .databases
+            .iter()
+            .filter(|name| database_name.is_none_or(|wanted| *name == wanted));
+        let accounts = cluster
+            .accounts
+            .iter()
+            // The vendor leaves privileged accounts out.
+            .filter(|account| account.account_type == PolarDbAccountType::Normal)
+            .map(|account| (account.clone(), account.status(now)))
+            .collect();
+        (page.of_items(listed).cloned().collect(), accounts)
+    };
+    let mut held_by = Vec::with_capacity(accounts.len());
+    for (account, status) in &accounts {
+        let privileges = state
+            .polardb()
+            .backend()
+            .privileges(cluster_id, &account.name)
+            .await
+            .map_err(|e| AlibabaError::internal(e.to_string()))?;
+        held_by.push((account, status, privileges));
+    }
+    let listed: Vec<Value> = databases
+        .iter()
+        .map(|database| {
+            let holders: Vec<Value> = held_by
+                .iter()
+                .filter_map(|(account, status, privileges)| {
+                    let privilege = privileges.get(database)?;
+                    Some(json!({
+                        "AccountName": account.name,
+                        "AccountStatus": status.as_str(),
+                        "AccountPrivilege": privilege.as_str(),
+                        "PrivilegeStatus": "Empowered",
+                    }))
+                })
+                .collect();
+            json!({
+                "DBName": database,
+                "DBStatus": "Running",
+                "DBDescription": "",
+                "CharacterSetName": "utf8mb4",
+                "Engine": "MySQL",
+                "Accounts": {"Account": holders},
+            })
+        })
+        .collect();
+    Ok(json!({
+        "PageNumber": page.number,
+        "PageRecordCount": listed.len(),
+        "Databases": {"Database": listed},
     }))
 }
 

@@ -17,10 +17,12 @@ use crate::fixture::{CdbAccount, CdbInstance};
 use crate::state::SimState;
 use crate::tasks::{TaskChange, TaskFailure};
 use crate::tencent::errors::TencentError;
-use crate::tencent::params::Params;
+use crate::tencent::params::{CallParams, Params};
 use crate::tencent::regexp::Pattern;
 
 pub(crate) const SERVICE: &str = "cdb";
+/// The connection limit every instance and account reports (the vendor's default).
+const MAX_USER_CONNECTIONS: u32 = 10240;
 pub(crate) const VERSION: &str = "2017-03-20";
 pub(crate) const ACTIONS: &[&str] = &[
     "ModifyAccountPrivileges",
@@ -42,11 +44,11 @@ const MAX_LIMIT: i64 = 100;
 pub(crate) async fn handle(
     state: &SimState,
     action: &str,
-    params: &Value,
+    params: &CallParams,
     region: Option<&str>,
     task_failure: Option<TaskFailure>,
 ) -> Result<Value, TencentError> {
-    let params = Params::body(params)?;
+    let params = Params::of(params)?;
     match action {
         "ModifyAccountPrivileges" => {
             modify_account_privileges(state, &params, region, task_failure)
@@ -330,8 +332,34 @@ fn describe_accounts(
         "Limit",
         "AccountRegexp",
         "HostRegexp",
+        "SortBy",
+        "OrderBy",
     ])?;
     let instance_id = params.required_string("InstanceId")?;
+    // Every account was created, modified and given its password when the fixture loaded, so
+    // each of these orders is the fixture's; only the direction changes it.
+    match params.string("OrderBy")? {
+        None | Some("" | "CreateTime" | "ModifyTime" | "ModifyPasswordTime") => {}
+        Some(other) => {
+            return Err(TencentError::new(
+                "InvalidParameterValue",
+                format!(
+                    "OrderBy \"{other}\" is not one of CreateTime, ModifyTime, ModifyPasswordTime."
+                ),
+            ))
+        }
+    }
+    let descending = match params.string("SortBy")? {
+        None | Some("") => false,
+        Some(text) if text.eq_ignore_ascii_case("asc") => false,
+        Some(text) if text.eq_ignore_ascii_case("desc") => true,
+        Some(other) => {
+            return Err(TencentError::new(
+                "InvalidParameterValue",
+                format!("SortBy \"{other}\" is not one of ASC, DESC."),
+            ))
+        }
+    };
     let offset = params.integer("Offset")?.unwrap_or(0);
     let limit = params.integer("Limit")?.unwrap_or(DEFAULT_LIMIT);
     if offset < 0 {
@@ -362,12 +390,15 @@ fn describe_accounts(
     let created = clock::tencent_time(state.loaded_at());
     let instances = state.cdb().instances();
     let instance = find_instance(&instances, instance_id, region)?;
-    let matching: Vec<&CdbAccount> = instance
+    let mut matching: Vec<&CdbAccount> = instance
         .accounts
         .iter()
         .filter(|a| account_pattern.as_ref().is_none_or(|p| p.is_match(&a.user)))
         .filter(|a| host_pattern.as_ref().is_none_or(|p| p.is_match(&a.host)))
         .collect();
+    if descending {
+        matching.reverse();
+    }
     // Both were checked to be non-negative above.
     let (offset, limit) = (
         usize::try_from(offset).unwrap_or(usize::MAX),
@@ -385,11 +416,16 @@ fn describe_accounts(
                 "CreateTime": created,
                 "ModifyTime": created,
                 "ModifyPasswordTime": created,
-                "MaxUserConnections": 10240,
+                "MaxUserConnections": MAX_USER_CONNECTIONS,
+                "OpenCam": false,
             })
         })
         .collect();
-    Ok(json!({ "TotalCount": matching.len(), "Items": items }))
+    Ok(json!({
+        "TotalCount": matching.len(),
+        "Items": items,
+        "MaxUserConnections": MAX_USER_CONNECTIONS,
+    }))
 }
 
 /// The instance, which must be in the call's region when the call names one.

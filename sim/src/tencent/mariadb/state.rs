@@ -1,7 +1,7 @@
-//! The TDSQL (mariadb) service's state: its instances as the fixture declares them. No action
-//! is served yet, so the state only carries the fixture through to snapshots.
+//! The TDSQL service's state: its instances as the fixture declares them, and the backend that
+//! holds their accounts' privileges.
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
 use crate::backend::error::BackendFuture;
@@ -9,28 +9,79 @@ use crate::fixture::Fixture;
 use crate::service::ServiceState;
 use crate::sync::locked;
 
-use super::fixture::MariadbInstance;
+use super::backend::{MariadbBackend, MariadbMemory};
+use super::fixture::{MariadbAccount, MariadbGrant, MariadbInstance};
 
 pub(crate) struct MariadbState {
+    /// Without privileges, which the backend holds.
     instances: Mutex<Vec<MariadbInstance>>,
+    backend: Box<dyn MariadbBackend>,
 }
 
 impl MariadbState {
-    pub(crate) fn new(instances: &[MariadbInstance]) -> Self {
+    /// The fixture's instances, with their privileges in memory.
+    pub(crate) fn in_memory(instances: &[MariadbInstance]) -> Self {
         MariadbState {
-            instances: Mutex::new(instances.to_vec()),
+            instances: Mutex::new(bare(instances)),
+            backend: Box::new(MariadbMemory::new(instances)),
         }
     }
+
+    pub(crate) fn instances(&self) -> MutexGuard<'_, Vec<MariadbInstance>> {
+        locked(&self.instances)
+    }
+
+    pub(crate) fn backend(&self) -> &dyn MariadbBackend {
+        self.backend.as_ref()
+    }
+}
+
+/// The instances with their accounts' privileges left out.
+fn bare(instances: &[MariadbInstance]) -> Vec<MariadbInstance> {
+    let mut instances = instances.to_vec();
+    for account in instances.iter_mut().flat_map(|i| &mut i.accounts) {
+        *account = MariadbAccount::new(&account.user, &account.host);
+    }
+    instances
 }
 
 impl ServiceState for MariadbState {
     fn load<'a>(&'a self, fixture: &'a Fixture, _now: Instant) -> BackendFuture<'a, ()> {
-        *locked(&self.instances) = fixture.tencentcloud.mariadb.clone();
-        Box::pin(std::future::ready(Ok(())))
+        Box::pin(async move {
+            let instances = &fixture.tencentcloud.mariadb;
+            self.backend.load(instances).await?;
+            *self.instances() = bare(instances);
+            Ok(())
+        })
     }
 
     fn snapshot<'a>(&'a self, snapshot: &'a mut Fixture, _now: Instant) -> BackendFuture<'a, ()> {
-        snapshot.tencentcloud.mariadb = locked(&self.instances).clone();
-        Box::pin(std::future::ready(Ok(())))
+        Box::pin(async move {
+            let mut instances = self.instances().clone();
+            for instance in &mut instances {
+                for account in &mut instance.accounts {
+                    let held = self
+                        .backend
+                        .privileges(&instance.instance_id, &account.user, &account.host)
+                        .await?;
+                    account.global_privileges = crate::listed_order::in_listed_order(
+                        &held.global,
+                        super::privileges::GLOBAL,
+                    );
+                    account.privileges = held
+                        .scoped
+                        .iter()
+                        .map(|(scope, privileges)| {
+                            MariadbGrant::of(
+                                scope,
+                                crate::listed_order::in_listed_order(privileges, scope.0.allowed()),
+                            )
+                        })
+                        .collect();
+                }
+            }
+            snapshot.tencentcloud.mariadb = instances;
+            Ok(())
+        })
     }
 }

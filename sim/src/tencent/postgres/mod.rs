@@ -19,7 +19,7 @@ use crate::fixture::{PostgresAccount, PostgresInstance};
 use crate::listed_order::in_listed_order;
 use crate::state::SimState;
 use crate::tencent::errors::TencentError;
-use crate::tencent::params::Params;
+use crate::tencent::params::{CallParams, Params};
 
 pub(crate) const SERVICE: &str = "postgres";
 pub(crate) const VERSION: &str = "2017-03-12";
@@ -66,11 +66,11 @@ const REGIONS: &[&str] = &[
 pub(crate) async fn handle(
     state: &SimState,
     action: &str,
-    params: &Value,
+    params: &CallParams,
     region: Option<&str>,
 ) -> Result<Value, TencentError> {
     let region = check_region(state, region)?;
-    let params = Params::body(params)?;
+    let params = Params::of(params)?;
     match action {
         "ModifyAccountPrivileges" => modify_account_privileges(state, &params, region).await,
         "DescribeAccountPrivileges" => describe_account_privileges(state, &params, region).await,
@@ -444,7 +444,10 @@ fn describe_accounts(
                 "Status": ACCOUNT_STATUS_NORMAL,
                 "CreateTime": created,
                 "UpdateTime": created,
+                "PasswordUpdateTime": created,
                 "UserType": account.account_type.as_str(),
+                "OpenCam": false,
+                "PGRoles": [],
             })
         })
         .collect();
