@@ -80,7 +80,16 @@ fn postgres_example(version: TerraformVersion) {
     example_round_trip("postgres_account_privileges", version);
 }
 
-on_each_terraform!(cdb_example, polardb_example, postgres_example);
+fn tdsql_example(version: TerraformVersion) {
+    example_round_trip("tdsql_account_privileges", version);
+}
+
+on_each_terraform!(
+    cdb_example,
+    polardb_example,
+    postgres_example,
+    tdsql_example
+);
 
 /// The quickstart applies and then plans nothing.
 fn quickstart_example(version: TerraformVersion) {
@@ -92,6 +101,9 @@ fn quickstart_example(version: TerraformVersion) {
     assert!(!sim.cdb_privileges("cdb-sim00001", "app", "%").is_empty());
     assert!(!sim
         .postgres_privileges("postgres-sim00001", "app")
+        .is_empty());
+    assert!(!sim
+        .tdsql_privileges("tdsql-sim00001", "app", "%")
         .is_empty());
 }
 
@@ -105,6 +117,7 @@ fn import_blocks_adopt_what_each_example_made() {
         "cdb_account_privileges",
         "polardb_account_grant",
         "postgres_account_privileges",
+        "tdsql_account_privileges",
     ] {
         let sim = Sim::start();
         let made = example_workspace(&sim, name, TerraformVersion::Current);
@@ -142,7 +155,7 @@ fn the_schema_terraform_shows_describes_everything() {
     let mut undescribed = Vec::new();
     undescribed_in(&provider["provider"]["block"], "provider", &mut undescribed);
     let resources = provider["resource_schemas"].as_object().expect("resources");
-    assert_eq!(resources.len(), 3, "{resources:?}");
+    assert_eq!(resources.len(), 4, "{resources:?}");
     for (name, schema) in resources {
         assert!(
             schema["block"]["block_types"]["timeouts"]["block"]["description"]

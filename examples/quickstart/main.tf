@@ -1,5 +1,6 @@
 # The quickstart: grant a PolarDB account access to two databases, a CDB for MySQL account
-# access to a database and a table, and a PostgreSQL account read access to a table.
+# access to a database and a table, a PostgreSQL account read access to a table, and a TDSQL
+# account access to a database, a view and a procedure.
 # scripts/quickstart.sh runs it against clouddb-sim;
 # credentials and endpoints come from the environment (ALICLOUD_ACCESS_KEY, ALICLOUD_SECRET_KEY,
 # CLOUDDB_ALICLOUD_ENDPOINT, TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY,
@@ -76,10 +77,38 @@ resource "clouddb_postgres_account_privileges" "app" {
   }
 }
 
+# Read access to "shop", its view "order_totals" and its procedure "archive_orders" for the
+# TDSQL for MySQL account app@%.
+resource "clouddb_tdsql_account_privileges" "app" {
+  instance_id = "tdsql-sim00001"
+  user        = "app"
+
+  database {
+    database   = "shop"
+    privileges = ["SELECT"]
+  }
+
+  view {
+    database   = "shop"
+    view       = "order_totals"
+    privileges = ["SELECT"]
+  }
+
+  procedure {
+    database   = "shop"
+    procedure  = "archive_orders"
+    privileges = ["EXECUTE"]
+  }
+}
+
 output "app_grant_id" {
   value = clouddb_polardb_account_grant.app.id
 }
 
 output "cdb_app_privileges_id" {
   value = clouddb_cdb_account_privileges.app.id
+}
+
+output "tdsql_app_privileges_id" {
+  value = clouddb_tdsql_account_privileges.app.id
 }

@@ -13,6 +13,7 @@ const INSTANCE_NOT_FOUND_CODES: &[&str] = &[
     "ResourceNotFound",
     "InvalidParameter.InstanceNotFound",
     "InstanceAlreadyDeleted",
+    "ResourceUnavailable.InstanceAlreadyDeleted",
     "InstanceNotExists",
 ];
 

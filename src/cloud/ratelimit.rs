@@ -15,6 +15,12 @@ use tokio::time::Instant;
 const DOCUMENTED_LIMITS: &[(&str, &str, f64)] = &[
     ("postgres", "ModifyAccountPrivileges", 20.0),
     ("cdb", "ModifyAccountPrivileges", 10.0),
+    ("mariadb", "ModifyAccountPrivileges", 20.0),
+    ("mariadb", "DescribeFlow", 20.0),
+    ("mariadb", "DescribeAccountPrivileges", 20.0),
+    ("mariadb", "DescribeDatabases", 20.0),
+    ("mariadb", "DescribeDatabaseObjects", 20.0),
+    ("mariadb", "DescribeDatabaseTable", 20.0),
 ];
 
 /// Share of a documented limit the client paces at: requests spaced exactly 1/rate apart reach
@@ -88,8 +94,8 @@ impl RateLimiter {
         Self::default()
     }
 
-    /// The vendors' documented limits: Tencent `postgres` ModifyAccountPrivileges 20/s and
-    /// `cdb` ModifyAccountPrivileges 10/s (paced at 95% of that); everything else unlimited.
+    /// The vendors' documented limits ([`DOCUMENTED_LIMITS`], paced at 95% of each);
+    /// everything else unlimited.
     pub fn documented() -> Self {
         DOCUMENTED_LIMITS
             .iter()

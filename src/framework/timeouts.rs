@@ -40,6 +40,17 @@ pub fn timeout(resource: &Value, operation: &str, default: Duration) -> Duration
         .unwrap_or(default)
 }
 
+/// A duration the way the `timeouts` block takes it: `90s`, `10m`, `1h`, `1500ms`.
+pub fn describe_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs();
+    match (duration.subsec_millis(), seconds) {
+        (0, s) if s >= 3600 && s.is_multiple_of(3600) => format!("{}h", s / 3600),
+        (0, s) if s >= 60 && s.is_multiple_of(60) => format!("{}m", s / 60),
+        (0, s) => format!("{s}s"),
+        _ => format!("{}ms", duration.as_millis()),
+    }
+}
+
 struct DurationValidator;
 
 impl Validator for DurationValidator {
@@ -100,6 +111,14 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_are_written_like_the_timeouts_block() {
+        assert_eq!(describe_duration(Duration::from_secs(600)), "10m");
+        assert_eq!(describe_duration(Duration::from_secs(3600)), "1h");
+        assert_eq!(describe_duration(Duration::from_secs(90)), "90s");
+        assert_eq!(describe_duration(Duration::from_millis(1500)), "1500ms");
+    }
 
     #[test]
     fn durations_read_like_go() {

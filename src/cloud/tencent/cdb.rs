@@ -9,13 +9,13 @@
 //!   the old privileges until the task ends.
 //! - Tencent APIs answer `null` for an empty list; it reads as empty.
 
-use std::time::Duration;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
+pub use super::poll::Polling;
+use super::poll::{wait, Look, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
 use crate::cloud::json::{null_as_empty, request_id_of, text_field};
@@ -219,41 +219,7 @@ pub struct AsyncRequestInfo {
 }
 
 /// How waiting for a task ended, when the task did not fail.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TaskWait {
-    Succeeded,
-    /// The deadline passed while the task was still under way; it may yet finish.
-    StillRunning(AsyncRequestInfo),
-}
-
-/// How often a task is polled: `first` after it starts, then each wait `factor` times the last,
-/// never longer than `max`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Polling {
-    pub first: Duration,
-    pub factor: f64,
-    pub max: Duration,
-}
-
-impl Default for Polling {
-    fn default() -> Self {
-        Polling {
-            first: Duration::from_millis(500),
-            factor: 1.5,
-            max: Duration::from_secs(5),
-        }
-    }
-}
-
-impl Polling {
-    fn after(&self, interval: Duration) -> Duration {
-        interval.mul_f64(self.factor).min(self.max)
-    }
-}
-
-/// The look at a task that ends the wait may take this long past the deadline, so a task that
-/// ended just in time is reported as it ended rather than as still running.
-const LAST_LOOK: Duration = Duration::from_secs(1);
+pub type TaskWait = Waited<AsyncRequestInfo>;
 
 /// The CDB API (version 2017-03-20) on a Tencent API 3.0 client.
 #[derive(Clone, Debug)]
@@ -366,10 +332,7 @@ impl CdbClient {
         async_request_id: &str,
         deadline: Instant,
     ) -> Result<TaskWait, CloudError> {
-        let mut interval = self.polling.first;
-        loop {
-            tokio::time::sleep_until((Instant::now() + interval).min(deadline)).await;
-            let look_deadline = deadline.max(Instant::now()) + LAST_LOOK;
+        wait(&self.polling, deadline, |look_deadline| async move {
             let task = self
                 .describe_async_request_info(async_request_id, look_deadline)
                 .await?;
@@ -380,7 +343,7 @@ impl CdbClient {
                 "task status"
             );
             if task.status == AsyncRequestStatus::Success {
-                return Ok(TaskWait::Succeeded);
+                return Ok(Look::Succeeded);
             }
             if task.status.is_failure() {
                 return Err(CloudError::TaskFailed {
@@ -390,11 +353,9 @@ impl CdbClient {
                     info: self.tencent.redact(&task.info),
                 });
             }
-            if Instant::now() >= deadline {
-                return Ok(TaskWait::StillRunning(task));
-            }
-            interval = self.polling.after(interval);
-        }
+            Ok(Look::Running(task))
+        })
+        .await
     }
 
     async fn call(
@@ -424,6 +385,7 @@ fn modify_params(instance_id: &str, account: &Account, privileges: &AccountPrivi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn account() -> Account {
         Account {
@@ -529,20 +491,6 @@ mod tests {
             assert!(!AsyncRequestStatus::from(status).is_failure(), "{status}");
             assert_eq!(AsyncRequestStatus::from(status).as_str(), status);
         }
-    }
-
-    #[test]
-    fn polling_slows_down_to_its_ceiling() {
-        let polling = Polling::default();
-        let mut interval = polling.first;
-        let mut waits = vec![interval];
-        for _ in 0..8 {
-            interval = polling.after(interval);
-            waits.push(interval);
-        }
-        assert_eq!(waits[1], Duration::from_millis(750));
-        assert!(waits.windows(2).all(|w| w[0] <= w[1]));
-        assert_eq!(waits.last(), Some(&Duration::from_secs(5)));
     }
 
     mod against_a_server {

@@ -2,6 +2,8 @@
 
 pub mod cdb;
 pub mod legacy;
+pub mod mariadb;
+pub mod poll;
 pub mod postgres;
 pub mod sign;
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::cloud::error::CloudError;
 use crate::cloud::tencent::cdb::{AsyncRequest, AsyncRequestInfo};
+use crate::framework::timeouts::describe_duration;
 use crate::framework::Diagnostics;
 
 use crate::resources::outcome::Operation;
@@ -77,29 +78,10 @@ pub fn still_running(
     )
 }
 
-/// A duration the way the `timeouts` block takes it: `90s`, `10m`, `1h`, `1500ms`.
-fn describe_duration(duration: Duration) -> String {
-    let seconds = duration.as_secs();
-    match (duration.subsec_millis(), seconds) {
-        (0, s) if s >= 3600 && s.is_multiple_of(3600) => format!("{}h", s / 3600),
-        (0, s) if s >= 60 && s.is_multiple_of(60) => format!("{}m", s / 60),
-        (0, s) => format!("{s}s"),
-        _ => format!("{}ms", duration.as_millis()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::resources::cdb_account_privileges::test_values::sample;
-
-    #[test]
-    fn durations_are_written_like_the_timeouts_block() {
-        assert_eq!(describe_duration(Duration::from_secs(600)), "10m");
-        assert_eq!(describe_duration(Duration::from_secs(3600)), "1h");
-        assert_eq!(describe_duration(Duration::from_secs(90)), "90s");
-        assert_eq!(describe_duration(Duration::from_millis(1500)), "1500ms");
-    }
 
     #[test]
     fn a_failed_task_names_its_info_and_both_request_ids() {

@@ -7,9 +7,8 @@ mod model;
 mod test_values;
 mod validation;
 
-use std::collections::BTreeSet;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio::sync::OwnedMutexGuard;
@@ -17,11 +16,11 @@ use tokio::time::Instant;
 
 use crate::cloud::error::{CloudError, Missing};
 use crate::cloud::tencent::cdb::{CdbClient, TaskWait};
-use crate::framework::{Attributes, Block, Diagnostics};
+use crate::framework::{Block, Diagnostics};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::{account_read_failure, cloud_error, instance_not_found};
-use crate::resources::mysql_family::account::{parse_account_id, DEFAULT_HOST};
+use crate::resources::mysql_family::account::{parse_account_id, ConfiguredAccounts, DEFAULT_HOST};
 use crate::resources::mysql_family::levels::CDB;
 use crate::resources::mysql_family::privileges::Privileges;
 use crate::resources::mysql_family::shape::Shapes;
@@ -37,44 +36,14 @@ pub use self::validation::TYPE_NAME;
 
 pub struct CdbAccountPrivileges {
     clouds: Arc<Clouds>,
-    /// The accounts this walk has seen a configuration for: each resource replaces all of its
-    /// account's privileges, so two resources of one account would undo each other.
-    configured_accounts: Mutex<BTreeSet<String>>,
+    configured_accounts: ConfiguredAccounts,
 }
 
 impl CdbAccountPrivileges {
     pub fn new(clouds: Arc<Clouds>) -> Self {
         CdbAccountPrivileges {
             clouds,
-            configured_accounts: Mutex::default(),
-        }
-    }
-
-    /// Refuses a second resource for an account: Terraform validates each resource instance
-    /// once per walk, so an account seen twice in one walk is configured twice.
-    fn refuse_shared_account(&self, config: &Value, diags: &mut Diagnostics) {
-        let attrs = Attributes::of(config);
-        let host = match config.attr("host") {
-            Some(Value::Null) | None => Some(DEFAULT_HOST),
-            Some(host) => host.as_str(),
-        };
-        let (Some(instance), Some(user), Some(host)) = (
-            attrs.optional_string("instance_id"),
-            attrs.optional_string("user"),
-            host,
-        ) else {
-            return;
-        };
-        let account = format!("{instance}#{user}#{host}");
-        let mut seen = self
-            .configured_accounts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !seen.insert(account.clone()) {
-            diags.error(
-                "Account managed twice",
-                format!("Another {TYPE_NAME} in this configuration manages the account {account}. Each resource sets every privilege of its account, so two would undo each other: put all of the account's privileges in one resource."),
-            );
+            configured_accounts: ConfiguredAccounts::default(),
         }
     }
 }
@@ -103,14 +72,12 @@ impl AccountResource for CdbAccountPrivileges {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         check_every_scope(config, diags);
-        self.refuse_shared_account(config, diags);
+        self.configured_accounts
+            .refuse_twice(TYPE_NAME, config, diags);
     }
 
     fn begin_walk(&self) {
-        self.configured_accounts
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clear();
+        self.configured_accounts.clear();
     }
 
     /// A state without `host` (older or edited by hand) takes it from its ID.

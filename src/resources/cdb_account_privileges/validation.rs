@@ -1,12 +1,11 @@
 //! The schema and its name rules: the account's own attributes here, the privilege levels from
 //! the MySQL family's table.
 
-use crate::framework::validators::NameRule;
-use crate::framework::{Attribute, Block, Diagnostics};
-use crate::resources::mysql_family::account::{host_rule, user_rule, AccountIds, DEFAULT_HOST};
+use crate::framework::{Block, Diagnostics};
+use crate::resources::mysql_family::account::AccountIds;
 use crate::resources::mysql_family::levels::CDB;
-use crate::resources::mysql_family::schema::{check_levels, with_privilege_levels};
-use crate::value::{Type, Value};
+use crate::resources::mysql_family::schema::{account_block, check_levels, InstanceAttribute};
+use crate::value::Value;
 
 pub const TYPE_NAME: &str = "clouddb_cdb_account_privileges";
 pub fn instance_id_rule(id: &str) -> Result<(), String> {
@@ -27,29 +26,14 @@ pub fn check_every_scope(config: &Value, diags: &mut Diagnostics) {
 
 /// The schema's attributes and blocks: the account's own, then the privilege levels.
 pub fn block() -> Block {
-    let block = Block::new()
-        .description("Every privilege of one account of a TencentDB for MySQL (CDB) instance. Authoritative: whatever the account holds beyond this resource is revoked, and destroying the resource revokes everything.")
-        .attribute(Attribute::computed("id", Type::String).description("`<instance_id>#<user>#<host>`."))
-        .attribute(
-            Attribute::required("instance_id", Type::String)
-                .description("ID of the CDB instance, e.g. `cdb-c1nl9rpv`.")
-                .requires_replace()
-                .validator(NameRule { rule: instance_id_rule }),
-        )
-        .attribute(
-            Attribute::required("user", Type::String)
-                .description("User name of an existing account of the instance.")
-                .requires_replace()
-                .validator(NameRule { rule: user_rule }),
-        )
-        .attribute(
-            Attribute::optional("host", Type::String)
-                .description("Host of the account: `%` (any host, the default), an address, or a pattern such as `10.0.0.%`.")
-                .default(Value::string(DEFAULT_HOST))
-                .requires_replace()
-                .validator(NameRule { rule: host_rule }),
-        );
-    with_privilege_levels(block, &CDB)
+    account_block(
+        "Every privilege of one account of a TencentDB for MySQL (CDB) instance. Authoritative: whatever the account holds beyond this resource is revoked, and destroying the resource revokes everything.",
+        InstanceAttribute {
+            description: "ID of the CDB instance, e.g. `cdb-c1nl9rpv`.",
+            rule: instance_id_rule,
+        },
+        &CDB,
+    )
 }
 
 #[cfg(test)]

@@ -150,3 +150,51 @@ mod tests {
         assert!(host_rule("").is_err());
     }
 }
+
+/// The accounts one walk has seen a configuration for. A MySQL-family resource replaces every
+/// privilege of its account, so two resources of one account would undo each other; Terraform
+/// validates each resource instance once per walk, so an account seen twice is configured twice.
+#[derive(Debug, Default)]
+pub struct ConfiguredAccounts {
+    seen: std::sync::Mutex<std::collections::BTreeSet<String>>,
+}
+
+impl ConfiguredAccounts {
+    /// Refuses `config` when another resource of `type_name` in this walk has its account.
+    pub fn refuse_twice(
+        &self,
+        type_name: &str,
+        config: &crate::value::Value,
+        diags: &mut Diagnostics,
+    ) {
+        use crate::value::Value;
+        let text = |name: &str| config.attr(name).and_then(Value::as_str);
+        let host = match config.attr("host") {
+            Some(Value::Null) | None => Some(DEFAULT_HOST),
+            Some(host) => host.as_str(),
+        };
+        let (Some(instance), Some(user), Some(host)) = (text("instance_id"), text("user"), host)
+        else {
+            return;
+        };
+        let account = format!("{instance}#{user}#{host}");
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !seen.insert(account.clone()) {
+            diags.error(
+                "Account managed twice",
+                format!("Another {type_name} in this configuration manages the account {account}. Each resource sets every privilege of its account, so two would undo each other: put all of the account's privileges in one resource."),
+            );
+        }
+    }
+
+    /// A new walk begins.
+    pub fn clear(&self) {
+        self.seen
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+}

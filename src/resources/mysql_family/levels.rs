@@ -1,8 +1,6 @@
 //! The levels of a MySQL-family account's privileges, one row each.
 
-use crate::cloud::tencent::cdb::{
-    COLUMN_PRIVILEGES, DATABASE_PRIVILEGES, GLOBAL_PRIVILEGES, TABLE_PRIVILEGES,
-};
+use crate::cloud::tencent::{cdb, mariadb};
 
 /// One scoped level: its block, its map attribute, the names that identify a scope, and the
 /// privileges the level takes.
@@ -32,7 +30,7 @@ pub const DATABASE: Level = Level {
     block: "database",
     map: "database_privileges",
     names: &["database"],
-    allowed: DATABASE_PRIVILEGES,
+    allowed: cdb::DATABASE_PRIVILEGES,
     one: "one database",
     mysql: Some("`db.*`"),
     map_example: "{ shop = [\"SELECT\"] }",
@@ -41,7 +39,7 @@ pub const TABLE: Level = Level {
     block: "table",
     map: "table_privileges",
     names: &["database", "table"],
-    allowed: TABLE_PRIVILEGES,
+    allowed: cdb::TABLE_PRIVILEGES,
     one: "one table",
     mysql: None,
     map_example: "{ shop = { orders = [\"SELECT\"] } }",
@@ -50,16 +48,50 @@ pub const COLUMN: Level = Level {
     block: "column",
     map: "column_privileges",
     names: &["database", "table", "column"],
-    allowed: COLUMN_PRIVILEGES,
+    allowed: cdb::COLUMN_PRIVILEGES,
     one: "one column",
     mysql: None,
     map_example: "{ shop = { orders = { total = [\"SELECT\"] } } }",
 };
 
+pub const VIEW: Level = Level {
+    block: "view",
+    map: "view_privileges",
+    names: &["database", "view"],
+    allowed: mariadb::TABLE_PRIVILEGES,
+    one: "one view",
+    mysql: None,
+    map_example: "{ shop = { order_totals = [\"SELECT\"] } }",
+};
+pub const FUNCTION: Level = Level {
+    block: "function",
+    map: "function_privileges",
+    names: &["database", "function"],
+    allowed: mariadb::ROUTINE_PRIVILEGES,
+    one: "one function",
+    mysql: None,
+    map_example: "{ shop = { tax = [\"EXECUTE\"] } }",
+};
+pub const PROCEDURE: Level = Level {
+    block: "procedure",
+    map: "procedure_privileges",
+    names: &["database", "procedure"],
+    allowed: mariadb::ROUTINE_PRIVILEGES,
+    one: "one procedure",
+    mysql: None,
+    map_example: "{ shop = { archive_orders = [\"EXECUTE\"] } }",
+};
+
 /// TencentDB for MySQL (CDB).
 pub const CDB: Family = Family {
-    global: GLOBAL_PRIVILEGES,
+    global: cdb::GLOBAL_PRIVILEGES,
     levels: &[DATABASE, TABLE, COLUMN],
+};
+
+/// TDSQL for MySQL: CDB's levels (TDSQL takes the same names at each) and three more.
+pub const TDSQL: Family = Family {
+    global: mariadb::GLOBAL_PRIVILEGES,
+    levels: &[DATABASE, TABLE, COLUMN, VIEW, FUNCTION, PROCEDURE],
 };
 
 impl Family {

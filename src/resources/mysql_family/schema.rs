@@ -7,8 +7,44 @@ use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting};
 use crate::value::{AttributePath, Type, Value};
 
+use super::account::{host_rule, user_rule, DEFAULT_HOST};
 use super::levels::{Family, Level};
 use super::privileges::blocks;
+
+/// How a service's instances are named in the schema.
+pub struct InstanceAttribute {
+    /// `"ID of the CDB instance, e.g. `cdb-c1nl9rpv`."`
+    pub description: &'static str,
+    pub rule: fn(&str) -> Result<(), String>,
+}
+
+/// A resource of one MySQL-family account: `id`, `instance_id`, `user` and `host` (default `%`),
+/// then the family's privilege levels.
+pub fn account_block(description: &str, instance: InstanceAttribute, family: &Family) -> Block {
+    let block = Block::new()
+        .description(description)
+        .attribute(Attribute::computed("id", Type::String).description("`<instance_id>#<user>#<host>`."))
+        .attribute(
+            Attribute::required("instance_id", Type::String)
+                .description(instance.description)
+                .requires_replace()
+                .validator(NameRule { rule: instance.rule }),
+        )
+        .attribute(
+            Attribute::required("user", Type::String)
+                .description("User name of an existing account of the instance.")
+                .requires_replace()
+                .validator(NameRule { rule: user_rule }),
+        )
+        .attribute(
+            Attribute::optional("host", Type::String)
+                .description("Host of the account: `%` (any host, the default), an address, or a pattern such as `10.0.0.%`.")
+                .default(Value::string(DEFAULT_HOST))
+                .requires_replace()
+                .validator(NameRule { rule: host_rule }),
+        );
+    with_privilege_levels(block, family)
+}
 
 /// `block` with the family's privilege attributes and blocks added: `global_privileges`, then
 /// each level's map attribute and its block.

@@ -260,6 +260,72 @@ pub fn cdb_grants(entries: &[&str]) -> std::collections::BTreeSet<String> {
     entries.iter().map(|e| e.to_string()).collect()
 }
 
+/// TDSQL for MySQL: an account's privileges as the sim holds them, and a client for drift.
+impl Sim {
+    /// A TDSQL client of our own with the built-in fixture's key, for out-of-band changes.
+    pub fn tdsql_client(&self) -> clouddb::cloud::tencent::mariadb::TdsqlClient {
+        clouddb::cloud::tencent::mariadb::TdsqlClient::new(self.tencent_client())
+    }
+
+    /// What a TDSQL account holds, one `level:scope:PRIVILEGE` entry per privilege, e.g.
+    /// `global:*:PROCESS`, `database:shop:SELECT`, `view:shop.order_totals:SELECT`,
+    /// `column:shop.orders.total:UPDATE`, `procedure:shop.archive_orders:EXECUTE`.
+    pub fn tdsql_privileges(
+        &self,
+        instance: &str,
+        user: &str,
+        host: &str,
+    ) -> std::collections::BTreeSet<String> {
+        let state = self.state();
+        let account = state["tencentcloud"]["mariadb"]
+            .as_array()
+            .and_then(|instances| instances.iter().find(|i| i["instance_id"] == instance))
+            .and_then(|i| i["accounts"].as_array())
+            .and_then(|accounts| {
+                accounts
+                    .iter()
+                    .find(|a| a["user"] == user && a["host"] == host)
+            })
+            .unwrap_or_else(|| panic!("no account {user}@{host} of {instance} in {state}"))
+            .clone();
+        let names = |entry: &Json| -> Vec<String> {
+            entry
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect()
+        };
+        let mut held: std::collections::BTreeSet<String> = names(&account["global_privileges"])
+            .into_iter()
+            .map(|name| format!("global:*:{name}"))
+            .collect();
+        for entry in account["privileges"].as_array().into_iter().flatten() {
+            let text = |field: &str| entry[field].as_str().map(str::to_string);
+            let (level, object) = match (
+                text("table"),
+                text("column"),
+                text("view"),
+                text("function"),
+                text("procedure"),
+            ) {
+                (Some(table), Some(column), ..) => ("column", vec![table, column]),
+                (Some(table), None, ..) => ("table", vec![table]),
+                (None, _, Some(view), ..) => ("view", vec![view]),
+                (None, _, None, Some(function), _) => ("function", vec![function]),
+                (None, _, None, None, Some(procedure)) => ("procedure", vec![procedure]),
+                _ => ("database", vec![]),
+            };
+            let mut scope = vec![text("database").unwrap_or_default()];
+            scope.extend(object);
+            for name in names(&entry["privileges"]) {
+                held.insert(format!("{level}:{}:{name}", scope.join(".")));
+            }
+        }
+        held
+    }
+}
+
 /// TencentDB for PostgreSQL: an account as the sim holds it, and a client for drift.
 impl Sim {
     /// A PostgreSQL client of our own with the built-in fixture's key, in `ap-guangzhou`, for
