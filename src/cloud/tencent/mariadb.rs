@@ -51,46 +51,9 @@ pub const GLOBAL_PRIVILEGES: &[&str] = &[
     "TRIGGER",
 ];
 
-/// `DatabasePrivileges`: the global ones but PROCESS and SHOW DATABASES.
-pub const DATABASE_PRIVILEGES: &[&str] = &[
-    "SELECT",
-    "INSERT",
-    "UPDATE",
-    "DELETE",
-    "CREATE",
-    "DROP",
-    "REFERENCES",
-    "INDEX",
-    "ALTER",
-    "CREATE TEMPORARY TABLES",
-    "LOCK TABLES",
-    "EXECUTE",
-    "CREATE VIEW",
-    "SHOW VIEW",
-    "CREATE ROUTINE",
-    "ALTER ROUTINE",
-    "EVENT",
-    "TRIGGER",
-];
-
-/// `TablePrivileges` and `ViewPrivileges`.
-pub const TABLE_PRIVILEGES: &[&str] = &[
-    "SELECT",
-    "INSERT",
-    "UPDATE",
-    "DELETE",
-    "CREATE",
-    "DROP",
-    "REFERENCES",
-    "INDEX",
-    "ALTER",
-    "CREATE VIEW",
-    "SHOW VIEW",
-    "TRIGGER",
-];
-
-/// `ColumnPrivileges`.
-pub const COLUMN_PRIVILEGES: &[&str] = &["SELECT", "INSERT", "UPDATE", "REFERENCES"];
+/// TDSQL takes the names cdb takes at its database, table and column levels; views take the
+/// table's.
+pub use super::cdb::{COLUMN_PRIVILEGES, DATABASE_PRIVILEGES, TABLE_PRIVILEGES};
 
 /// `FunctionPrivileges` and `ProcedurePrivileges`.
 pub const ROUTINE_PRIVILEGES: &[&str] = &["ALTER ROUTINE", "EXECUTE"];

@@ -10,36 +10,19 @@ use crate::framework::Diagnostics;
 
 use crate::resources::outcome::Operation;
 
-use super::model::AccountGrants;
+use crate::resources::mysql_family::change::{change_summary, no_such_account};
+use crate::resources::mysql_family::grants::AccountGrants;
 
 /// The action whose task the resource waits for.
 pub const MODIFY: &str = "ModifyAccountPrivileges";
 
-pub fn change_summary(wanted: &AccountGrants) -> String {
-    format!("Could not set the privileges of {}", wanted.id())
-}
-
-/// The sentence both a change and an import give when the account is not there.
-fn no_such_account(grants: &AccountGrants) -> String {
-    format!(
-        "CDB instance {} has no account {}.",
-        grants.instance_id,
-        grants.account.name()
-    )
-}
-
-pub fn account_missing(wanted: &AccountGrants, error: &CloudError) -> Diagnostics {
-    Diagnostics::from_error(
-        "Account not found",
-        format!(
-            "{} Create the account first: this resource manages the privileges of an existing account. {error}",
-            no_such_account(wanted)
-        ),
-    )
+/// How messages name the instance of `grants`.
+pub fn instance_name(grants: &AccountGrants) -> String {
+    format!("CDB instance {}", grants.instance_id)
 }
 
 pub fn import_missing(grants: &AccountGrants) -> Diagnostics {
-    crate::resources::messages::import_missing(no_such_account(grants))
+    crate::resources::messages::import_missing(no_such_account(&instance_name(grants), grants))
 }
 
 /// A task that failed, or whose status could not be read: the task, its Info and both RequestIds.
@@ -85,7 +68,9 @@ mod tests {
 
     #[test]
     fn a_failed_task_names_its_info_and_both_request_ids() {
-        let grants = AccountGrants::from_value(&sample()).expect("model");
+        let grants =
+            AccountGrants::from_value(&crate::resources::mysql_family::levels::CDB, &sample())
+                .expect("model");
         let task = AsyncRequest {
             async_request_id: "task-1".into(),
             request_id: "R-MODIFY".into(),

@@ -14,22 +14,21 @@ use async_trait::async_trait;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use crate::cloud::error::{CloudError, Missing};
-use crate::cloud::tencent::cdb::{CdbClient, TaskWait};
+use crate::cloud::tencent::cdb::CdbClient;
 use crate::framework::{Block, Diagnostics};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
-use crate::resources::messages::{account_read_failure, cloud_error, instance_not_found};
+use crate::resources::messages::account_read_failure;
 use crate::resources::mysql_family::account::{parse_account_id, ConfiguredAccounts, DEFAULT_HOST};
+use crate::resources::mysql_family::change::{call_failed, task_ended, Instance};
+use crate::resources::mysql_family::grants::AccountGrants;
 use crate::resources::mysql_family::levels::CDB;
-use crate::resources::mysql_family::privileges::Privileges;
-use crate::resources::mysql_family::shape::Shapes;
 use crate::resources::outcome::{ReadFailure, Unfinished};
 use crate::value::Value;
 
 use self::failure::MODIFY;
-use self::failure::{account_missing, change_summary, import_missing, still_running, task_error};
-use self::model::{privileges_from_api, privileges_to_api, AccountGrants};
+use self::failure::{import_missing, instance_name, still_running, task_error};
+use self::model::{privileges_from_api, privileges_to_api};
 use self::validation::{block, check_every_scope, ACCOUNT_IDS};
 
 pub use self::validation::TYPE_NAME;
@@ -46,14 +45,6 @@ impl CdbAccountPrivileges {
             configured_accounts: ConfiguredAccounts::default(),
         }
     }
-}
-
-fn instance_name(grants: &AccountGrants) -> String {
-    format!("CDB instance {}", grants.instance_id)
-}
-
-fn instance_missing(client: &CdbClient, grants: &AccountGrants, error: &CloudError) -> ReadFailure {
-    instance_not_found(&instance_name(grants), &client.location(), error)
 }
 
 #[async_trait]
@@ -99,7 +90,7 @@ impl AccountResource for CdbAccountPrivileges {
     }
 
     fn parse(&self, value: &Value) -> Result<AccountGrants, Diagnostics> {
-        AccountGrants::from_value(value)
+        AccountGrants::from_value(&CDB, value)
     }
 
     fn render(&self, grants: &AccountGrants) -> Value {
@@ -111,7 +102,7 @@ impl AccountResource for CdbAccountPrivileges {
     }
 
     fn emptied(&self, prior: &AccountGrants) -> AccountGrants {
-        prior.holding(Privileges::none(&CDB))
+        prior.emptied()
     }
 
     fn unchanged(&self, prior: &AccountGrants, wanted: &AccountGrants) -> bool {
@@ -155,6 +146,10 @@ impl AccountResource for CdbAccountPrivileges {
     ) -> Result<Sent<Infallible>, Unfinished> {
         let wanted = &*change.wanted;
         let request = privileges_to_api(&wanted.privileges);
+        let instance = Instance {
+            name: &instance_name(wanted),
+            location: client.location(),
+        };
         let task = client
             .modify_account_privileges(
                 &wanted.instance_id,
@@ -163,30 +158,15 @@ impl AccountResource for CdbAccountPrivileges {
                 change.deadline,
             )
             .await
-            .map_err(|e| match e.missing() {
-                Some(Missing::Account) => Unfinished::AccountGone(account_missing(wanted, &e)),
-                Some(Missing::Instance) => {
-                    Unfinished::InstanceGone(instance_missing(client, wanted, &e).into())
-                }
-                None => Unfinished::of_change(&e, cloud_error(change_summary(wanted), &e)),
-            })?;
-        match client
+            .map_err(|e| call_failed(&e, wanted, &instance))?;
+        let waited = client
             .wait_for_async_request(MODIFY, &task.async_request_id, change.deadline)
-            .await
-        {
-            Ok(TaskWait::Succeeded) => Ok(Sent::Confirmed),
-            Ok(TaskWait::StillRunning(info)) => Err(Unfinished::Undetermined(still_running(
-                wanted,
-                &task,
-                &info,
-                change.operation,
-                change.limit,
-            ))),
-            Err(e) if e.is_unreachable() => {
-                Err(Unfinished::Undetermined(task_error(wanted, &task, &e)))
-            }
-            Err(e) => Err(Unfinished::Failed(task_error(wanted, &task, &e))),
-        }
+            .await;
+        task_ended(
+            waited,
+            |info| still_running(wanted, &task, &info, change.operation, change.limit),
+            |e| task_error(wanted, &task, e),
+        )
     }
 
     fn verify(
@@ -200,12 +180,7 @@ impl AccountResource for CdbAccountPrivileges {
 
     fn parse_import_id(&self, id: &str) -> Result<AccountGrants, Diagnostics> {
         let (instance_id, account) = parse_account_id(id, &ACCOUNT_IDS)?;
-        Ok(AccountGrants {
-            instance_id,
-            account,
-            privileges: Privileges::none(&CDB),
-            shapes: Shapes::default(),
-        })
+        Ok(AccountGrants::new(&CDB, instance_id, account))
     }
 
     async fn import(

@@ -1,16 +1,11 @@
-//! The resource's model: one account and its privileges (the MySQL family's model, with CDB's
-//! levels), to and from the API's shape and Terraform values.
+//! The resource's model, the MySQL family's with CDB's levels: what the API's shapes say, as
+//! the family's privileges, and back.
 
 use std::collections::BTreeSet;
 
-use crate::cloud::tencent::cdb::{
-    self, Account, ColumnPrivilege, DatabasePrivilege, TablePrivilege,
-};
-use crate::framework::{Attributes, Diagnostics};
+use crate::cloud::tencent::cdb::{self, ColumnPrivilege, DatabasePrivilege, TablePrivilege};
 use crate::resources::mysql_family::levels::CDB;
 use crate::resources::mysql_family::privileges::{normalise, Privileges};
-use crate::resources::mysql_family::shape::Shapes;
-use crate::value::Value;
 
 /// The positions of the levels in [`CDB`].
 const DATABASES: usize = 0;
@@ -76,64 +71,15 @@ pub fn privileges_to_api(privileges: &Privileges) -> cdb::AccountPrivileges {
     }
 }
 
-/// One account of one instance and everything it holds (or should hold).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccountGrants {
-    pub instance_id: String,
-    pub account: Account,
-    pub privileges: Privileges,
-    /// How the configuration writes each level, which the state keeps.
-    pub shapes: Shapes,
-}
-
-impl AccountGrants {
-    pub fn id(&self) -> String {
-        format!(
-            "{}#{}#{}",
-            self.instance_id, self.account.user, self.account.host
-        )
-    }
-
-    pub fn from_value(value: &Value) -> Result<Self, Diagnostics> {
-        let attrs = Attributes::of(value);
-        Ok(AccountGrants {
-            instance_id: attrs.string("instance_id")?,
-            account: Account {
-                user: attrs.string("user")?,
-                host: attrs.string("host")?,
-            },
-            privileges: Privileges::from_value(&CDB, value),
-            shapes: Shapes::of(&CDB, value),
-        })
-    }
-
-    /// The resource value, but `timeouts`, which the kit carries.
-    pub fn to_value(&self) -> Value {
-        let mut fields = vec![
-            ("id", Value::string(self.id())),
-            ("instance_id", Value::string(&self.instance_id)),
-            ("user", Value::string(&self.account.user)),
-            ("host", Value::string(&self.account.host)),
-        ];
-        fields.extend(self.privileges.to_values(&CDB, &self.shapes));
-        Value::object(fields)
-    }
-
-    pub fn holding(&self, privileges: Privileges) -> Self {
-        AccountGrants {
-            privileges,
-            ..self.clone()
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
 
     use super::*;
-    use crate::cloud::tencent::cdb::TABLE_PRIVILEGES;
+    use crate::cloud::tencent::cdb::{Account, TABLE_PRIVILEGES};
     use crate::resources::cdb_account_privileges::test_values::sample;
+    use crate::resources::mysql_family::grants::AccountGrants;
+    use crate::value::Value;
 
     fn names(list: &[&str]) -> BTreeSet<String> {
         list.iter().map(|n| n.to_string()).collect()
@@ -145,7 +91,7 @@ mod tests {
 
     #[test]
     fn a_resource_value_round_trips_through_the_model() {
-        let grants = AccountGrants::from_value(&sample()).expect("model");
+        let grants = AccountGrants::from_value(&CDB, &sample()).expect("model");
         assert_eq!(grants.id(), "cdb-sim00001#app#%");
         assert_eq!(grants.privileges.global, names(&["PROCESS"]));
         assert_eq!(
@@ -158,7 +104,10 @@ mod tests {
         );
         let value = grants.to_value();
         assert_eq!(value.attr("id"), Some(&Value::string("cdb-sim00001#app#%")));
-        assert_eq!(AccountGrants::from_value(&value).expect("again"), grants);
+        assert_eq!(
+            AccountGrants::from_value(&CDB, &value).expect("again"),
+            grants
+        );
         for name in ["database", "table", "column", "global_privileges"] {
             assert!(
                 crate::value::semantically_equal(
@@ -172,7 +121,7 @@ mod tests {
 
     #[test]
     fn the_request_carries_every_level_in_the_apis_shape() {
-        let grants = AccountGrants::from_value(&sample()).expect("model");
+        let grants = AccountGrants::from_value(&CDB, &sample()).expect("model");
         let request = privileges_to_api(&grants.privileges);
         assert_eq!(request.global_privileges, strings(&["PROCESS"]));
         assert_eq!(
@@ -233,15 +182,15 @@ mod tests {
 
     #[test]
     fn an_account_holding_nothing_reads_as_empty_sets_and_blocks() {
-        let grants = AccountGrants {
-            instance_id: "cdb-1".into(),
-            account: Account {
+        let grants = AccountGrants::new(
+            &CDB,
+            "cdb-1".into(),
+            Account {
                 user: "app".into(),
                 host: "%".into(),
             },
-            privileges: privileges_from_api(&cdb::AccountPrivileges::default()),
-            shapes: Shapes::default(),
-        };
+        )
+        .holding(privileges_from_api(&cdb::AccountPrivileges::default()));
         let value = grants.to_value();
         for name in ["global_privileges", "database", "table", "column"] {
             assert_eq!(value.attr(name), Some(&Value::Set(vec![])), "{name}");
@@ -279,7 +228,7 @@ mod tests {
             attrs.insert("database_privileges".into(), Value::Null);
             attrs.insert("column_privileges".into(), Value::Null);
         }
-        let grants = AccountGrants::from_value(&value).expect("model");
+        let grants = AccountGrants::from_value(&CDB, &value).expect("model");
         assert_eq!(grants.privileges.level(TABLES).len(), 2);
         assert_eq!(
             grants.privileges.level(DATABASES).len(),
@@ -294,6 +243,9 @@ mod tests {
         );
         assert!(matches!(read.attr("database"), Some(Value::Set(blocks)) if blocks.len() == 1));
         assert_eq!(read.attr("database_privileges"), Some(&Value::Null));
-        assert_eq!(AccountGrants::from_value(&read).expect("again"), grants);
+        assert_eq!(
+            AccountGrants::from_value(&CDB, &read).expect("again"),
+            grants
+        );
     }
 }

@@ -20,7 +20,7 @@ pub struct Level {
 }
 
 /// A service's levels: the global privileges, then the scoped levels in the API's order.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Family {
     pub global: &'static [&'static str],
     pub levels: &'static [Level],

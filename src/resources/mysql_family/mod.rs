@@ -1,9 +1,11 @@
-//! The MySQL family's account privileges (TencentDB for MySQL, and TDSQL to come). One table of
+//! The MySQL family's account privileges (TencentDB for MySQL and TDSQL for MySQL). One table of
 //! levels, the global one and each scoped level with its block, its map attribute, the names
 //! that identify a scope and the privileges it takes, drives the schema's blocks, the checks,
 //! the normalisation of what the cloud reports, and the model.
 
 pub mod account;
+pub mod change;
+pub mod grants;
 pub mod levels;
 pub mod privileges;
 pub mod schema;

@@ -14,20 +14,23 @@ use async_trait::async_trait;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use crate::cloud::error::{CloudError, Missing};
-use crate::cloud::tencent::mariadb::{Flow, FlowStatus, FlowWait, Scope, TdsqlClient};
+use crate::cloud::error::CloudError;
+use crate::cloud::tencent::mariadb::{Flow, FlowStatus, Scope, TdsqlClient};
 use crate::framework::timeouts::describe_duration;
 use crate::framework::{Block, Diagnostics};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
-use crate::resources::messages::{account_read_failure, cloud_error, instance_not_found};
+use crate::resources::messages::{account_read_failure, cloud_error};
 use crate::resources::mysql_family::account::{parse_account_id, ConfiguredAccounts};
+use crate::resources::mysql_family::change::{
+    call_failed, change_summary, no_such_account, task_ended, Instance,
+};
+use crate::resources::mysql_family::grants::AccountGrants;
 use crate::resources::mysql_family::levels::TDSQL;
-use crate::resources::mysql_family::privileges::Privileges;
 use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
 use crate::value::Value;
 
-use self::model::{privileges_from_reads, privileges_to_lists, scopes_of, AccountGrants};
+use self::model::{privileges_from_reads, privileges_to_lists, scopes_of};
 use self::reads::{every_scope, read_scopes};
 use self::validation::{block, check_every_scope, ACCOUNT_IDS};
 
@@ -76,18 +79,6 @@ impl TdsqlAccountPrivileges {
 
 fn instance_name(grants: &AccountGrants) -> String {
     format!("TDSQL instance {}", grants.instance_id)
-}
-
-fn no_such_account(grants: &AccountGrants) -> String {
-    format!(
-        "TDSQL instance {} has no account {}.",
-        grants.instance_id,
-        grants.account.name()
-    )
-}
-
-fn change_summary(grants: &AccountGrants) -> String {
-    format!("Could not set the privileges of {}", grants.id())
 }
 
 /// A flow that failed, or whose status could not be read: the flow and the RequestIds.
@@ -152,7 +143,7 @@ impl AccountResource for TdsqlAccountPrivileges {
     }
 
     fn parse(&self, value: &Value) -> Result<AccountGrants, Diagnostics> {
-        AccountGrants::from_value(value)
+        AccountGrants::from_value(&TDSQL, value)
     }
 
     fn render(&self, grants: &AccountGrants) -> Value {
@@ -164,7 +155,7 @@ impl AccountResource for TdsqlAccountPrivileges {
     }
 
     fn emptied(&self, prior: &AccountGrants) -> AccountGrants {
-        prior.holding(Privileges::none(&TDSQL))
+        prior.emptied()
     }
 
     fn unchanged(&self, prior: &AccountGrants, wanted: &AccountGrants) -> bool {
@@ -220,6 +211,10 @@ impl AccountResource for TdsqlAccountPrivileges {
     ) -> Result<Sent<Infallible>, Unfinished> {
         let wanted = &*change.wanted;
         let lists = privileges_to_lists(&wanted.privileges);
+        let instance = Instance {
+            name: &instance_name(wanted),
+            location: client.location(),
+        };
         let flow = client
             .modify_account_privileges(
                 &wanted.instance_id,
@@ -228,36 +223,15 @@ impl AccountResource for TdsqlAccountPrivileges {
                 change.deadline,
             )
             .await
-            .map_err(|e| match e.missing() {
-                Some(Missing::Account) => Unfinished::AccountGone(Diagnostics::from_error(
-                    "Account not found",
-                    format!(
-                        "{} Create the account first: this resource manages the privileges of an existing account. {e}",
-                        no_such_account(wanted)
-                    ),
-                )),
-                Some(Missing::Instance) => Unfinished::InstanceGone(
-                    instance_not_found(&instance_name(wanted), &client.location(), &e).into(),
-                ),
-                None => Unfinished::of_change(&e, cloud_error(change_summary(wanted), &e)),
-            })?;
-        match client
+            .map_err(|e| call_failed(&e, wanted, &instance))?;
+        let waited = client
             .wait_for_flow(MODIFY, flow.flow_id, change.deadline)
-            .await
-        {
-            Ok(FlowWait::Succeeded) => Ok(Sent::Confirmed),
-            Ok(FlowWait::StillRunning(status)) => Err(Unfinished::Undetermined(still_running(
-                wanted,
-                &flow,
-                &status,
-                change.operation,
-                change.limit,
-            ))),
-            Err(e) if e.is_unreachable() => {
-                Err(Unfinished::Undetermined(flow_error(wanted, &flow, &e)))
-            }
-            Err(e) => Err(Unfinished::Failed(flow_error(wanted, &flow, &e))),
-        }
+            .await;
+        task_ended(
+            waited,
+            |status| still_running(wanted, &flow, &status, change.operation, change.limit),
+            |e| flow_error(wanted, &flow, e),
+        )
     }
 
     fn verify(
@@ -271,7 +245,7 @@ impl AccountResource for TdsqlAccountPrivileges {
 
     fn parse_import_id(&self, id: &str) -> Result<AccountGrants, Diagnostics> {
         let (instance_id, account) = parse_account_id(id, &ACCOUNT_IDS)?;
-        Ok(AccountGrants::new(instance_id, account))
+        Ok(AccountGrants::new(&TDSQL, instance_id, account))
     }
 
     /// The global privileges first (which tells a missing account), then every scope the
@@ -282,7 +256,12 @@ impl AccountResource for TdsqlAccountPrivileges {
         grants: &AccountGrants,
         deadline: Instant,
     ) -> Result<AccountGrants, Diagnostics> {
-        let missing = || crate::resources::messages::import_missing(no_such_account(grants));
+        let missing = || {
+            crate::resources::messages::import_missing(no_such_account(
+                &instance_name(grants),
+                grants,
+            ))
+        };
         let Some(global) = self
             .read_on(client, grants, vec![Scope::Global], deadline)
             .await?

@@ -1,16 +1,13 @@
-//! The resource's model: one TDSQL account and its privileges (the MySQL family's model with
-//! TDSQL's levels), to and from Terraform values and the API's scopes and lists.
+//! The resource's model, the MySQL family's with TDSQL's levels: the API's scopes and lists as
+//! the family's privileges, and back.
 
 use std::collections::BTreeSet;
 
 use serde_json::{json, Value as Json};
 
-use crate::cloud::tencent::mariadb::{Account, PrivilegeLists, Scope};
-use crate::framework::{Attributes, Diagnostics};
+use crate::cloud::tencent::mariadb::{PrivilegeLists, Scope};
 use crate::resources::mysql_family::levels::TDSQL;
 use crate::resources::mysql_family::privileges::{normalise, Privileges};
-use crate::resources::mysql_family::shape::Shapes;
-use crate::value::Value;
 
 /// The positions of the levels in [`TDSQL`].
 const DATABASES: usize = 0;
@@ -19,67 +16,6 @@ const COLUMNS: usize = 2;
 const VIEWS: usize = 3;
 const FUNCTIONS: usize = 4;
 const PROCEDURES: usize = 5;
-
-/// One account of one instance and everything it holds (or should hold).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccountGrants {
-    pub instance_id: String,
-    pub account: Account,
-    pub privileges: Privileges,
-    /// How the configuration writes each level, which the state keeps.
-    pub shapes: Shapes,
-}
-
-impl AccountGrants {
-    /// An account holding nothing, e.g. the target of an import.
-    pub fn new(instance_id: String, account: Account) -> Self {
-        AccountGrants {
-            instance_id,
-            account,
-            privileges: Privileges::none(&TDSQL),
-            shapes: Shapes::default(),
-        }
-    }
-
-    pub fn id(&self) -> String {
-        format!(
-            "{}#{}#{}",
-            self.instance_id, self.account.user, self.account.host
-        )
-    }
-
-    pub fn from_value(value: &Value) -> Result<Self, Diagnostics> {
-        let attrs = Attributes::of(value);
-        Ok(AccountGrants {
-            instance_id: attrs.string("instance_id")?,
-            account: Account {
-                user: attrs.string("user")?,
-                host: attrs.string("host")?,
-            },
-            privileges: Privileges::from_value(&TDSQL, value),
-            shapes: Shapes::of(&TDSQL, value),
-        })
-    }
-
-    /// The resource value, but `timeouts`, which the kit carries.
-    pub fn to_value(&self) -> Value {
-        let mut fields = vec![
-            ("id", Value::string(self.id())),
-            ("instance_id", Value::string(&self.instance_id)),
-            ("user", Value::string(&self.account.user)),
-            ("host", Value::string(&self.account.host)),
-        ];
-        fields.extend(self.privileges.to_values(&TDSQL, &self.shapes));
-        Value::object(fields)
-    }
-
-    pub fn holding(&self, privileges: Privileges) -> Self {
-        AccountGrants {
-            privileges,
-            ..self.clone()
-        }
-    }
-}
 
 /// Every scope `privileges` names, the global one first.
 pub fn scopes_of(privileges: &Privileges) -> Vec<Scope> {
