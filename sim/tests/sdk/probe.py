@@ -526,6 +526,14 @@ def polardb_calls(wrong_secret_code: str) -> list[Call]:
         Call("polardb", "RevokeAccountPrivilege", {**app, "DBName": "logs"}, "write"),
         Call("polardb", "DescribeAccounts", app, "read back the revoke",
              check=_polardb_privileges(("shop", "ReadWrite"))),
+        Call("polardb", "DescribeDatabases", {"DBClusterId": CLUSTER, "DBName": "shop"},
+             "a database and the accounts that hold it",
+             check=lambda a: _expect_equal(
+                 "databases",
+                 [(d.get("DBName"), [(x.get("AccountName"), x.get("AccountPrivilege"))
+                                     for x in _fields(d, "Accounts", "Account") or []])
+                  for d in _fields(a, "Databases", "Database") or []],
+                 [("shop", [("app", "ReadWrite")])])),
         Call("polardb", "DescribeAccounts", {"DBClusterId": CLUSTER, "OwnerId": 1234567890},
              "documented optional OwnerId"),
         Call("polardb", "DescribeAccounts", {"DBClusterId": "pc-nope0000"}, "unknown cluster",
