@@ -27,8 +27,8 @@ pub(crate) async fn vendor_api(
         headers,
         body,
     };
-    if request.path == tencent::LEGACY_PATH {
-        return tencent::legacy_not_served(&state, &request);
+    if request.path == tencent::legacy::PATH {
+        return tencent::legacy::handle(&state, &request).await;
     }
     let Some(vendor) = identify(&request) else {
         return not_an_api_call();

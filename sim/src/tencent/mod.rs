@@ -5,6 +5,7 @@ mod auth;
 pub(crate) mod cdb;
 mod errors;
 mod flattened;
+pub(crate) mod legacy;
 pub(crate) mod mariadb;
 mod param_signature;
 mod params;
@@ -27,9 +28,6 @@ use crate::pipeline::{self, Answer};
 use crate::requests::{RequestRecord, Vendor};
 use crate::state::SimState;
 use crate::tasks::TaskFailure;
-
-/// Where legacy API v2 calls arrive (served by a later version of the sim).
-pub(crate) const LEGACY_PATH: &str = "/v2/index.php";
 
 /// A service this sim answers.
 struct Served {
@@ -193,33 +191,6 @@ fn read(request: &ApiRequest) -> Result<TencentCall, TencentError> {
 pub(crate) fn is_signed_in_parameters(request: &ApiRequest) -> bool {
     request.header("authorization").is_none()
         && signed_pairs(request).is_ok_and(|pairs| param_signature::is_signed_in_parameters(&pairs))
-}
-
-/// The legacy API v2 (`/v2/index.php`), not served yet: its own envelope, logged like any call.
-pub(crate) fn legacy_not_served(state: &SimState, request: &ApiRequest) -> Response {
-    let request_id = new_request_id();
-    let code_desc = "InvalidAction";
-    state.record(RequestRecord {
-        vendor: Vendor::TencentCloud,
-        service: request
-            .header("host")
-            .and_then(|host| host.strip_suffix(".api.qcloud.com"))
-            .map(str::to_owned),
-        action: None,
-        version: None,
-        status: Some(StatusCode::OK.as_u16()),
-        error_code: Some(code_desc.to_owned()),
-        request_id,
-        time: clock::rfc3339(clock::now_utc()),
-        fault: None,
-        params: Value::Null,
-    });
-    let body = serde_json::json!({
-        "code": 4000,
-        "message": "clouddb-sim does not serve the Tencent Cloud legacy API v2 (/v2/index.php) yet.",
-        "codeDesc": code_desc,
-    });
-    (StatusCode::OK, Json(body)).into_response()
 }
 
 fn read_signed_in_parameters(

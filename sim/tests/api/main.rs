@@ -5,6 +5,7 @@ mod auth;
 mod backend;
 mod cdb;
 mod flags;
+mod legacy;
 mod mariadb;
 mod polardb;
 mod postgres;

@@ -159,17 +159,3 @@ async fn polardb_lists_databases_with_the_accounts_that_hold_them() {
         "{body}"
     );
 }
-
-#[tokio::test]
-async fn the_legacy_api_is_answered_in_its_envelope_and_logged() {
-    let sim = Sim::start().await;
-    let request =
-        crate::support::Request::new("GET", "/v2/index.php?Action=X", "cdb.api.qcloud.com");
-    let reply = sim.send(&request).await;
-    assert_eq!(reply.status, 200);
-    let body = reply.json();
-    assert_eq!(body["code"], 4000, "{body}");
-    assert_eq!(body["codeDesc"], "InvalidAction", "{body}");
-    let log = sim.admin_get("/_sim/requests").await.json();
-    assert_eq!(log[0]["service"], "cdb", "{log}");
-}

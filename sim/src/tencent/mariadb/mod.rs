@@ -5,6 +5,7 @@
 
 pub(crate) mod backend;
 pub(crate) mod fixture;
+pub(crate) mod legacy;
 pub(crate) mod privileges;
 pub(crate) mod state;
 

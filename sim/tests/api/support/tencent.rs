@@ -169,3 +169,82 @@ impl ParamSigned {
         }
     }
 }
+
+/// A legacy API v2 call (`/v2/index.php`), signed with HmacSHA256 over the method, host, path
+/// and the sorted raw pairs, every parameter in the query (GET) or a form body (POST).
+#[derive(Debug, Clone)]
+pub struct V2 {
+    pub method: String,
+    pub action: String,
+    /// `Version` for TDSQL's action; cdb's v2 action takes none.
+    pub version: Option<String>,
+    pub params: Vec<(String, String)>,
+    pub timestamp: i64,
+    pub nonce: String,
+    pub secret_id: String,
+    pub secret_key: String,
+}
+
+impl V2 {
+    pub fn new(method: &str, action: &str, params: &[(&str, &str)]) -> V2 {
+        V2 {
+            method: method.to_owned(),
+            action: action.to_owned(),
+            version: None,
+            params: params
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            timestamp: OffsetDateTime::now_utc().unix_timestamp(),
+            nonce: fastrand::u32(1..).to_string(),
+            secret_id: SECRET_ID.to_owned(),
+            secret_key: SECRET_KEY.to_owned(),
+        }
+    }
+
+    pub fn to_request(&self, host: &str) -> Request {
+        let mut all = self.params.clone();
+        let timestamp = self.timestamp.to_string();
+        let mut common = vec![
+            ("Action", self.action.as_str()),
+            ("Region", "gz"),
+            ("SecretId", self.secret_id.as_str()),
+            ("Nonce", self.nonce.as_str()),
+            ("Timestamp", timestamp.as_str()),
+            ("SignatureMethod", "HmacSHA256"),
+        ];
+        if let Some(version) = &self.version {
+            common.push(("Version", version.as_str()));
+        }
+        all.extend(
+            common
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned())),
+        );
+        let mut sorted = all.clone();
+        sorted.sort();
+        let pairs: Vec<String> = sorted.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let string_to_sign = format!("{}{host}/v2/index.php?{}", self.method, pairs.join("&"));
+        let signature = base64::engine::general_purpose::STANDARD
+            .encode(hmac(self.secret_key.as_bytes(), &string_to_sign));
+        all.push(("Signature".to_owned(), signature));
+        let encoded: Vec<String> = all
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    super::alibaba::encode(k),
+                    super::alibaba::encode(v)
+                )
+            })
+            .collect();
+        let encoded = encoded.join("&");
+        if self.method == "GET" {
+            Request::new("GET", &format!("/v2/index.php?{encoded}"), host)
+        } else {
+            Request::new(&self.method, "/v2/index.php", host)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(encoded.into_bytes())
+        }
+    }
+}
