@@ -35,6 +35,7 @@ const TENCENT_SECRET_KEY: Setting = Setting::new("secret_key", "TENCENTCLOUD_SEC
 const TENCENT_TOKEN: Setting = Setting::new("security_token", "TENCENTCLOUD_SECURITY_TOKEN");
 const TENCENT_REGION: Setting = Setting::new("region", "TENCENTCLOUD_REGION");
 const TENCENT_ENDPOINT: Setting = Setting::new("endpoint", "CLOUDDB_TENCENTCLOUD_ENDPOINT");
+const TENCENT_LEGACY_API: Setting = Setting::new("legacy_api", "CLOUDDB_TENCENTCLOUD_LEGACY_API");
 
 const ALIBABA_BLOCK: &str = "alicloud";
 const ALIBABA_ACCESS_KEY: Setting = Setting::new("access_key", "ALICLOUD_ACCESS_KEY");
@@ -101,7 +102,30 @@ impl CloudDbProvider {
             security_token: self.setting(block, &TENCENT_TOKEN).map(Secret::new),
             region: self.setting(block, &TENCENT_REGION),
             endpoint: self.setting(block, &TENCENT_ENDPOINT),
+            legacy_api: self.legacy_api(block)?,
         })
+    }
+
+    /// `legacy_api`: the block's bool, or else its environment variable (`true`/`1` or
+    /// `false`/`0`).
+    fn legacy_api(&self, block: &Value) -> Result<bool, Diagnostics> {
+        if let Some(flag) = block
+            .attr(TENCENT_LEGACY_API.argument)
+            .and_then(Value::as_bool)
+        {
+            return Ok(flag);
+        }
+        match (self.lookup_env)(TENCENT_LEGACY_API.variable).as_deref().map(str::trim) {
+            None | Some("" | "false" | "0") => Ok(false),
+            Some("true" | "1") => Ok(true),
+            Some(other) => Err(Diagnostics::from_error(
+                "Invalid legacy_api",
+                format!(
+                    "The {} environment variable = {other:?} is not valid: write true or false (or 1 or 0).",
+                    TENCENT_LEGACY_API.variable
+                ),
+            )),
+        }
     }
 
     fn alibaba(&self, config: &Value) -> Configured<AlibabaCredentials> {
@@ -245,14 +269,20 @@ fn cloud_block(description: &str, settings: &[(&Setting, bool, &str)]) -> Block 
 impl Provider for CloudDbProvider {
     fn schema(&self) -> Schema {
         let tencent = cloud_block(
-            "Tencent Cloud API credentials, for the postgres and cdb resources.",
+            "Tencent Cloud API credentials, for the postgres, cdb and tdsql resources.",
             &[
                 (&TENCENT_SECRET_ID, false, "API SecretId."),
                 (&TENCENT_SECRET_KEY, true, "API SecretKey."),
                 (&TENCENT_TOKEN, true, "STS session token, for temporary credentials."),
                 (&TENCENT_REGION, false, "Region of the instances, e.g. `ap-guangzhou`."),
-                (&TENCENT_ENDPOINT, false, "Base URL used for every Tencent Cloud API instead of `https://<service>.tencentcloudapi.com`, e.g. clouddb-sim's `http://127.0.0.1:8600`."),
+                (&TENCENT_ENDPOINT, false, "Base URL used for every Tencent Cloud API instead of `https://<service>.tencentcloudapi.com`, e.g. clouddb-sim's `http://127.0.0.1:8600`; legacy API v2 calls go to `<endpoint>/v2/index.php`."),
             ],
+        )
+        .attribute(
+            Attribute::optional(TENCENT_LEGACY_API.argument, Type::Bool).description(&format!(
+                "Write cdb and tdsql privileges through the legacy API v2 (`/v2/index.php`: ModifyCdbInstanceAccountPrivileges, ModifyTdsqlUserPrivileges), for private-cloud and older endpoints that speak no API 3.0 writes. Reads still use API 3.0. Defaults to the `{}` environment variable, else false.",
+                TENCENT_LEGACY_API.variable
+            )),
         );
         let alibaba = cloud_block(
             "Alibaba Cloud API credentials, for the polardb resources.",

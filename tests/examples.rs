@@ -84,11 +84,16 @@ fn tdsql_example(version: TerraformVersion) {
     example_round_trip("tdsql_account_privileges", version);
 }
 
+fn legacy_api_example(version: TerraformVersion) {
+    example_round_trip("legacy_api", version);
+}
+
 on_each_terraform!(
     cdb_example,
     polardb_example,
     postgres_example,
-    tdsql_example
+    tdsql_example,
+    legacy_api_example
 );
 
 /// The quickstart applies and then plans nothing.

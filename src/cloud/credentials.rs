@@ -60,6 +60,8 @@ pub struct TencentCredentials {
     /// Base URL for every Tencent service instead of `https://<service>.tencentcloudapi.com`,
     /// e.g. `http://127.0.0.1:8600` for clouddb-sim.
     pub endpoint: Option<String>,
+    /// Write through the legacy API v2 (`/v2/index.php`) where a resource has a v2 action.
+    pub legacy_api: bool,
 }
 
 impl TencentCredentials {
@@ -125,6 +127,7 @@ mod tests {
             security_token: None,
             region: Some("ap-guangzhou".into()),
             endpoint: None,
+            legacy_api: false,
         };
         assert!(!format!("{credentials:?}").contains("sim-secret"));
     }

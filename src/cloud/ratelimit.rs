@@ -21,6 +21,7 @@ const DOCUMENTED_LIMITS: &[(&str, &str, f64)] = &[
     ("mariadb", "DescribeDatabases", 20.0),
     ("mariadb", "DescribeDatabaseObjects", 20.0),
     ("mariadb", "DescribeDatabaseTable", 20.0),
+    ("mariadb", "ModifyTdsqlUserPrivileges", 20.0),
 ];
 
 /// Share of a documented limit the client paces at: requests spaced exactly 1/rate apart reach

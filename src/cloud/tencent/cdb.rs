@@ -14,6 +14,7 @@ use serde_json::Value;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
+use super::legacy::{flatten_values, Envelope, V2Call};
 pub use super::poll::Polling;
 use super::poll::{wait, Look, Waited};
 use super::TencentClient;
@@ -22,6 +23,8 @@ use crate::cloud::json::{null_as_empty, request_id_of, text_field};
 use crate::cloud::transport::Location;
 
 pub const SERVICE: &str = "cdb";
+/// The legacy v2 action that replaces an account's privileges.
+pub const V2_MODIFY: &str = "ModifyCdbInstanceAccountPrivileges";
 pub const VERSION: &str = "2017-03-20";
 
 /// Privileges ModifyAccountPrivileges accepts in `GlobalPrivileges`.
@@ -278,6 +281,60 @@ impl CdbClient {
         }
     }
 
+    /// Whether writes go through the legacy API v2 (the provider's `legacy_api`).
+    pub fn uses_legacy_api(&self) -> bool {
+        self.tencent.credentials().legacy_api
+    }
+
+    /// The legacy v2 ModifyCdbInstanceAccountPrivileges: the account holds exactly
+    /// `privileges` afterwards (a level not passed is cleared), at once.
+    pub async fn modify_account_privileges_v2(
+        &self,
+        instance_id: &str,
+        account: &Account,
+        privileges: &AccountPrivileges,
+        deadline: Instant,
+    ) -> Result<(), CloudError> {
+        let mut params = vec![
+            ("cdbInstanceId".to_owned(), instance_id.to_owned()),
+            ("user".to_owned(), account.user.clone()),
+            ("host".to_owned(), account.host.clone()),
+        ];
+        params.extend(flatten_values("globalPriv", &privileges.global_privileges));
+        for (index, scope) in privileges.database_privileges.iter().enumerate() {
+            params.push((format!("dbPriv.{index}.db"), scope.database.clone()));
+            params.extend(flatten_values(
+                &format!("dbPriv.{index}.priv"),
+                &scope.privileges,
+            ));
+        }
+        for (index, scope) in privileges.table_privileges.iter().enumerate() {
+            params.push((format!("tbPriv.{index}.db"), scope.database.clone()));
+            params.push((format!("tbPriv.{index}.tb"), scope.table.clone()));
+            params.extend(flatten_values(
+                &format!("tbPriv.{index}.priv"),
+                &scope.privileges,
+            ));
+        }
+        for (index, scope) in privileges.column_privileges.iter().enumerate() {
+            params.push((format!("colPriv.{index}.db"), scope.database.clone()));
+            params.push((format!("colPriv.{index}.tb"), scope.table.clone()));
+            params.push((format!("colPriv.{index}.col"), scope.column.clone()));
+            params.extend(flatten_values(
+                &format!("colPriv.{index}.priv"),
+                &scope.privileges,
+            ));
+        }
+        let call = V2Call {
+            product: SERVICE,
+            service: SERVICE,
+            action: V2_MODIFY,
+            params,
+            envelope: Envelope::CodeMessage,
+        };
+        self.tencent.call_v2(call, deadline).await.map(|_| ())
+    }
+
     /// DescribeAccountPrivileges: what the account holds now, in the API's words.
     pub async fn describe_account_privileges(
         &self,
@@ -510,6 +567,7 @@ mod tests {
                     security_token: None,
                     region: Some("ap-guangzhou".into()),
                     endpoint: Some(server.base_url.clone()),
+                    legacy_api: false,
                 },
             )
             .expect("client");

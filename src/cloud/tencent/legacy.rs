@@ -1,9 +1,48 @@
-//! Tencent Cloud legacy API v2 signature (HmacSHA256 / HmacSHA1 over raw sorted params). Pure.
+//! Tencent Cloud legacy API v2 (`<product>.api.qcloud.com/v2/index.php`): the signature
+//! (HmacSHA256 or HmacSHA1 over the raw sorted parameters), and calls in either envelope.
+//!
+//! Facts this client relies on (docs/architecture.md, "The legacy v2 actions"):
+//! - Every parameter, the common ones (`Action`, `Region`, `Timestamp`, `Nonce`, `SecretId`,
+//!   `SignatureMethod`, `Token`) among them, travels in a form body here (POST); lists are
+//!   flattened from 0 (`dbPriv.0.priv.1`). A fresh timestamp and nonce sign every attempt.
+//! - cdb's action answers `{code, message, codeDesc, data}` (a `code` other than 0, a number
+//!   or text, is an error); TDSQL's answers API 3.0's `{"Response": {...}}`.
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use serde_json::Value;
 use sha1::Sha1;
 use sha2::Sha256;
+use tokio::time::Instant;
+
+use super::{parse_reply, TencentClient};
+use crate::cloud::error::CloudError;
+use crate::cloud::json::text_field;
+use crate::cloud::percent;
+use crate::cloud::retry::Vendor;
+use crate::cloud::transport::{self, Call, Reply};
+
+/// Where v2 calls go, under the product's host or the `endpoint` override.
+pub const PATH: &str = "/v2/index.php";
+
+/// How a v2 action answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Envelope {
+    /// cdb's `{code, message, codeDesc, data}`.
+    CodeMessage,
+    /// TDSQL's `{"Response": {...}}`, as API 3.0.
+    Response,
+}
+
+/// One v2 call: the product's host (`cdb`, `tdsql`), the service its rate is kept under, the
+/// action, and its own parameters, flattened.
+pub struct V2Call<'a> {
+    pub product: &'a str,
+    pub service: &'a str,
+    pub action: &'a str,
+    pub params: Vec<(String, String)>,
+    pub envelope: Envelope,
+}
 
 /// `SignatureMethod`; when the parameter is absent the server assumes HmacSHA1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +97,147 @@ pub fn signature(secret_key: &str, string_to_sign: &str, method: SignatureMethod
     base64::engine::general_purpose::STANDARD.encode(digest)
 }
 
+impl TencentClient {
+    /// The v2 URL of a product: `<endpoint>/v2/index.php`, or
+    /// `https://<product>.api.qcloud.com/v2/index.php`.
+    pub fn legacy_url(&self, product: &str) -> Result<reqwest::Url, CloudError> {
+        let base = match &self.endpoint_override {
+            Some(url) => url.clone(),
+            None => transport::parse_endpoint(&format!("https://{product}.api.qcloud.com/"))?,
+        };
+        base.join(PATH.trim_start_matches('/'))
+            .map_err(|error| CloudError::Config {
+                detail: format!("cannot build the legacy API URL: {error}"),
+            })
+    }
+
+    /// Sends a v2 call, signed afresh on every attempt, until it succeeds, fails for good, or
+    /// `deadline` passes. Returns the answer (the whole body, or the `Response` object).
+    pub async fn call_v2(&self, call: V2Call<'_>, deadline: Instant) -> Result<Value, CloudError> {
+        let url = self.legacy_url(call.product)?;
+        let transport_call = Call {
+            vendor: Vendor::Tencent,
+            service: call.service,
+            action: call.action,
+            deadline,
+            redactor: &self.redactor,
+        };
+        let action = call.action;
+        self.transport
+            .send(
+                &transport_call,
+                |http| self.signed_v2_request(http, &url, &call),
+                |reply| match call.envelope {
+                    Envelope::CodeMessage => parse_code_message(action, reply),
+                    Envelope::Response => parse_reply(action, reply),
+                },
+            )
+            .await
+    }
+
+    fn signed_v2_request(
+        &self,
+        http: &reqwest::Client,
+        url: &reqwest::Url,
+        call: &V2Call<'_>,
+    ) -> Result<reqwest::Request, CloudError> {
+        let timestamp = (self.clock)().unix_timestamp().to_string();
+        let nonce = fastrand::u32(1..).to_string();
+        let credentials = &self.credentials;
+        let mut params: Vec<(&str, &str)> = call
+            .params
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .collect();
+        params.extend([
+            ("Action", call.action),
+            ("Timestamp", timestamp.as_str()),
+            ("Nonce", nonce.as_str()),
+            ("SecretId", credentials.secret_id.as_str()),
+            ("SignatureMethod", SignatureMethod::HmacSha256.as_str()),
+        ]);
+        if let Some(region) = &credentials.region {
+            params.push(("Region", region));
+        }
+        if let Some(token) = &credentials.security_token {
+            params.push(("Token", token.expose()));
+        }
+        let host = transport::host_header(url);
+        let text = string_to_sign("POST", &host, url.path(), &params);
+        let signed = signature(
+            credentials.secret_key.expose(),
+            &text,
+            SignatureMethod::HmacSha256,
+        );
+        params.push(("Signature", &signed));
+        let form: Vec<String> = params
+            .iter()
+            .map(|(key, value)| format!("{}={}", percent::encode(key), percent::encode(value)))
+            .collect();
+        http.post(url.clone())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.join("&"))
+            .build()
+            .map_err(|error| CloudError::InvalidRequest {
+                action: call.action.to_owned(),
+                detail: format!("cannot build the request: {}", error.without_url()),
+            })
+    }
+}
+
+/// `{code: 0, ...}` is success; any other `code` (a number or text) is an error named by its
+/// `codeDesc` (which says what the number means, e.g. `InstanceNotExists` for 9572).
+fn parse_code_message(action: &str, reply: &Reply) -> Result<Value, CloudError> {
+    let body: Option<Value> = serde_json::from_slice(&reply.body)
+        .ok()
+        .filter(Value::is_object);
+    let Some(body) = body else {
+        return Err(CloudError::InvalidResponse {
+            action: action.to_owned(),
+            detail: format!(
+                "HTTP {}: {}",
+                reply.status,
+                transport::excerpt(&reply.body, 200)
+            ),
+            request_id: None,
+        });
+    };
+    let code = match body.get("code") {
+        Some(Value::Number(number)) => number.to_string(),
+        Some(Value::String(text)) => text.clone(),
+        _ => {
+            return Err(CloudError::InvalidResponse {
+                action: action.to_owned(),
+                detail: "no code in the answer".to_owned(),
+                request_id: None,
+            })
+        }
+    };
+    if code == "0" {
+        return Ok(body);
+    }
+    let description = text_field(&body, "codeDesc");
+    Err(CloudError::Api {
+        action: action.to_owned(),
+        code: if description.is_empty() {
+            code.clone()
+        } else {
+            description
+        },
+        message: format!("{} (code {code})", text_field(&body, "message")),
+        request_id: String::new(),
+    })
+}
+
+/// Flattens a list of lists the v2 way: `name.0`, `name.1`, ...
+pub fn flatten_values(name: &str, values: &[String]) -> Vec<(String, String)> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, value)| (format!("{name}.{index}"), value.clone()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +288,51 @@ mod tests {
         assert_eq!(
             signature(KEY, &string, SignatureMethod::HmacSha1),
             "NSI3UqqD99b/UJb4tbG/xZpRW64="
+        );
+    }
+
+    fn reply(body: &str) -> Reply {
+        Reply {
+            status: 200,
+            headers: Default::default(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn the_code_message_envelope_fails_on_any_code_but_zero() {
+        let ok = parse_code_message(
+            "A",
+            &reply(r#"{"code": 0, "message": "", "codeDesc": "Success", "data": []}"#),
+        );
+        assert!(ok.is_ok());
+        for body in [
+            r#"{"code": 9572, "message": "no such instance", "codeDesc": "InstanceNotExists"}"#,
+            r#"{"code": "9572", "message": "no such instance", "codeDesc": "InstanceNotExists"}"#,
+        ] {
+            match parse_code_message("A", &reply(body)) {
+                Err(CloudError::Api { code, message, .. }) => {
+                    assert_eq!(code, "InstanceNotExists");
+                    assert_eq!(message, "no such instance (code 9572)");
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let error =
+            parse_code_message("A", &reply(r#"{"code": 4100, "message": "bad"}"#)).unwrap_err();
+        assert!(error.to_string().contains("4100"), "{error}");
+        assert!(parse_code_message("A", &reply("<html>")).is_err());
+    }
+
+    #[test]
+    fn lists_flatten_from_zero() {
+        let values = ["SELECT".to_owned(), "INSERT".to_owned()];
+        assert_eq!(
+            flatten_values("dbPriv.0.priv", &values),
+            [
+                ("dbPriv.0.priv.0".to_owned(), "SELECT".to_owned()),
+                ("dbPriv.0.priv.1".to_owned(), "INSERT".to_owned())
+            ]
         );
     }
 

@@ -18,6 +18,7 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 pub use super::cdb::Account;
+use super::legacy::{flatten_values, Envelope, V2Call};
 use super::poll::{wait, Look, Polling, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
@@ -26,6 +27,8 @@ use crate::cloud::transport::Location;
 
 pub const SERVICE: &str = "mariadb";
 pub const VERSION: &str = "2017-03-12";
+/// The legacy v2 action that sets one scope's privileges.
+pub const V2_MODIFY: &str = "ModifyTdsqlUserPrivileges";
 
 /// `GlobalPrivileges`.
 pub const GLOBAL_PRIVILEGES: &[&str] = &[
@@ -230,6 +233,47 @@ impl TdsqlClient {
             }
         })
         .await
+    }
+
+    /// Whether writes go through the legacy API v2 (the provider's `legacy_api`).
+    pub fn uses_legacy_api(&self) -> bool {
+        self.tencent.credentials().legacy_api
+    }
+
+    /// The legacy v2 ModifyTdsqlUserPrivileges: one scope set to exactly `privileges`, at once.
+    pub async fn set_scope_v2(
+        &self,
+        instance_id: &str,
+        account: &Account,
+        scope: &Scope,
+        privileges: &[String],
+        deadline: Instant,
+    ) -> Result<(), CloudError> {
+        let mut params = vec![
+            ("Version".to_owned(), VERSION.to_owned()),
+            ("CdbInstanceId".to_owned(), instance_id.to_owned()),
+            ("UserName".to_owned(), account.user.clone()),
+            ("Host".to_owned(), account.host.clone()),
+        ];
+        if let Value::Object(named) = scope.params() {
+            params.extend(
+                named
+                    .into_iter()
+                    .map(|(key, value)| (key, value.as_str().unwrap_or_default().to_owned())),
+            );
+        }
+        if *scope == Scope::Global {
+            params.push(("Type".to_owned(), "*".to_owned()));
+        }
+        params.extend(flatten_values("Privileges", privileges));
+        let call = V2Call {
+            product: "tdsql",
+            service: SERVICE,
+            action: V2_MODIFY,
+            params,
+            envelope: Envelope::Response,
+        };
+        self.tencent.call_v2(call, deadline).await.map(|_| ())
     }
 
     /// DescribeAccountPrivileges: what the account holds on one scope.

@@ -292,6 +292,7 @@ mod tests {
                     security_token: Some(Secret::new("sts")),
                     region: Some("ap-guangzhou".into()),
                     endpoint,
+                    legacy_api: false,
                 },
             )
             .expect("client")

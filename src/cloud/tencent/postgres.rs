@@ -662,6 +662,7 @@ mod tests {
                     security_token: None,
                     region: region.map(str::to_owned),
                     endpoint: Some(server.base_url.clone()),
+                    legacy_api: false,
                 },
             )?;
             PostgresClient::new(tencent)

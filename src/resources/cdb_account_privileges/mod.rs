@@ -22,6 +22,7 @@ use crate::resources::messages::account_read_failure;
 use crate::resources::mysql_family::account::{parse_account_id, ConfiguredAccounts, DEFAULT_HOST};
 use crate::resources::mysql_family::change::{call_failed, task_ended, Instance};
 use crate::resources::mysql_family::grants::AccountGrants;
+use crate::resources::mysql_family::legacy_reads::{offers_no_read, unread};
 use crate::resources::mysql_family::levels::CDB;
 use crate::resources::outcome::{ReadFailure, Unfinished};
 use crate::value::Value;
@@ -132,6 +133,9 @@ impl AccountResource for CdbAccountPrivileges {
             Ok(held) => Ok(Some(Current::clean(
                 grants.holding(privileges_from_api(&held)),
             ))),
+            Err(e) if client.uses_legacy_api() && offers_no_read(&e) => {
+                Ok(Some(unread(grants, &e)))
+            }
             Err(e) => account_read_failure(&e, &instance_name(grants), &client.location(), || {
                 format!("Could not read the privileges of {}", grants.id())
             }),
@@ -150,6 +154,18 @@ impl AccountResource for CdbAccountPrivileges {
             name: &instance_name(wanted),
             location: client.location(),
         };
+        if client.uses_legacy_api() {
+            client
+                .modify_account_privileges_v2(
+                    &wanted.instance_id,
+                    &wanted.account,
+                    &request,
+                    change.deadline,
+                )
+                .await
+                .map_err(|e| call_failed(&e, wanted, &instance))?;
+            return Ok(Sent::Confirmed);
+        }
         let task = client
             .modify_account_privileges(
                 &wanted.instance_id,

@@ -6,6 +6,7 @@
 pub mod account;
 pub mod change;
 pub mod grants;
+pub mod legacy_reads;
 pub mod levels;
 pub mod privileges;
 pub mod schema;

@@ -15,7 +15,7 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 use crate::cloud::error::CloudError;
-use crate::cloud::tencent::mariadb::{Flow, FlowStatus, Scope, TdsqlClient};
+use crate::cloud::tencent::mariadb::{Flow, FlowStatus, Scope, TdsqlClient, V2_MODIFY};
 use crate::framework::timeouts::describe_duration;
 use crate::framework::{Block, Diagnostics};
 use crate::resources::clients::Clouds;
@@ -26,11 +26,12 @@ use crate::resources::mysql_family::change::{
     call_failed, change_summary, no_such_account, task_ended, Instance,
 };
 use crate::resources::mysql_family::grants::AccountGrants;
+use crate::resources::mysql_family::legacy_reads::{offers_no_read, unread};
 use crate::resources::mysql_family::levels::TDSQL;
 use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
 use crate::value::Value;
 
-use self::model::{privileges_from_reads, privileges_to_lists, scopes_of};
+use self::model::{privileges_from_reads, privileges_to_lists, scope_changes, scopes_of};
 use self::reads::{every_scope, read_scopes};
 use self::validation::{block, check_every_scope, ACCOUNT_IDS};
 
@@ -60,20 +61,127 @@ impl TdsqlAccountPrivileges {
         scopes: Vec<Scope>,
         deadline: Instant,
     ) -> Result<Option<AccountGrants>, ReadFailure> {
-        match read_scopes(
+        let read = read_scopes(
             client,
             &grants.instance_id,
             &grants.account,
             scopes,
             deadline,
         )
-        .await
-        {
+        .await;
+        self.grants_read(client, grants, read)
+    }
+
+    /// What reads found, as the account (`None` when it is gone), or why they failed.
+    fn grants_read(
+        &self,
+        client: &TdsqlClient,
+        grants: &AccountGrants,
+        read: Result<Vec<(Scope, Vec<String>)>, CloudError>,
+    ) -> Result<Option<AccountGrants>, ReadFailure> {
+        match read {
             Ok(reads) => Ok(Some(grants.holding(privileges_from_reads(&reads)))),
             Err(e) => account_read_failure(&e, &instance_name(grants), &client.location(), || {
                 format!("Could not read the privileges of {}", grants.id())
             }),
         }
+    }
+}
+
+impl TdsqlAccountPrivileges {
+    /// Through the legacy API v2: one ModifyTdsqlUserPrivileges per scope that differs from
+    /// what the account holds (the prior state, or for a create every scope of the instance,
+    /// read first), so a create or an update clears what is no longer wanted.
+    async fn change_v2(
+        &self,
+        client: &TdsqlClient,
+        change: &Change<'_, AccountGrants>,
+        instance: &Instance<'_>,
+    ) -> Result<Sent<Infallible>, Unfinished> {
+        let wanted = &*change.wanted;
+        let held = match change.prior {
+            Some(prior) => prior.privileges.clone(),
+            None => {
+                let mut scopes = every_scope(client, &wanted.instance_id, change.deadline)
+                    .await
+                    .map_err(|e| {
+                        Unfinished::from(ReadFailure::of(
+                            &e,
+                            cloud_error(
+                                format!("Could not list the objects of {}", instance.name),
+                                &e,
+                            ),
+                        ))
+                    })?;
+                scopes.insert(0, Scope::Global);
+                self.read_on(client, wanted, scopes, change.deadline)
+                    .await?
+                    .ok_or_else(|| {
+                        Unfinished::AccountGone(Diagnostics::from_error(
+                            "Account not found",
+                            format!(
+                                "{} Create the account first: this resource manages the privileges of an existing account.",
+                                no_such_account(instance.name, wanted)
+                            ),
+                        ))
+                    })?
+                    .privileges
+            }
+        };
+        let calls = scope_changes(&held, &wanted.privileges);
+        for (done, (scope, privileges)) in calls.iter().enumerate() {
+            let sent = client
+                .set_scope_v2(
+                    &wanted.instance_id,
+                    &wanted.account,
+                    scope,
+                    privileges,
+                    change.deadline,
+                )
+                .await;
+            match sent {
+                Ok(()) => {}
+                Err(e) if done == 0 => return Err(call_failed(&e, wanted, instance)),
+                Err(e) => return Err(Unfinished::Failed(part_way(wanted, &calls, done, &e))),
+            }
+        }
+        Ok(Sent::Confirmed)
+    }
+}
+
+/// A legacy change that failed at call `done` (from 0) after the calls before it were applied.
+fn part_way(
+    wanted: &AccountGrants,
+    calls: &[(Scope, Vec<String>)],
+    done: usize,
+    error: &CloudError,
+) -> Diagnostics {
+    let applied: Vec<String> = calls[..done]
+        .iter()
+        .map(|(scope, _)| describe_scope(scope))
+        .collect();
+    Diagnostics::from_error(
+        change_summary(wanted),
+        format!(
+            "{error}\n\n{V2_MODIFY} sets one scope per call; {} calls were to be made, and call {} ({}) failed. The {done} before it were applied: {}. The state records what the account holds now.",
+            calls.len(),
+            done + 1,
+            describe_scope(&calls[done].0),
+            applied.join(", ")
+        ),
+    )
+}
+
+/// A scope the way the schema names it: `global`, `table shop.orders`, ...
+fn describe_scope(scope: &Scope) -> String {
+    match scope {
+        Scope::Global => "global".to_owned(),
+        Scope::Database(db) => format!("database {db}"),
+        Scope::Table(db, table) => format!("table {db}.{table}"),
+        Scope::Column(db, table, column) => format!("column {db}.{table}.{column}"),
+        Scope::View(db, view) => format!("view {db}.{view}"),
+        Scope::Function(db, function) => format!("function {db}.{function}"),
+        Scope::Procedure(db, procedure) => format!("procedure {db}.{procedure}"),
     }
 }
 
@@ -180,10 +288,20 @@ impl AccountResource for TdsqlAccountPrivileges {
         deadline: Instant,
     ) -> Result<Option<Current<AccountGrants>>, ReadFailure> {
         let scopes = scopes_of(&grants.privileges);
-        Ok(self
-            .read_on(client, grants, scopes, deadline)
-            .await?
-            .map(Current::clean))
+        let read = read_scopes(
+            client,
+            &grants.instance_id,
+            &grants.account,
+            scopes,
+            deadline,
+        )
+        .await;
+        match read {
+            Err(e) if client.uses_legacy_api() && offers_no_read(&e) => {
+                Ok(Some(unread(grants, &e)))
+            }
+            read => Ok(self.grants_read(client, grants, read)?.map(Current::clean)),
+        }
     }
 
     /// The scopes of the prior state and of the plan: a failed change may have left either.
@@ -215,6 +333,9 @@ impl AccountResource for TdsqlAccountPrivileges {
             name: &instance_name(wanted),
             location: client.location(),
         };
+        if client.uses_legacy_api() {
+            return self.change_v2(client, &change, &instance).await;
+        }
         let flow = client
             .modify_account_privileges(
                 &wanted.instance_id,

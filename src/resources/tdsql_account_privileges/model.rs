@@ -44,6 +44,33 @@ fn scope(index: usize, names: &[String]) -> Option<Scope> {
     })
 }
 
+/// The calls of the legacy API v2 (one scope each) that turn `held` into `wanted`: every scope
+/// whose privileges differ, set to what is wanted (nothing, for a scope no longer wanted), the
+/// global one first.
+pub fn scope_changes(held: &Privileges, wanted: &Privileges) -> Vec<(Scope, Vec<String>)> {
+    let list = |names: Option<&BTreeSet<String>>| {
+        names
+            .map(|n| n.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut changes = Vec::new();
+    if held.global != wanted.global {
+        changes.push((Scope::Global, list(Some(&wanted.global))));
+    }
+    for index in [DATABASES, TABLES, COLUMNS, VIEWS, FUNCTIONS, PROCEDURES] {
+        let (before, after) = (held.level(index), wanted.level(index));
+        let named: BTreeSet<&Vec<String>> = before.keys().chain(after.keys()).collect();
+        for names in named {
+            if before.get(names) != after.get(names) {
+                if let Some(scope) = scope(index, names) {
+                    changes.push((scope, list(after.get(names))));
+                }
+            }
+        }
+    }
+    changes
+}
+
 /// What the reads of some scopes found, as a user writes it; scopes holding nothing are left out.
 pub fn privileges_from_reads(reads: &[(Scope, Vec<String>)]) -> Privileges {
     let mut privileges = Privileges::none(&TDSQL);
@@ -141,5 +168,35 @@ mod tests {
             ]
         );
         assert!(lists.table_privileges.is_empty() && lists.function_privileges.is_empty());
+    }
+
+    #[test]
+    fn the_v2_calls_are_the_scopes_that_differ() {
+        let db = || "shop".to_owned();
+        let held = privileges_from_reads(&[
+            (Scope::Global, strings(&["PROCESS"])),
+            (Scope::View(db(), "totals".into()), strings(&["SELECT"])),
+            (Scope::Table(db(), "orders".into()), strings(&["SELECT"])),
+        ]);
+        let wanted = privileges_from_reads(&[
+            (Scope::Global, strings(&["PROCESS"])),
+            (
+                Scope::Table(db(), "orders".into()),
+                strings(&["SELECT", "INSERT"]),
+            ),
+            (Scope::Function(db(), "tax".into()), strings(&["EXECUTE"])),
+        ]);
+        assert_eq!(
+            scope_changes(&held, &wanted),
+            vec![
+                (
+                    Scope::Table(db(), "orders".into()),
+                    strings(&["INSERT", "SELECT"])
+                ),
+                (Scope::View(db(), "totals".into()), vec![]),
+                (Scope::Function(db(), "tax".into()), strings(&["EXECUTE"])),
+            ]
+        );
+        assert!(scope_changes(&wanted, &wanted).is_empty());
     }
 }

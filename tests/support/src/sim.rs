@@ -191,6 +191,7 @@ impl Sim {
             security_token: None,
             region: Some("ap-guangzhou".into()),
             endpoint: Some(self.url()),
+            legacy_api: false,
         };
         clouddb::cloud::tencent::TencentClient::new(transport, credentials).expect("Tencent client")
     }
