@@ -3,6 +3,10 @@
 //! (1.11.4 and 1.0.3); reads stay on API 3.0.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
+
+use clouddb::cloud::tencent::cdb::{Account, AccountPrivileges, TaskWait};
+use tokio::time::Instant;
 
 use clouddb_test_support::on_each_terraform;
 use clouddb_test_support::sim::{cdb_grants as grants, Sim};
@@ -67,6 +71,35 @@ fn cdb_full_cycle(version: TerraformVersion) {
         "no API 3.0 write"
     );
     workspace.expect_empty_plan("after the legacy apply");
+
+    // Drift made through API 3.0 is read (reads stay on 3.0) and repaired through v2.
+    let client = sim.cdb_client();
+    let account = Account {
+        user: "app".into(),
+        host: "%".into(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let drift = AccountPrivileges {
+        global_privileges: vec!["RELOAD".into()],
+        ..AccountPrivileges::default()
+    };
+    let outcome = sim.block_on(async {
+        let task = client
+            .modify_account_privileges("cdb-sim00001", &account, &drift, deadline)
+            .await?;
+        client
+            .wait_for_async_request("ModifyAccountPrivileges", &task.async_request_id, deadline)
+            .await
+    });
+    assert_eq!(outcome.expect("out-of-band change"), TaskWait::Succeeded);
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(changes, "the drift is planned back:\n{}", plan.text());
+    assert!(plan.stdout.contains("RELOAD"), "{}", plan.stdout);
+    workspace.apply();
+    assert!(!sim
+        .cdb_privileges("cdb-sim00001", "app", "%")
+        .contains("global:*:RELOAD"));
+    workspace.expect_empty_plan("after repairing drift");
 
     let fewer = CDB.replace("  global_privileges = [\"PROCESS\"]\n", "");
     workspace.write_config(&(legacy_provider(&sim, "sim-secret") + &fewer));

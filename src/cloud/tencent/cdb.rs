@@ -14,7 +14,7 @@ use serde_json::Value;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use super::legacy::{flatten_values, Envelope, V2Call};
+use super::legacy::{flatten_values, Envelope, V2Call, V2Method};
 pub use super::poll::Polling;
 use super::poll::{wait, Look, Waited};
 use super::TencentClient;
@@ -331,6 +331,7 @@ impl CdbClient {
             action: V2_MODIFY,
             params,
             envelope: Envelope::CodeMessage,
+            method: V2Method::Post,
         };
         self.tencent.call_v2(call, deadline).await.map(|_| ())
     }

@@ -3,8 +3,9 @@
 //!
 //! Facts this client relies on (docs/architecture.md, "The legacy v2 actions"):
 //! - Every parameter, the common ones (`Action`, `Region`, `Timestamp`, `Nonce`, `SecretId`,
-//!   `SignatureMethod`, `Token`) among them, travels in a form body here (POST); lists are
-//!   flattened from 0 (`dbPriv.0.priv.1`). A fresh timestamp and nonce sign every attempt.
+//!   `SignatureMethod`, `Token`) among them, travels in the query (GET) or a form body (POST,
+//!   which writes use); lists are flattened from 0 (`dbPriv.0.priv.1`). A fresh timestamp and
+//!   nonce sign every attempt.
 //! - cdb's action answers `{code, message, codeDesc, data}` (a `code` other than 0, a number
 //!   or text, is an error); TDSQL's answers API 3.0's `{"Response": {...}}`.
 
@@ -34,6 +35,13 @@ pub enum Envelope {
     Response,
 }
 
+/// How the parameters travel: in the query (GET) or a form body (POST, what writes use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum V2Method {
+    Get,
+    Post,
+}
+
 /// One v2 call: the product's host (`cdb`, `tdsql`), the service its rate is kept under, the
 /// action, and its own parameters, flattened.
 pub struct V2Call<'a> {
@@ -42,6 +50,7 @@ pub struct V2Call<'a> {
     pub action: &'a str,
     pub params: Vec<(String, String)>,
     pub envelope: Envelope,
+    pub method: V2Method,
 }
 
 /// `SignatureMethod`; when the parameter is absent the server assumes HmacSHA1.
@@ -163,25 +172,37 @@ impl TencentClient {
             params.push(("Token", token.expose()));
         }
         let host = transport::host_header(url);
-        let text = string_to_sign("POST", &host, url.path(), &params);
+        let method = match call.method {
+            V2Method::Get => "GET",
+            V2Method::Post => "POST",
+        };
+        let text = string_to_sign(method, &host, url.path(), &params);
         let signed = signature(
             credentials.secret_key.expose(),
             &text,
             SignatureMethod::HmacSha256,
         );
         params.push(("Signature", &signed));
-        let form: Vec<String> = params
+        let encoded: Vec<String> = params
             .iter()
             .map(|(key, value)| format!("{}={}", percent::encode(key), percent::encode(value)))
             .collect();
-        http.post(url.clone())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(form.join("&"))
-            .build()
-            .map_err(|error| CloudError::InvalidRequest {
-                action: call.action.to_owned(),
-                detail: format!("cannot build the request: {}", error.without_url()),
-            })
+        let encoded = encoded.join("&");
+        let request = match call.method {
+            V2Method::Get => {
+                let mut url = url.clone();
+                url.set_query(Some(&encoded));
+                http.get(url)
+            }
+            V2Method::Post => http
+                .post(url.clone())
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(encoded),
+        };
+        request.build().map_err(|error| CloudError::InvalidRequest {
+            action: call.action.to_owned(),
+            detail: format!("cannot build the request: {}", error.without_url()),
+        })
     }
 }
 
@@ -322,6 +343,99 @@ mod tests {
             parse_code_message("A", &reply(r#"{"code": 4100, "message": "bad"}"#)).unwrap_err();
         assert!(error.to_string().contains("4100"), "{error}");
         assert!(parse_code_message("A", &reply("<html>")).is_err());
+    }
+
+    mod against_a_server {
+        use super::*;
+        use crate::cloud::credentials::{Secret, TencentCredentials};
+        use crate::cloud::testing::{fast_transport, Answer, MockServer};
+
+        /// The decoded pairs of a query or form.
+        fn pairs(text: &str) -> Vec<(String, String)> {
+            text.split('&')
+                .filter_map(|pair| pair.split_once('='))
+                .map(|(k, v)| {
+                    let decode = |s: &str| {
+                        percent_encoding::percent_decode_str(s)
+                            .decode_utf8_lossy()
+                            .into_owned()
+                    };
+                    (decode(k), decode(v))
+                })
+                .collect()
+        }
+
+        #[tokio::test]
+        async fn get_and_post_carry_the_same_signed_parameters_and_the_token() {
+            let server = MockServer::start(|_| {
+                Answer::new(
+                    200,
+                    r#"{"code": 0, "message": "", "codeDesc": "Success", "data": []}"#,
+                )
+            })
+            .await;
+            let tencent = TencentClient::new(
+                fast_transport(),
+                TencentCredentials {
+                    secret_id: "AKIDsim".into(),
+                    secret_key: Secret::new("sim-secret"),
+                    security_token: Some(Secret::new("sts-token")),
+                    region: Some("ap-guangzhou".into()),
+                    endpoint: Some(server.base_url.clone()),
+                    legacy_api: true,
+                },
+            )
+            .expect("client");
+            let deadline = Instant::now() + std::time::Duration::from_secs(5);
+            for method in [V2Method::Get, V2Method::Post] {
+                let call = V2Call {
+                    product: "cdb",
+                    service: "cdb",
+                    action: "ModifyCdbInstanceAccountPrivileges",
+                    params: flatten_values("globalPriv", &["SELECT".to_owned()]),
+                    envelope: Envelope::CodeMessage,
+                    method,
+                };
+                tencent.call_v2(call, deadline).await.expect("call");
+            }
+            let requests = server.requests();
+            assert_eq!(requests.len(), 2);
+            let host = server
+                .base_url
+                .trim_start_matches("http://")
+                .trim_end_matches('/')
+                .to_owned();
+            for (request, method, sent) in [
+                (&requests[0], "GET", pairs(&requests[0].query)),
+                (
+                    &requests[1],
+                    "POST",
+                    pairs(&String::from_utf8_lossy(&requests[1].body)),
+                ),
+            ] {
+                assert_eq!(request.method, method);
+                assert_eq!(request.path, PATH);
+                let value =
+                    |name: &str| sent.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+                assert_eq!(value("globalPriv.0").as_deref(), Some("SELECT"));
+                assert_eq!(value("Token").as_deref(), Some("sts-token"));
+                assert_eq!(value("SignatureMethod").as_deref(), Some("HmacSHA256"));
+                let unsigned: Vec<(&str, &str)> =
+                    sent.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let text = string_to_sign(method, &host, PATH, &unsigned);
+                assert_eq!(
+                    value("Signature"),
+                    Some(signature("sim-secret", &text, SignatureMethod::HmacSha256)),
+                    "{method}"
+                );
+            }
+            let nonce = |sent: Vec<(String, String)>| sent.into_iter().find(|(k, _)| k == "Nonce");
+            assert_ne!(
+                nonce(pairs(&requests[0].query)),
+                nonce(pairs(&String::from_utf8_lossy(&requests[1].body))),
+                "a fresh nonce per request"
+            );
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 pub use super::cdb::Account;
-use super::legacy::{flatten_values, Envelope, V2Call};
+use super::legacy::{flatten_values, Envelope, V2Call, V2Method};
 use super::poll::{wait, Look, Polling, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
@@ -272,6 +272,7 @@ impl TdsqlClient {
             action: V2_MODIFY,
             params,
             envelope: Envelope::Response,
+            method: V2Method::Post,
         };
         self.tencent.call_v2(call, deadline).await.map(|_| ())
     }
