@@ -27,45 +27,8 @@ pub const GLOBAL: &[&str] = &[
     "TRIGGER",
 ];
 
-/// `DatabasePrivileges.N.Privileges`: the global ones but PROCESS and SHOW DATABASES.
-pub const DATABASE: &[&str] = &[
-    "SELECT",
-    "INSERT",
-    "UPDATE",
-    "DELETE",
-    "CREATE",
-    "DROP",
-    "REFERENCES",
-    "INDEX",
-    "ALTER",
-    "CREATE TEMPORARY TABLES",
-    "LOCK TABLES",
-    "EXECUTE",
-    "CREATE VIEW",
-    "SHOW VIEW",
-    "CREATE ROUTINE",
-    "ALTER ROUTINE",
-    "EVENT",
-    "TRIGGER",
-];
-
-/// `TablePrivileges` and `ViewPrivileges`.
-pub const TABLE: &[&str] = &[
-    "SELECT",
-    "INSERT",
-    "UPDATE",
-    "DELETE",
-    "CREATE",
-    "DROP",
-    "REFERENCES",
-    "INDEX",
-    "ALTER",
-    "CREATE VIEW",
-    "SHOW VIEW",
-    "TRIGGER",
-];
-
-pub const COLUMN: &[&str] = &["SELECT", "INSERT", "UPDATE", "REFERENCES"];
+/// TDSQL takes cdb's names at the database, table (and view) and column levels.
+pub use crate::tencent::cdb::privileges::{COLUMN, DATABASE, TABLE};
 
 /// `FunctionPrivileges` and `ProcedurePrivileges`.
 pub const ROUTINE: &[&str] = &["ALTER ROUTINE", "EXECUTE"];
