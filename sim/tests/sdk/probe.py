@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drive clouddb-sim with the vendors' official Python SDKs and report what each call gets.
 
-Issue 11: the sim must answer the official SDKs as the real clouds do. This probe calls every
+The sim must answer the official SDKs as the real clouds do (docs/sim.md). This probe calls every
 action the sim serves through:
 
   * tencentcloud-sdk-python (cdb, postgres, mariadb): HttpProfile.reqMethod GET and POST, ClientProfile

@@ -228,7 +228,7 @@ mod tests {
     }
 
     #[test]
-    fn levels_take_their_seed_lists_case_sensitively() {
+    fn levels_take_the_vendors_lists_case_sensitively() {
         assert!(CdbLevel::Global.takes("REPLICATION SLAVE"));
         assert!(!CdbLevel::Database.takes("REPLICATION SLAVE"));
         assert!(CdbLevel::Table.takes("SHOW VIEW"));

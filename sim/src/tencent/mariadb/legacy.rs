@@ -46,7 +46,7 @@ pub(crate) async fn modify(state: &SimState, pairs: &Pairs) -> Result<Value, Leg
     }
     let database = required("DbName")?;
     let named = read_scope(pairs, &database)?;
-    // The seed's example writes privileges in lower case; they are compared in upper case.
+    // The vendor's example writes privileges in lower case; they are compared in upper case.
     let privileges: BTreeSet<String> = values(pairs, "Privileges")
         .iter()
         .map(|p| p.to_ascii_uppercase())

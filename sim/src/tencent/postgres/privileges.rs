@@ -396,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn names_follow_seed_000() {
+    fn names_follow_the_vendors_rules() {
         assert!(valid_object_name("users_2024", false));
         assert!(valid_object_name("arr[1]", false));
         assert!(!valid_object_name("f(integer)", false));
