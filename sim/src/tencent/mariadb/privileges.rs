@@ -98,18 +98,6 @@ impl MariadbLevel {
             Self::Procedure => "procedure",
         }
     }
-
-    /// The fixture key of this level's privileges (`table_privileges`).
-    pub fn fixture_key(self) -> &'static str {
-        match self {
-            Self::Database => "database_privileges",
-            Self::Table => "table_privileges",
-            Self::View => "view_privileges",
-            Self::Column => "column_privileges",
-            Self::Function => "function_privileges",
-            Self::Procedure => "procedure_privileges",
-        }
-    }
 }
 
 /// One scope: a level and the names of its database and object (and column).
