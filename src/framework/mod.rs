@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod diagnostics;
+pub mod identity;
 pub mod plan;
 pub mod resource;
 pub mod schema;
@@ -14,6 +15,7 @@ pub mod validators;
 
 pub use attributes::Attributes;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
+pub use identity::{IdentityAttribute, IdentitySchema};
 pub use resource::{ApplyOutcome, Provider, Refreshed, Resource};
 pub use schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Validator};
 pub use server::{PlanOutcome, ProviderServer};

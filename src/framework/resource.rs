@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use crate::value::Value;
 
 use super::diagnostics::Diagnostics;
+use super::identity::IdentitySchema;
 use super::schema::Schema;
 
 /// What an apply left behind: the object as it now exists (null when there is none) and what went wrong.
@@ -54,6 +55,12 @@ pub trait Resource: Send + Sync {
     fn type_name(&self) -> &'static str;
 
     fn schema(&self) -> Schema;
+
+    /// The attributes that name the resource's remote object, for Terraform 1.12 and later;
+    /// `None` publishes no identity.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
 
     /// Checks that span attributes; per-attribute checks are schema validators. Values may be unknown.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use crate::value::{AttributePath, Type, Value};
 
 use super::diagnostics::Diagnostics;
+use super::identity::IdentitySchema;
 use super::plan::{plan_change, Plan};
 use super::resource::{ApplyOutcome, Provider, Resource};
 use super::schema::Schema;
@@ -23,6 +24,7 @@ struct RegisteredResource {
     resource: Arc<dyn Resource>,
     schema: Schema,
     value_type: Type,
+    identity: Option<IdentitySchema>,
 }
 
 pub struct ProviderServer {
@@ -50,6 +52,7 @@ impl ProviderServer {
                 let schema = resource.schema();
                 let value_type = schema.value_type();
                 let entry = RegisteredResource {
+                    identity: resource.identity_schema(),
                     resource: resource.clone(),
                     schema,
                     value_type,
@@ -95,6 +98,18 @@ impl ProviderServer {
     /// The type a resource's values are encoded with, to decode what Terraform sends.
     pub fn resource_value_type(&self, type_name: &str) -> Result<&Type, Diagnostics> {
         self.resource(type_name).map(|entry| &entry.value_type)
+    }
+
+    /// Every resource's identity schema, for those that publish one.
+    pub fn identity_schemas(&self) -> impl Iterator<Item = (&'static str, &IdentitySchema)> {
+        self.resources
+            .iter()
+            .filter_map(|(name, entry)| entry.identity.as_ref().map(|identity| (*name, identity)))
+    }
+
+    /// A resource's identity schema, when it publishes one.
+    pub fn identity_schema(&self, type_name: &str) -> Option<&IdentitySchema> {
+        self.resources.get(type_name)?.identity.as_ref()
     }
 
     pub fn resource_schema_version(&self, type_name: &str) -> Result<i64, Diagnostics> {
@@ -235,6 +250,25 @@ impl ProviderServer {
         self.unless_stopped(resource.import(id))
             .await
             .unwrap_or_else(|| Err(interrupted()))
+    }
+
+    /// An import by identity (`import { identity = {...} }`): the identity stands for the
+    /// string ID it names, which is imported and checked the same way.
+    pub async fn import_by_identity(
+        &self,
+        type_name: &str,
+        identity: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let schema = self.identity_schema(type_name).ok_or_else(|| {
+            Diagnostics::from_error(
+                "Import by identity not supported",
+                format!("{type_name} publishes no identity: import it by its ID."),
+            )
+        })?;
+        let id = schema.import_id(identity).map_err(|why| {
+            Diagnostics::from_error("Invalid import identity", format!("{type_name}: {why}."))
+        })?;
+        self.import(type_name, &id).await
     }
 
     pub fn stop(&self) {

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use tonic::{Request, Response, Status};
 
-use crate::framework::{Diagnostics, ProviderServer, StoredState};
-use crate::value::{decode_json, Type};
+use crate::framework::{Diagnostics, IdentitySchema, ProviderServer, StoredState};
+use crate::value::{decode_json, type_to_json, Type, Value};
 
 use super::convert::{attribute_path, decode_dynamic, diagnostics, encode_dynamic, schema};
 use super::proto::tfplugin6 as pb;
@@ -32,6 +32,41 @@ impl ProviderService {
 
     fn resource_type(&self, type_name: &str) -> Result<Type, Diagnostics> {
         self.server.resource_value_type(type_name).cloned()
+    }
+
+    /// An import by its string ID, or (Terraform 1.12 and later, `import { identity = ... }`,
+    /// which sends an empty ID) by identity.
+    async fn import(
+        &self,
+        request: &pb::import_resource_state::Request,
+    ) -> Result<Value, Diagnostics> {
+        let by_identity = request
+            .identity
+            .as_ref()
+            .and_then(|i| i.identity_data.as_ref());
+        match (
+            request.id.is_empty(),
+            by_identity,
+            self.server.identity_schema(&request.type_name),
+        ) {
+            (true, Some(data), Some(schema)) => {
+                let identity = decode_dynamic(Some(data), &schema.value_type(), "import identity")?;
+                self.server
+                    .import_by_identity(&request.type_name, &identity)
+                    .await
+            }
+            _ => self.server.import(&request.type_name, &request.id).await,
+        }
+    }
+
+    /// The identity of a resource value, for Terraform 1.12 and later (older ones ignore the
+    /// field); none for a null value or a resource without identity.
+    fn identity_of(&self, type_name: &str, state: &Value) -> Option<pb::ResourceIdentityData> {
+        let schema = self.server.identity_schema(type_name)?;
+        let identity = schema.of(state);
+        (!identity.is_null()).then(|| pb::ResourceIdentityData {
+            identity_data: Some(encode_dynamic(&identity, &schema.value_type())),
+        })
     }
 }
 
@@ -191,6 +226,7 @@ impl Provider for ProviderService {
         };
         let (new_state, diags) = self.server.read(&request.type_name, &state).await;
         Ok(Response::new(pb::read_resource::Response {
+            new_identity: self.identity_of(&request.type_name, &new_state),
             new_state: Some(encode_dynamic(&new_state, &ty)),
             diagnostics: diagnostics(diags),
             private: request.private,
@@ -213,19 +249,28 @@ impl Provider for ProviderService {
             let outcome = self
                 .server
                 .plan(&request.type_name, &prior, &proposed, &config);
+            // A destroy plans no object: the identity stays the prior one.
+            let identity = match outcome.planned {
+                Value::Null => request.prior_identity.clone(),
+                ref planned => self.identity_of(&request.type_name, planned),
+            };
             Ok((
                 encode_dynamic(&outcome.planned, &ty),
                 outcome.requires_replace,
                 outcome.diagnostics,
+                identity,
             ))
         });
         let response = match planned {
-            Ok((planned_state, requires_replace, diags)) => pb::plan_resource_change::Response {
-                planned_state: Some(planned_state),
-                requires_replace: requires_replace.iter().map(attribute_path).collect(),
-                planned_private: request.prior_private,
-                diagnostics: diagnostics(diags),
-            },
+            Ok((planned_state, requires_replace, diags, planned_identity)) => {
+                pb::plan_resource_change::Response {
+                    planned_state: Some(planned_state),
+                    requires_replace: requires_replace.iter().map(attribute_path).collect(),
+                    planned_private: request.prior_private,
+                    diagnostics: diagnostics(diags),
+                    planned_identity,
+                }
+            }
             Err(diags) => pb::plan_resource_change::Response {
                 diagnostics: diagnostics(diags),
                 ..Default::default()
@@ -251,6 +296,7 @@ impl Provider for ProviderService {
                     .apply(&request.type_name, &prior, &planned)
                     .await;
                 pb::apply_resource_change::Response {
+                    new_identity: self.identity_of(&request.type_name, &outcome.state),
                     new_state: Some(encode_dynamic(&outcome.state, &ty)),
                     private: request.planned_private,
                     diagnostics: diagnostics(outcome.diagnostics),
@@ -260,6 +306,7 @@ impl Provider for ProviderService {
                 new_state: request.prior_state,
                 private: request.planned_private,
                 diagnostics: diagnostics(diags),
+                new_identity: None,
             },
         };
         Ok(Response::new(response))
@@ -271,20 +318,22 @@ impl Provider for ProviderService {
     ) -> Reply<pb::import_resource_state::Response> {
         let request = request.get_ref();
         let imported = match self.resource_type(&request.type_name) {
-            Ok(ty) => self
-                .server
-                .import(&request.type_name, &request.id)
-                .await
-                .map(|state| encode_dynamic(&state, &ty)),
+            Ok(ty) => self.import(request).await.map(|state| {
+                let identity = self.identity_of(&request.type_name, &state);
+                (encode_dynamic(&state, &ty), identity)
+            }),
             Err(diags) => Err(diags),
         };
         let (state, diags) = split(imported);
         let imported_resources = state
-            .map(|state| pb::import_resource_state::ImportedResource {
-                type_name: request.type_name.clone(),
-                state: Some(state),
-                private: Vec::new(),
-            })
+            .map(
+                |(state, identity)| pb::import_resource_state::ImportedResource {
+                    type_name: request.type_name.clone(),
+                    state: Some(state),
+                    private: Vec::new(),
+                    identity,
+                },
+            )
             .into_iter()
             .collect();
         Ok(Response::new(pb::import_resource_state::Response {
@@ -300,6 +349,56 @@ impl Provider for ProviderService {
         Ok(Response::new(pb::read_data_source::Response {
             state: None,
             diagnostics: diagnostics(no_data_sources(&request.get_ref().type_name)),
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Reply<pb::get_resource_identity_schemas::Response> {
+        let identity_schemas = self
+            .server
+            .identity_schemas()
+            .map(|(name, schema)| (name.to_owned(), identity_schema(schema)))
+            .collect();
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas,
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    /// Every identity is at version 0, where a stored one (or none, for a state written before
+    /// identities) is read as it is.
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Reply<pb::upgrade_resource_identity::Response> {
+        let request = request.get_ref();
+        let upgraded = match self.server.identity_schema(&request.type_name) {
+            None => Err(Diagnostics::from_error(
+                "No identity",
+                format!("{} publishes no identity.", request.type_name),
+            )),
+            Some(schema) => match request.raw_identity.as_ref().map(|raw| raw.json.as_slice()) {
+                None | Some([]) => Ok(None),
+                Some(json) => decode_json(json, &schema.value_type())
+                    .map(|identity| {
+                        Some(pb::ResourceIdentityData {
+                            identity_data: Some(encode_dynamic(&identity, &schema.value_type())),
+                        })
+                    })
+                    .map_err(|e| {
+                        Diagnostics::from_error(
+                            "Malformed stored identity",
+                            format!("The stored identity could not be read: {e}"),
+                        )
+                    }),
+            },
+        };
+        let (upgraded_identity, diags) = split(upgraded);
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity: upgraded_identity.flatten(),
+            diagnostics: diagnostics(diags),
         }))
     }
 
@@ -322,6 +421,7 @@ fn read_failed(
         new_state: request.current_state,
         diagnostics: diagnostics(diags),
         private: request.private,
+        new_identity: request.current_identity,
     }
 }
 
@@ -329,5 +429,24 @@ fn split<T>(result: Result<T, Diagnostics>) -> (Option<T>, Diagnostics) {
     match result {
         Ok(value) => (Some(value), Diagnostics::new()),
         Err(diags) => (None, diags),
+    }
+}
+
+fn identity_schema(schema: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: schema.version,
+        identity_attributes: schema
+            .attributes
+            .iter()
+            .map(
+                |attribute| pb::resource_identity_schema::IdentityAttribute {
+                    name: attribute.name.to_owned(),
+                    r#type: type_to_json(&Type::String),
+                    required_for_import: attribute.required_for_import,
+                    optional_for_import: !attribute.required_for_import,
+                    description: attribute.description.to_owned(),
+                },
+            )
+            .collect(),
     }
 }

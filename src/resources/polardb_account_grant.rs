@@ -11,7 +11,7 @@ use tokio::time::Instant;
 
 use crate::cloud::alibaba::polardb::{AccountStatus, AccountType, PolarDbAccount, PolarDbClient};
 use crate::framework::validators::{NameRule, OneOf};
-use crate::framework::{Attribute, Attributes, Block, Diagnostics};
+use crate::framework::{Attribute, Attributes, Block, Diagnostics, IdentityAttribute};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::{
@@ -369,6 +369,18 @@ impl AccountResource for PolarDbAccountGrant {
     type Sent = Changes;
 
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const IDENTITY: &'static [IdentityAttribute] = &[
+        IdentityAttribute {
+            name: "db_cluster_id",
+            description: "ID of the PolarDB cluster.",
+            required_for_import: true,
+        },
+        IdentityAttribute {
+            name: "account_name",
+            description: "Name of the account.",
+            required_for_import: true,
+        },
+    ];
 
     fn block(&self) -> Block {
         Block::new()

@@ -15,11 +15,13 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 use crate::cloud::tencent::cdb::CdbClient;
-use crate::framework::{Block, Diagnostics};
+use crate::framework::{Block, Diagnostics, IdentityAttribute};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::account_read_failure;
-use crate::resources::mysql_family::account::{parse_account_id, ConfiguredAccounts, DEFAULT_HOST};
+use crate::resources::mysql_family::account::{
+    parse_account_id, ConfiguredAccounts, DEFAULT_HOST, MYSQL_ACCOUNT_IDENTITY,
+};
 use crate::resources::mysql_family::change::{call_failed, task_ended, Instance};
 use crate::resources::mysql_family::grants::AccountGrants;
 use crate::resources::mysql_family::legacy_reads::{offers_no_read, unread};
@@ -57,6 +59,7 @@ impl AccountResource for CdbAccountPrivileges {
     type Sent = Infallible;
 
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const IDENTITY: &'static [IdentityAttribute] = MYSQL_ACCOUNT_IDENTITY;
 
     fn block(&self) -> Block {
         block()

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use crate::framework::{Block, Diagnostics};
+use crate::framework::{Block, Diagnostics, IdentityAttribute};
 use crate::value::Value;
 
 use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
@@ -72,6 +72,10 @@ pub trait AccountResource: Send + Sync + 'static {
 
     /// The resource type name users write, e.g. `clouddb_cdb_account_privileges`.
     const TYPE_NAME: &'static str;
+
+    /// The attributes that name the account, in the order its import ID joins them with `#`:
+    /// the resource's identity for Terraform 1.12 and later.
+    const IDENTITY: &'static [IdentityAttribute];
 
     /// The schema's attributes and blocks; the kit adds `timeouts`.
     fn block(&self) -> Block;

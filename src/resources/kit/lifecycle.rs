@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tokio::time::Instant;
 
 use crate::framework::timeouts::{timeout, timeouts_block, BLOCK_NAME};
-use crate::framework::{ApplyOutcome, Diagnostics, Refreshed, Resource, Schema};
+use crate::framework::{ApplyOutcome, Diagnostics, IdentitySchema, Refreshed, Resource, Schema};
 use crate::resources::outcome::{state_after_failure, Found, Operation, Unfinished};
 use crate::value::Value;
 
@@ -186,6 +186,13 @@ impl<R: AccountResource> Resource for Managed<R> {
         R::TYPE_NAME
     }
 
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: R::IDENTITY.to_vec(),
+        })
+    }
+
     fn schema(&self) -> Schema {
         let block = self
             .resource
@@ -249,7 +256,7 @@ mod tests {
     use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 
     use super::*;
-    use crate::framework::{Attribute, Attributes, Block};
+    use crate::framework::{Attribute, Attributes, Block, IdentityAttribute};
     use crate::resources::kit::Current;
     use crate::resources::outcome::ReadFailure;
     use crate::value::Type;
@@ -311,6 +318,7 @@ mod tests {
         type Sent = ();
 
         const TYPE_NAME: &'static str = "clouddb_scripted";
+        const IDENTITY: &'static [IdentityAttribute] = &[];
 
         fn block(&self) -> Block {
             Block::new().attribute(Attribute::required("privilege", Type::String))

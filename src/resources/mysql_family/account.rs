@@ -2,11 +2,31 @@
 //! `<instance_id>#<user>#<host>`.
 
 use crate::cloud::tencent::cdb::Account;
-use crate::framework::Diagnostics;
+use crate::framework::{Diagnostics, IdentityAttribute};
 use crate::resources::messages::invalid_import_id;
 
 /// The host of an account when none is given: any.
 pub const DEFAULT_HOST: &str = "%";
+
+/// A MySQL-family account's identity: its instance, user and host (`%` when left out), the
+/// parts of its import ID.
+pub const MYSQL_ACCOUNT_IDENTITY: &[IdentityAttribute] = &[
+    IdentityAttribute {
+        name: "instance_id",
+        description: "ID of the instance.",
+        required_for_import: true,
+    },
+    IdentityAttribute {
+        name: "user",
+        description: "User name of the account.",
+        required_for_import: true,
+    },
+    IdentityAttribute {
+        name: "host",
+        description: "Host of the account; `%` when left out.",
+        required_for_import: false,
+    },
+];
 
 /// What an account ID names besides the account: the resource type and its instances' rule.
 pub struct AccountIds {

@@ -21,7 +21,7 @@ use crate::cloud::tencent::postgres::{
     AccountType, DatabaseObject, ModifyPrivilege, PostgresClient, MAX_MODIFY_ITEMS,
 };
 use crate::framework::validators::{NameRule, OneOf};
-use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting};
+use crate::framework::{Attribute, Block, Diagnostics, IdentityAttribute, NestedBlock, Nesting};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::import_missing;
@@ -242,6 +242,18 @@ impl AccountResource for PostgresAccountPrivileges {
     type Sent = Infallible;
 
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const IDENTITY: &'static [IdentityAttribute] = &[
+        IdentityAttribute {
+            name: "db_instance_id",
+            description: "ID of the PostgreSQL instance.",
+            required_for_import: true,
+        },
+        IdentityAttribute {
+            name: "user_name",
+            description: "Name of the account.",
+            required_for_import: true,
+        },
+    ];
 
     fn block(&self) -> Block {
         let object = Block::new()

@@ -17,11 +17,13 @@ use tokio::time::Instant;
 use crate::cloud::error::CloudError;
 use crate::cloud::tencent::mariadb::{Flow, FlowStatus, Scope, TdsqlClient, V2_MODIFY};
 use crate::framework::timeouts::describe_duration;
-use crate::framework::{Block, Diagnostics};
+use crate::framework::{Block, Diagnostics, IdentityAttribute};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::{account_read_failure, cloud_error};
-use crate::resources::mysql_family::account::{parse_account_id, ConfiguredAccounts};
+use crate::resources::mysql_family::account::{
+    parse_account_id, ConfiguredAccounts, MYSQL_ACCOUNT_IDENTITY,
+};
 use crate::resources::mysql_family::change::{
     call_failed, change_summary, no_such_account, task_ended, Instance,
 };
@@ -235,6 +237,7 @@ impl AccountResource for TdsqlAccountPrivileges {
     type Sent = Infallible;
 
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const IDENTITY: &'static [IdentityAttribute] = MYSQL_ACCOUNT_IDENTITY;
 
     fn block(&self) -> Block {
         block()
