@@ -198,6 +198,71 @@ fn identities_load_as_terraform_checks_them_and_import_and_read_return_them() {
         .expect("state");
         assert_eq!(state.attr("id"), Some(&Value::string("cdb-sim00001#app#%")));
 
+        // An update plans and applies with the identity, wholly known; a destroy plan keeps
+        // the prior one.
+        let mut proposed = state.clone();
+        if let Value::Object(attrs) = &mut proposed {
+            attrs.insert(
+                "global_privileges".into(),
+                Value::Set(vec![Value::string("PROCESS")]),
+            );
+        }
+        let mut config = proposed.clone();
+        if let Value::Object(attrs) = &mut config {
+            attrs.insert("id".into(), Value::Null);
+        }
+        let plan = client
+            .plan_resource_change(pb::plan_resource_change::Request {
+                type_name: CDB.into(),
+                prior_state: dynamic(&state, &cdb_type),
+                proposed_new_state: dynamic(&proposed, &cdb_type),
+                config: dynamic(&config, &cdb_type),
+                prior_identity: read.new_identity.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("PlanResourceChange")
+            .into_inner();
+        assert!(plan.diagnostics.is_empty(), "{:?}", plan.diagnostics);
+        assert_eq!(
+            decoded(plan.planned_identity.as_ref(), &identity_ty),
+            wholly_known
+        );
+        let applied = client
+            .apply_resource_change(pb::apply_resource_change::Request {
+                type_name: CDB.into(),
+                prior_state: dynamic(&state, &cdb_type),
+                planned_state: plan.planned_state.clone(),
+                config: dynamic(&config, &cdb_type),
+                planned_identity: plan.planned_identity.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("ApplyResourceChange")
+            .into_inner();
+        assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+        assert_eq!(
+            decoded(applied.new_identity.as_ref(), &identity_ty),
+            wholly_known
+        );
+        let destroy = client
+            .plan_resource_change(pb::plan_resource_change::Request {
+                type_name: CDB.into(),
+                prior_state: dynamic(&proposed, &cdb_type),
+                proposed_new_state: dynamic(&Value::Null, &cdb_type),
+                config: dynamic(&Value::Null, &cdb_type),
+                prior_identity: applied.new_identity.clone(),
+                ..Default::default()
+            })
+            .await
+            .expect("PlanResourceChange")
+            .into_inner();
+        assert!(destroy.diagnostics.is_empty(), "{:?}", destroy.diagnostics);
+        assert_eq!(
+            decoded(destroy.planned_identity.as_ref(), &identity_ty),
+            wholly_known
+        );
+
         // A state stored before identities has none: upgrading it gives none, without error;
         // a stored identity reads back as it was.
         let upgrade = |json: &[u8]| pb::upgrade_resource_identity::Request {
@@ -248,4 +313,9 @@ fn identities_load_as_terraform_checks_them_and_import_and_read_return_them() {
         let detail = &refused.diagnostics.first().expect("a diagnostic").detail;
         assert!(detail.contains("no known user"), "{detail}");
     });
+    assert!(
+        sim.cdb_privileges("cdb-sim00001", "app", "%")
+            .contains("global:*:PROCESS"),
+        "the apply by identity changed the account"
+    );
 }
