@@ -1056,3 +1056,62 @@ fn import_ids_that_break_the_name_rules_are_refused() {
     }
     assert!(sim.requests().is_empty(), "nothing is sent for a bad ID");
 }
+
+/// Ctrl-C during an apply that waits for a long task: Terraform asks the provider to stop
+/// (StopProvider), the provider stops waiting at once, nothing untrue is recorded, and the
+/// next apply completes. (Terraform 1.0.3, started this way, does not act on the signal at
+/// all and lets the apply finish, so only the current Terraform is run.)
+#[test]
+fn ctrl_c_stops_a_long_apply_at_once() {
+    let version = TerraformVersion::Current;
+    let task = Duration::from_secs(8);
+    let sim = Sim::start_with(
+        Fixture::builtin(),
+        SimOptions {
+            task_duration: task,
+            ..SimOptions::default()
+        },
+    );
+    let workspace = Workspace::new(version);
+    workspace.write_config(&app_config(&sim, FIRST));
+    let apply = workspace.spawn(&["apply", "-auto-approve", "-input=false"]);
+    let started = std::time::Instant::now();
+    while sim.count_calls("ModifyAccountPrivileges") == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the apply never sent its change"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let interrupted = std::time::Instant::now();
+    let signal = std::process::Command::new("kill")
+        .args(["-INT", &apply.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(signal.success());
+    let output = apply.wait_with_output().expect("terraform ends");
+    let took = interrupted.elapsed();
+    let text = unwrapped(&format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    ));
+    assert!(
+        !output.status.success(),
+        "the interrupted apply fails:\n{text}"
+    );
+    assert!(
+        took < task / 2,
+        "Terraform ended {took:?} after Ctrl-C, though the task runs {task:?}: {text}"
+    );
+    assert!(text.contains("Interrupted"), "{text}");
+    assert_eq!(
+        state_of(&workspace, RESOURCE),
+        None,
+        "an interrupted create records nothing it has not seen happen"
+    );
+
+    workspace.apply();
+    assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
+    workspace.expect_empty_plan("after the re-run");
+}

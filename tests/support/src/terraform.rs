@@ -137,6 +137,17 @@ impl Workspace {
         Run::from_output(command.output().expect("run terraform"))
     }
 
+    /// Starts `terraform <args>` in the workspace without waiting for it, its output captured.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut command = self.command(&self.binary);
+        command
+            .args(args)
+            .arg("-no-color")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command.spawn().expect("start terraform")
+    }
+
     /// Runs `bash <script>` in the workspace as a user would, with this workspace's Terraform
     /// first on PATH and its environment.
     pub fn run_script(&self, script: &Path) -> Run {
