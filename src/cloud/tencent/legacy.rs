@@ -439,6 +439,27 @@ mod tests {
     }
 
     #[test]
+    fn v2_codes_are_retried_and_classified_like_api_3s() {
+        use crate::cloud::error::Missing;
+        use crate::cloud::retry::is_retryable;
+        let throttled = parse_code_message(
+            "A",
+            &reply(r#"{"code": 4400, "message": "too fast", "codeDesc": "RequestLimitExceeded"}"#),
+        )
+        .unwrap_err();
+        assert!(is_retryable(Vendor::Tencent, &throttled, Some(200)));
+        let missing = parse_code_message(
+            "A",
+            &reply(
+                r#"{"code": 9572, "message": "no such instance", "codeDesc": "InstanceNotExists"}"#,
+            ),
+        )
+        .unwrap_err();
+        assert!(!is_retryable(Vendor::Tencent, &missing, Some(200)));
+        assert_eq!(missing.missing(), Some(Missing::Instance));
+    }
+
+    #[test]
     fn lists_flatten_from_zero() {
         let values = ["SELECT".to_owned(), "INSERT".to_owned()];
         assert_eq!(
