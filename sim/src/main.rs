@@ -21,7 +21,8 @@ Options:
   --rate-limits MODE     `documented` enforces the vendors' documented rates, `off` none [default: off]
   --task-ms N            how long an async task (cdb AsyncRequestId) runs [default: 300]
   --postgres URL         keep PostgreSQL instances on a real server (not yet supported)
-  --mysql URL            keep MySQL-family instances on a real server (not yet supported)
+  --mysql URL            keep CDB, TDSQL and PolarDB privileges on this MariaDB server
+                         (mysql://user:password@host:port/), every grant a real GRANT
   --print-fixture        print the fixture in use (built-in unless --fixtures) and exit
   -h, --help             print this help and exit
   -V, --version          print the version and exit
@@ -139,9 +140,6 @@ fn run(flags: Flags) -> anyhow::Result<()> {
     if flags.postgres.is_some() {
         bail!("--postgres is not yet supported: this clouddb-sim keeps every instance in memory");
     }
-    if flags.mysql.is_some() {
-        bail!("--mysql is not yet supported: this clouddb-sim keeps every instance in memory");
-    }
     let fixture = match &flags.fixtures {
         None => Fixture::builtin(),
         Some(path) => {
@@ -159,8 +157,8 @@ fn run(flags: Flags) -> anyhow::Result<()> {
         rate_limits: flags.rate_limits,
         clock_skew_limit: None,
         task_duration: flags.task_duration,
+        mysql: flags.mysql,
     };
-    let state = SimState::new(fixture, options)?;
 
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -175,6 +173,7 @@ fn run(flags: Flags) -> anyhow::Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
+        let state = SimState::open(fixture, options).await?;
         let listener = tokio::net::TcpListener::bind(flags.listen)
             .await
             .with_context(|| format!("cannot listen on {}", flags.listen))?;

@@ -104,7 +104,8 @@ pub struct RunningSim {
 
 /// Starts a sim on `127.0.0.1` at a free port, on a task of the current Tokio runtime.
 pub async fn start(fixture: Fixture, options: SimOptions) -> io::Result<RunningSim> {
-    let state = SimState::new(fixture, options)
+    let state = SimState::open(fixture, options)
+        .await
         .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
     start_with_state(state).await
 }

@@ -5,8 +5,10 @@ use std::time::Instant;
 use crate::alibaba::polardb::backend::PolarDbBackend;
 use crate::alibaba::polardb::state::PolarDbState;
 use crate::backend::error::BackendError;
+use crate::backend::mysql::MysqlBackends;
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
+use crate::state::SimOptions;
 use crate::tencent::cdb::state::CdbState;
 use crate::tencent::mariadb::state::MariadbState;
 use crate::tencent::postgres::state::PostgresState;
@@ -19,12 +21,31 @@ pub(crate) struct Services {
 }
 
 impl Services {
-    /// Every service on the fixture, with privileges in memory.
-    pub(crate) fn in_memory(fixture: &Fixture, now: Instant) -> Self {
-        Services::with_polardb(
-            fixture,
-            PolarDbState::in_memory(&fixture.alicloud.polardb, now),
-        )
+    /// Every service on the fixture, with privileges where `options` says: on the MySQL
+    /// server it names, or in memory.
+    pub(crate) async fn open(
+        fixture: &Fixture,
+        options: &SimOptions,
+        now: Instant,
+    ) -> Result<Self, BackendError> {
+        let tencent = &fixture.tencentcloud;
+        let postgres = PostgresState::in_memory(&tencent.postgres);
+        let Some(url) = &options.mysql else {
+            return Ok(Services {
+                cdb: CdbState::in_memory(&tencent.cdb),
+                postgres,
+                mariadb: MariadbState::in_memory(&tencent.mariadb),
+                polardb: PolarDbState::in_memory(&fixture.alicloud.polardb, now),
+            });
+        };
+        let backends = MysqlBackends::connect(url).await?;
+        Ok(Services {
+            cdb: CdbState::with_backend(&tencent.cdb, backends.cdb).await?,
+            postgres,
+            mariadb: MariadbState::with_backend(&tencent.mariadb, backends.tdsql).await?,
+            polardb: PolarDbState::with_backend(&fixture.alicloud.polardb, backends.polardb, now)
+                .await?,
+        })
     }
 
     /// Every service on the fixture; PolarDB's privileges in `backend`, the others' in memory.
@@ -33,18 +54,13 @@ impl Services {
         backend: Box<dyn PolarDbBackend>,
         now: Instant,
     ) -> Result<Self, BackendError> {
-        let polardb = PolarDbState::with_backend(&fixture.alicloud.polardb, backend, now).await?;
-        Ok(Services::with_polardb(fixture, polardb))
-    }
-
-    fn with_polardb(fixture: &Fixture, polardb: PolarDbState) -> Self {
         let tencent = &fixture.tencentcloud;
-        Services {
+        Ok(Services {
             cdb: CdbState::in_memory(&tencent.cdb),
             postgres: PostgresState::in_memory(&tencent.postgres),
             mariadb: MariadbState::in_memory(&tencent.mariadb),
-            polardb,
-        }
+            polardb: PolarDbState::with_backend(&fixture.alicloud.polardb, backend, now).await?,
+        })
     }
 
     fn all(&self) -> [&dyn ServiceState; 4] {

@@ -39,6 +39,10 @@ pub struct SimOptions {
     /// How long an async task runs: `INITIAL` for its first third, `RUNNING` for the rest,
     /// then it ends (and its change is made). [`DEFAULT_TASK_DURATION`] by default.
     pub task_duration: Duration,
+    /// `mysql://user:password@host:port/`: keep CDB, TDSQL and PolarDB privileges on this
+    /// MariaDB server instead of in memory (`docs/sim.md`). Honoured by [`SimState::open`]
+    /// and [`crate::start`].
+    pub mysql: Option<String>,
 }
 
 impl Default for SimOptions {
@@ -48,6 +52,7 @@ impl Default for SimOptions {
             rate_limits: RateLimits::Off,
             clock_skew_limit: None,
             task_duration: DEFAULT_TASK_DURATION,
+            mysql: None,
         }
     }
 }
@@ -104,10 +109,11 @@ impl std::fmt::Debug for SimState {
 }
 
 impl SimState {
-    /// A sim on the fixture, with privileges kept in memory.
-    pub fn new(fixture: Fixture, options: SimOptions) -> Result<SimState, FixtureError> {
+    /// A sim on the fixture, with privileges on the servers `options` names (in memory for
+    /// what it names none): the fixture's objects and accounts are created there first.
+    pub async fn open(fixture: Fixture, options: SimOptions) -> Result<SimState, StateError> {
         fixture.validate()?;
-        let services = Services::in_memory(&fixture, Instant::now());
+        let services = Services::open(&fixture, &options, Instant::now()).await?;
         Ok(SimState::assemble(fixture, options, services))
     }
 

@@ -8,6 +8,7 @@
 //! the service.
 
 pub(crate) mod error;
+pub(crate) mod mysql;
 
 pub use self::error::{BackendError, BackendFuture};
 

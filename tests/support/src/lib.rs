@@ -5,5 +5,6 @@
 pub mod plugin_client;
 pub mod plugin_process;
 pub mod proto;
+pub mod real_mysql;
 pub mod sim;
 pub mod terraform;

@@ -34,6 +34,10 @@ pub struct PolarDbAccount {
     pub available_after_ms: Option<u64>,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// The password to log in with when the sim runs on a real server (`--mysql`); the
+    /// account is locked there without one. Never part of a snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     /// Database name → privilege; Normal accounts only.
     #[serde(default)]
     pub privileges: BTreeMap<String, PolarDbPrivilege>,

@@ -349,8 +349,10 @@ mod tests {
     use crate::fixture::Fixture;
     use crate::state::SimOptions;
 
-    fn sim() -> SimState {
-        SimState::new(Fixture::builtin(), SimOptions::default()).expect("sim")
+    async fn sim() -> SimState {
+        SimState::open(Fixture::builtin(), SimOptions::default())
+            .await
+            .expect("sim")
     }
 
     async fn privileges_of(state: &SimState, account: &str) -> Vec<(String, &'static str)> {
@@ -367,7 +369,7 @@ mod tests {
 
     #[tokio::test]
     async fn grant_pairs_databases_and_privileges_by_position() {
-        let state = sim();
+        let state = sim().await;
         let params = Parameters::from_pairs(&[
             ("DBClusterId", "pc-sim00001"),
             ("AccountName", "app"),
@@ -388,7 +390,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refused_grant_changes_nothing() {
-        let state = sim();
+        let state = sim().await;
         let params = Parameters::from_pairs(&[
             ("DBClusterId", "pc-sim00001"),
             ("AccountName", "app"),

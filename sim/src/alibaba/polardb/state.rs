@@ -136,6 +136,7 @@ impl ServiceState for PolarDbState {
                         status: account.status(now),
                         available_after_ms: None,
                         description: account.description.clone(),
+                        password: None,
                         privileges: self.backend.privileges(&cluster.id, &account.name).await?,
                     });
                 }

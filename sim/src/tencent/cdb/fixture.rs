@@ -29,6 +29,10 @@ pub struct CdbAccount {
     pub user: String,
     #[serde(default = "any_host")]
     pub host: String,
+    /// The password to log in with when the sim runs on a real server (`--mysql`); the
+    /// account is locked there without one. Never part of a snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     /// `Notes` in DescribeAccounts.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
@@ -120,6 +124,7 @@ impl CdbAccount {
         CdbAccount {
             user: user.to_owned(),
             host: host.to_owned(),
+            password: None,
             notes: String::new(),
             global_privileges: Vec::new(),
             database_privileges: Vec::new(),

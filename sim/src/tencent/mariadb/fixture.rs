@@ -62,6 +62,10 @@ pub struct MariadbAccount {
     pub user: String,
     #[serde(default = "any_host")]
     pub host: String,
+    /// The password to log in with when the sim runs on a real server (`--mysql`); the
+    /// account is locked there without one. Never part of a snapshot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub global_privileges: Vec<String>,
     /// One entry per scope: its database, and a table (with a column, or not), a view, a
@@ -155,6 +159,7 @@ impl MariadbAccount {
         MariadbAccount {
             user: user.to_owned(),
             host: host.to_owned(),
+            password: None,
             global_privileges: Vec::new(),
             privileges: Vec::new(),
         }

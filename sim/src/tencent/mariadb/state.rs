@@ -4,7 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use crate::backend::error::BackendFuture;
+use crate::backend::error::{BackendError, BackendFuture};
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
 use crate::sync::locked;
@@ -25,6 +25,18 @@ impl MariadbState {
             instances: Mutex::new(bare(instances)),
             backend: Box::new(MariadbMemory::new(instances)),
         }
+    }
+
+    /// The fixture's instances, with their privileges in `backend` (given the fixture's first).
+    pub(crate) async fn with_backend(
+        instances: &[MariadbInstance],
+        backend: Box<dyn MariadbBackend>,
+    ) -> Result<Self, BackendError> {
+        backend.load(instances).await?;
+        Ok(Self {
+            instances: Mutex::new(bare(instances)),
+            backend,
+        })
     }
 
     pub(crate) fn instances(&self) -> MutexGuard<'_, Vec<MariadbInstance>> {
