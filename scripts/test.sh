@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every check and test of the workspace: formatting, clippy, unit, protocol and
-# end-to-end tests with real Terraform 1.11.4 and 1.0.3 against clouddb-sim, and the conformance
-# suite that drives clouddb-sim with the vendors' official Python SDKs.
+# end-to-end tests with real Terraform 1.11.4 and 1.0.3 against clouddb-sim (in memory, and on
+# a real MariaDB server the run starts), and the conformance suite that drives clouddb-sim with
+# the vendors' official Python SDKs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLOUDDB_REQUIRE_TERRAFORM=1.11.4
 CLOUDDB_NEED_SDKS=1
 source scripts/setup.sh
+source scripts/databases.sh
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
