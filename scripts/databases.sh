@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Starts the database servers the tests run clouddb-sim on, each of this run's own: a MariaDB
-# server (Debian's mariadb-server, installed when absent) in a fresh data directory, listening
-# on a free loopback port, stopped when the sourcing script exits. Sourced by test.sh after
-# setup.sh; exports CLOUDDB_TEST_MYSQL_URL. A server that does not start fails the run.
+# Starts the database servers the tests run clouddb-sim on, each of this run's own: MariaDB
+# and PostgreSQL (Debian's mariadb-server and postgresql, installed when absent), each in a
+# fresh data directory, listening on a free loopback port, stopped when the sourcing script
+# exits; PostgreSQL runs as the `postgres` user, never as root. Sourced by test.sh after
+# setup.sh; exports CLOUDDB_TEST_MYSQL_URL and CLOUDDB_TEST_POSTGRES_URL. A server that does
+# not start fails the run.
 
 databases_dir="$(mktemp -d /tmp/clouddb-databases.XXXXXX)"
 chmod 755 "$databases_dir"
@@ -13,6 +15,9 @@ free_port() {
 }
 
 stop_databases() {
+  if [ -f "$databases_dir/postgres/data/postmaster.pid" ]; then
+    as_postgres "$pg_bin/pg_ctl" stop -D "$databases_dir/postgres/data" -m fast -s >/dev/null 2>&1 || true
+  fi
   if [ -f "$databases_dir/mariadb/pid" ]; then
     kill "$(cat "$databases_dir/mariadb/pid")" 2>/dev/null || true
     for _ in $(seq 1 50); do
@@ -53,4 +58,31 @@ start_mariadb() {
   fail "MariaDB did not start on 127.0.0.1:$port: $(tail -n 5 "$dir/error.log" 2>/dev/null)"
 }
 
+# Runs a PostgreSQL program as the `postgres` user when this script runs as root.
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  apt_install postgresql
+  pg_bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [ -x "$pg_bin/initdb" ] || fail "postgresql is installed but no /usr/lib/postgresql/*/bin/initdb"
+  local dir="$databases_dir/postgres" port password
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  password="$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+  (umask 077; echo "$password" >"$dir/password")
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir/password"
+  as_postgres "$pg_bin/initdb" -D "$dir/data" -U postgres --pwfile="$dir/password" \
+    --auth-local=peer --auth-host=scram-sha-256 >"$dir/initdb.log" 2>&1 \
+    || fail "initdb failed: $(tail -n 5 "$dir/initdb.log")"
+  port="$(free_port)"
+  as_postgres "$pg_bin/pg_ctl" start -D "$dir/data" -w -t 60 -l "$dir/server.log" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1" >/dev/null \
+    || fail "PostgreSQL did not start on 127.0.0.1:$port: $(tail -n 5 "$dir/server.log")"
+  export CLOUDDB_TEST_POSTGRES_URL="postgres://postgres:$password@127.0.0.1:$port/postgres"
+  echo "databases: PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+}
+
 start_mariadb
+start_postgres

@@ -20,7 +20,8 @@ Options:
   --latency-ms N         delay every vendor API answer by N milliseconds [default: 0]
   --rate-limits MODE     `documented` enforces the vendors' documented rates, `off` none [default: off]
   --task-ms N            how long an async task (cdb AsyncRequestId) runs [default: 300]
-  --postgres URL         keep PostgreSQL instances on a real server (not yet supported)
+  --postgres URL         keep PostgreSQL privileges on this server
+                         (postgres://user:password@host:port/database), every grant a real GRANT
   --mysql URL            keep CDB, TDSQL and PolarDB privileges on this MariaDB server
                          (mysql://user:password@host:port/), every grant a real GRANT
   --print-fixture        print the fixture in use (built-in unless --fixtures) and exit
@@ -137,9 +138,6 @@ fn main() -> ExitCode {
 }
 
 fn run(flags: Flags) -> anyhow::Result<()> {
-    if flags.postgres.is_some() {
-        bail!("--postgres is not yet supported: this clouddb-sim keeps every instance in memory");
-    }
     let fixture = match &flags.fixtures {
         None => Fixture::builtin(),
         Some(path) => {
@@ -158,6 +156,7 @@ fn run(flags: Flags) -> anyhow::Result<()> {
         clock_skew_limit: None,
         task_duration: flags.task_duration,
         mysql: flags.mysql,
+        postgres: flags.postgres,
     };
 
     tracing_subscriber::fmt()

@@ -6,6 +6,7 @@ use crate::alibaba::polardb::backend::PolarDbBackend;
 use crate::alibaba::polardb::state::PolarDbState;
 use crate::backend::error::BackendError;
 use crate::backend::mysql::MysqlBackends;
+use crate::backend::postgres::PostgresOnServer;
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
 use crate::state::SimOptions;
@@ -21,15 +22,21 @@ pub(crate) struct Services {
 }
 
 impl Services {
-    /// Every service on the fixture, with privileges where `options` says: on the MySQL
-    /// server it names, or in memory.
+    /// Every service on the fixture, with privileges where `options` says: on the MySQL and
+    /// PostgreSQL servers it names, or in memory.
     pub(crate) async fn open(
         fixture: &Fixture,
         options: &SimOptions,
         now: Instant,
     ) -> Result<Self, BackendError> {
         let tencent = &fixture.tencentcloud;
-        let postgres = PostgresState::in_memory(&tencent.postgres);
+        let postgres = match &options.postgres {
+            None => PostgresState::in_memory(&tencent.postgres),
+            Some(url) => {
+                let backend = PostgresOnServer::connect(url).await?;
+                PostgresState::with_backend(&tencent.postgres, Box::new(backend)).await?
+            }
+        };
         let Some(url) = &options.mysql else {
             return Ok(Services {
                 cdb: CdbState::in_memory(&tencent.cdb),

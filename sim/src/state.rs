@@ -43,6 +43,9 @@ pub struct SimOptions {
     /// MariaDB server instead of in memory (`docs/sim.md`). Honoured by [`SimState::open`]
     /// and [`crate::start`].
     pub mysql: Option<String>,
+    /// `postgres://user:password@host:port/database`: keep PostgreSQL privileges on this
+    /// server instead of in memory (`docs/sim.md`). Honoured like `mysql`.
+    pub postgres: Option<String>,
 }
 
 impl Default for SimOptions {
@@ -53,6 +56,7 @@ impl Default for SimOptions {
             clock_skew_limit: None,
             task_duration: DEFAULT_TASK_DURATION,
             mysql: None,
+            postgres: None,
         }
     }
 }

@@ -130,14 +130,81 @@ fn help_lists_every_flag() {
 }
 
 #[test]
-fn real_database_backends_are_not_yet_supported() {
-    for flag in ["--postgres", "--mysql"] {
-        let output = run(&["--listen", "127.0.0.1:0", flag, "postgres://localhost/x"]);
-        assert!(!output.status.success());
+fn a_database_server_that_cannot_be_used_is_refused_without_its_password() {
+    let refused = [
+        (
+            "--mysql",
+            "mysql://root:hunter2@127.0.0.1:1/",
+            "cannot reach the MySQL server at 127.0.0.1:1",
+        ),
+        (
+            "--mysql",
+            "postgres://root:hunter2@127.0.0.1/",
+            "--mysql: not a MySQL URL",
+        ),
+        (
+            "--postgres",
+            "postgres://postgres:hunter2@127.0.0.1:1/postgres",
+            "cannot reach the PostgreSQL server at 127.0.0.1:1",
+        ),
+        (
+            "--postgres",
+            "mysql://postgres:hunter2@127.0.0.1/",
+            "--postgres: not a PostgreSQL URL",
+        ),
+    ];
+    for (flag, url, says) in refused {
+        let output = run(&["--listen", "127.0.0.1:0", flag, url]);
+        assert!(!output.status.success(), "{flag} {url}");
         assert!(output.stdout.is_empty(), "nothing may be printed on stdout");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("not yet supported"), "{stderr}");
+        assert!(stderr.contains(says), "{flag} {url}: {stderr}");
+        assert!(
+            !stderr.contains("hunter2"),
+            "the password is echoed: {stderr}"
+        );
     }
+}
+
+/// The built-in fixture on the servers the test script started: its databases and accounts
+/// are created there.
+#[test]
+fn the_flags_put_the_fixture_on_real_servers() {
+    let server = |variable: &str| {
+        std::env::var(variable)
+            .unwrap_or_else(|_| panic!("{variable} is not set: scripts/test.sh starts the servers"))
+    };
+    let (mysql, postgres) = (
+        server("CLOUDDB_TEST_MYSQL_URL"),
+        server("CLOUDDB_TEST_POSTGRES_URL"),
+    );
+    let (mut child, first) = spawn(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--mysql",
+        &mysql,
+        "--postgres",
+        &postgres,
+    ]);
+    let addr = first
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("first line: {first}"))
+        .to_owned();
+    let state = get(&addr, "/_sim/state");
+    assert!(state.starts_with("HTTP/1.1 200"), "{state}");
+    for instance in [
+        "cdb-sim00001",
+        "tdsql-sim00001",
+        "pc-sim00001",
+        "postgres-sim00001",
+    ] {
+        assert!(
+            state.contains(instance),
+            "{instance} missing from the state: {state}"
+        );
+    }
+    signal(&child, "TERM");
+    assert!(wait(&mut child).success());
 }
 
 #[test]

@@ -9,6 +9,8 @@
 
 pub(crate) mod error;
 pub(crate) mod mysql;
+pub(crate) mod naming;
+pub(crate) mod postgres;
 
 pub use self::error::{BackendError, BackendFuture};
 

@@ -6,5 +6,6 @@ pub mod plugin_client;
 pub mod plugin_process;
 pub mod proto;
 pub mod real_mysql;
+pub mod real_postgres;
 pub mod sim;
 pub mod terraform;

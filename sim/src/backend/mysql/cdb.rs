@@ -8,8 +8,8 @@ use crate::tencent::cdb::fixture::CdbInstance;
 use crate::tencent::cdb::privileges::{CdbChange, CdbLevel, CdbPrivileges};
 
 use super::grants::{MysqlGrants, Privileges};
-use super::naming::Namespace;
 use super::server::{AccountLogin, DatabaseObjects, MysqlServer};
+use crate::backend::naming::Namespace;
 
 pub(crate) struct CdbOnServer {
     server: Arc<MysqlServer>,

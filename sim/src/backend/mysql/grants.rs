@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::naming::Namespace;
 use super::quote::{account, database_of_grant, identifier};
+use crate::backend::naming::Namespace;
 
 pub(crate) type Privileges = BTreeSet<String>;
 

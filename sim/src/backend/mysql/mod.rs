@@ -6,7 +6,7 @@
 
 mod cdb;
 mod grants;
-mod naming;
+mod limits;
 mod polardb;
 mod quote;
 mod server;

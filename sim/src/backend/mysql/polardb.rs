@@ -9,8 +9,8 @@ use crate::alibaba::polardb::fixture::{PolarDbCluster, PolarDbPrivilege};
 use crate::backend::error::{BackendError, BackendFuture};
 
 use super::grants::{MysqlGrants, Privileges};
-use super::naming::Namespace;
 use super::server::{AccountLogin, DatabaseObjects, MysqlServer};
+use crate::backend::naming::Namespace;
 
 /// PolarDB accounts have no host: on the server they may log in from anywhere.
 const HOST: &str = "%";

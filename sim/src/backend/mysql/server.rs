@@ -9,7 +9,9 @@ use crate::backend::error::BackendError;
 use crate::fixture::Table;
 
 use super::grants::{statements, MysqlGrants, Privileges, Routine};
-use super::naming::{object_name_problem, Namespace};
+use crate::backend::naming::Namespace;
+
+use super::limits::{database_name_problem, object_name_problem, user_name_problem};
 use super::quote::{account, identifier, string, unescape_database_of_grant};
 
 /// A database of the fixture and what is in it.
@@ -85,7 +87,7 @@ impl MysqlServer {
         namespace: &Namespace,
         database: &DatabaseObjects<'_>,
     ) -> Result<(), BackendError> {
-        if let Some(problem) = namespace.database_name_problem(database.name) {
+        if let Some(problem) = database_name_problem(namespace, database.name) {
             return Err(BackendError(problem));
         }
         let problems = database
@@ -170,7 +172,7 @@ impl MysqlServer {
         namespace: &Namespace,
         login: &AccountLogin<'_>,
     ) -> Result<(), BackendError> {
-        if let Some(problem) = namespace.user_name_problem(login.user) {
+        if let Some(problem) = user_name_problem(namespace, login.user) {
             return Err(BackendError(problem));
         }
         let grantee = account(&namespace.user(login.user), login.host);

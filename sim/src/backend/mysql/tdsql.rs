@@ -8,8 +8,8 @@ use crate::tencent::mariadb::fixture::MariadbInstance;
 use crate::tencent::mariadb::privileges::{MariadbChange, MariadbLevel, MariadbPrivileges, GLOBAL};
 
 use super::grants::{MysqlGrants, Privileges, Routine};
-use super::naming::Namespace;
 use super::server::{AccountLogin, DatabaseObjects, MysqlServer};
+use crate::backend::naming::Namespace;
 
 pub(crate) struct TdsqlOnServer {
     server: Arc<MysqlServer>,

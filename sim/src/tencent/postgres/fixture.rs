@@ -150,6 +150,10 @@ pub struct PostgresAccount {
     pub account_type: PostgresAccountType,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub remark: String,
+    /// The password to log in with when the sim runs on a real server (`--postgres`); the
+    /// role cannot log in there without one. Never part of a snapshot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
     pub privileges: Vec<PostgresGrant>,
 }
 
@@ -160,6 +164,7 @@ impl PostgresAccount {
             name: name.to_owned(),
             account_type: PostgresAccountType::Normal,
             remark: String::new(),
+            password: None,
             privileges: Vec::new(),
         }
     }
@@ -175,6 +180,8 @@ struct PostgresAccountFields {
     #[serde(default)]
     remark: String,
     #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
     privileges: Vec<PostgresGrant>,
 }
 
@@ -186,7 +193,7 @@ impl<'de> Deserialize<'de> for PostgresAccount {
             type Value = PostgresAccount;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an account name or {\"name\", \"type\", \"remark\", \"privileges\"}")
+                f.write_str("an account name or {\"name\", \"type\", \"remark\", \"password\", \"privileges\"}")
             }
 
             fn visit_str<E: de::Error>(self, name: &str) -> Result<PostgresAccount, E> {
@@ -200,6 +207,7 @@ impl<'de> Deserialize<'de> for PostgresAccount {
                     name: fields.name,
                     account_type: fields.account_type,
                     remark: fields.remark,
+                    password: fields.password,
                     privileges: fields.privileges,
                 })
             }

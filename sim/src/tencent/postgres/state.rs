@@ -42,6 +42,18 @@ impl PostgresState {
         }
     }
 
+    /// The fixture's instances, with their privileges in `backend` (given the fixture's first).
+    pub(crate) async fn with_backend(
+        instances: &[PostgresInstance],
+        backend: Box<dyn PostgresBackend>,
+    ) -> Result<Self, BackendError> {
+        backend.load(instances).await?;
+        Ok(PostgresState {
+            instances: Mutex::new(bare(instances)),
+            backend,
+        })
+    }
+
     pub(crate) fn instances(&self) -> MutexGuard<'_, Vec<PostgresInstance>> {
         locked(&self.instances)
     }
@@ -78,11 +90,12 @@ impl PostgresState {
     }
 }
 
-/// The instances with their accounts' privileges left out.
+/// The instances with their accounts' privileges (and passwords) left out.
 fn bare(instances: &[PostgresInstance]) -> Vec<PostgresInstance> {
     let mut instances = instances.to_vec();
     for account in instances.iter_mut().flat_map(|i| &mut i.accounts) {
         account.privileges.clear();
+        account.password = None;
     }
     instances
 }

@@ -1,12 +1,13 @@
-//! clouddb-sim on a real MariaDB server (`SimOptions::mysql`, `clouddb-sim --mysql`): what
-//! Terraform grants through the cdb, TDSQL and PolarDB resources is what the account can then
-//! do when it logs in, and a change made in SQL is what the next plan shows.
+//! clouddb-sim on real database servers (`SimOptions::mysql` and `::postgres`, `clouddb-sim
+//! --mysql` and `--postgres`): what Terraform grants through each resource is what the account
+//! can then do when it logs in, and a change made in SQL is what the next plan shows.
 
 use std::time::Duration;
 
 use clouddb_sim::{Fixture, SimOptions};
 use clouddb_test_support::on_each_terraform;
-use clouddb_test_support::real_mysql::{as_administrator, server_url, unique_id, Login};
+use clouddb_test_support::real_mysql::{self as mysql, as_administrator, unique_id, Login};
+use clouddb_test_support::real_postgres as postgres;
 use clouddb_test_support::sim::{Sim, ALIBABA_SECRET};
 use clouddb_test_support::terraform::{TerraformVersion, Workspace};
 use serde_json::json;
@@ -28,7 +29,7 @@ fn on_the_server(fixture: Fixture) -> Sim {
     Sim::start_with(
         fixture,
         SimOptions {
-            mysql: Some(server_url()),
+            mysql: Some(mysql::server_url()),
             task_duration: Duration::from_millis(30),
             ..SimOptions::default()
         },
@@ -312,3 +313,149 @@ resource "clouddb_polardb_account_grant" "app" {{
     app.cannot(&format!("SELECT * FROM {shop}.`notes`"));
     app.cannot("SHOW ENGINE INNODB STATUS");
 }
+
+fn postgres_fixture(instance: &str) -> Fixture {
+    fixture(
+        json!({"postgres": [{
+            "instance_id": instance,
+            "accounts": [{"name": "app", "password": PASSWORD}],
+            "databases": [{"name": "appdb", "schemas": [{
+                "name": "public",
+                "tables": [
+                    {"name": "users", "columns": ["id", "email"]},
+                    {"name": "orders", "columns": ["id", "note"]},
+                ],
+                "views": ["recent"],
+                "sequences": ["ids"],
+                "functions": ["add_user(text,text)"],
+            }]}],
+        }]}),
+        json!([]),
+    )
+}
+
+const POSTGRES_OBJECTS: &str = r#"
+  object {
+    object_type = "database"
+    object_name = "appdb"
+    privileges  = ["CONNECT"]
+  }
+
+  object {
+    object_type   = "schema"
+    database_name = "appdb"
+    object_name   = "public"
+    privileges    = ["USAGE"]
+  }
+
+  object {
+    object_type   = "table"
+    database_name = "appdb"
+    schema_name   = "public"
+    object_name   = "users"
+    privileges    = ["SELECT"]
+  }
+
+  object {
+    object_type   = "column"
+    database_name = "appdb"
+    schema_name   = "public"
+    table_name    = "orders"
+    object_name   = "note"
+    privileges    = ["SELECT"]
+  }
+
+  object {
+    object_type   = "sequence"
+    database_name = "appdb"
+    schema_name   = "public"
+    object_name   = "ids"
+    privileges    = ["USAGE"]
+  }
+"#;
+
+const POSTGRES_WRITES: &str = r#"
+  object {
+    object_type   = "table"
+    database_name = "appdb"
+    schema_name   = "public"
+    object_name   = "orders"
+    privileges    = ["INSERT"]
+  }
+
+  object {
+    object_type   = "function"
+    database_name = "appdb"
+    schema_name   = "public"
+    object_name   = "add_user(text,text)"
+    privileges    = ["EXECUTE"]
+  }
+"#;
+
+/// Database, schema, table, column, sequence and function privileges are what the role can
+/// use once it logs in; a `REVOKE` run by hand is planned back; destroy leaves it nothing.
+fn postgres_grants_are_what_the_account_can_do(version: TerraformVersion) {
+    let instance = unique_id("postgres");
+    let sim = Sim::start_with(
+        postgres_fixture(&instance),
+        SimOptions {
+            postgres: Some(postgres::server_url()),
+            ..SimOptions::default()
+        },
+    );
+    let config = |body: &str| {
+        sim.tencent_provider_config()
+            + &format!(
+                r#"
+resource "clouddb_postgres_account_privileges" "app" {{
+  db_instance_id = "{instance}"
+  user_name      = "app"
+{body}
+}}
+"#
+            )
+    };
+    let app = postgres::Login::new(&instance, "app", PASSWORD, "appdb");
+    app.cannot("SELECT 1");
+
+    let workspace = Workspace::new(version);
+    workspace.write_config(&config(&format!("{POSTGRES_OBJECTS}{POSTGRES_WRITES}")));
+    workspace.apply();
+    app.can("SELECT * FROM public.users");
+    app.cannot("INSERT INTO public.users (id) VALUES ('1')");
+    app.can("INSERT INTO public.orders (id, note) VALUES ('1', 'first')");
+    app.can("SELECT note FROM public.orders");
+    app.cannot("SELECT id FROM public.orders");
+    app.can("SELECT public.add_user('a', 'b')");
+    app.can("SELECT nextval('public.ids')");
+    app.cannot("SELECT * FROM public.recent");
+    workspace.expect_empty_plan("right after apply, read from the server's catalogs");
+
+    workspace.write_config(&config(POSTGRES_OBJECTS));
+    workspace.apply();
+    app.cannot("INSERT INTO public.orders (id) VALUES ('2')");
+    app.cannot("SELECT public.add_user('a', 'b')");
+    app.can("SELECT * FROM public.users");
+    workspace.expect_empty_plan("after the update");
+
+    let role = format!("\"{instance}__app\"");
+    postgres::as_administrator(
+        &format!("{instance}__appdb"),
+        &format!("REVOKE SELECT ON public.users FROM {role}"),
+    );
+    app.cannot("SELECT * FROM public.users");
+    let (changes, plan) = workspace.plan_has_changes();
+    assert!(
+        changes,
+        "the REVOKE made in SQL is not planned:\n{}",
+        plan.text()
+    );
+    workspace.apply();
+    app.can("SELECT * FROM public.users");
+    workspace.expect_empty_plan("after the repair");
+
+    workspace.destroy();
+    app.cannot("SELECT 1");
+}
+
+on_each_terraform!(postgres_grants_are_what_the_account_can_do);

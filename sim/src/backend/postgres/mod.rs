@@ -1,0 +1,240 @@
+//! The PostgreSQL service on a real PostgreSQL server: every grant and revoke is a real
+//! `GRANT` or `REVOKE`, and every read of privileges reads the catalogs' ACLs, so a change
+//! made in SQL is what the API reports. The service keeps its inventory as the fixture
+//! declares it; the server is given the same databases, schemas, objects and roles at start.
+//! `docs/sim.md` tells how names map.
+
+mod grants;
+mod quote;
+mod server;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::backend::error::{BackendError, BackendFuture};
+use crate::backend::naming::Namespace;
+use crate::sync::locked;
+use crate::tencent::postgres::backend::PostgresBackend;
+use crate::tencent::postgres::fixture::PostgresInstance;
+use crate::tencent::postgres::privileges::{
+    PostgresChange, PostgresObject, PostgresObjectType, PostgresPrivileges,
+};
+
+use self::grants::statements;
+use self::server::PostgresServer;
+
+/// (instance, database, schema, the catalog's `name(argument types)`) → the fixture's name.
+type RoutineNames = HashMap<(String, String, String, String), String>;
+
+pub(crate) struct PostgresOnServer {
+    server: PostgresServer,
+    /// How the fixture named each routine (`tax`, `add_user(text,text)`), so that privileges
+    /// read from the catalogs come back under that name.
+    routines: Mutex<RoutineNames>,
+    /// Held while privileges change: each change reads what a role holds and sends the
+    /// difference.
+    writing: tokio::sync::Mutex<()>,
+}
+
+impl PostgresOnServer {
+    /// Connects to the server at `url` (`postgres://user:password@host:port/database`).
+    pub(crate) async fn connect(url: &str) -> Result<PostgresOnServer, BackendError> {
+        Ok(PostgresOnServer {
+            server: PostgresServer::connect(url).await?,
+            routines: Mutex::new(HashMap::new()),
+            writing: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    async fn held(
+        &self,
+        instance: &str,
+        account: &str,
+    ) -> Result<PostgresPrivileges, BackendError> {
+        let namespace = Namespace::of(instance);
+        let role = namespace.user(account);
+        let mut held = PostgresPrivileges::new();
+        let mut add = |object: PostgresObject, privilege: String| {
+            if object
+                .object_type
+                .privileges()
+                .contains(&privilege.as_str())
+            {
+                held.entry(object).or_default().insert(privilege);
+            }
+        };
+        for (server_database, privilege) in self.server.held_on_databases(&role).await? {
+            if let Some(database) = namespace.database_of(&server_database) {
+                let object = object(PostgresObjectType::Database, database, "", "", "");
+                add(object, privilege);
+            }
+        }
+        for server_database in self.server.databases(&namespace).await? {
+            let Some(database) = namespace.database_of(&server_database) else {
+                continue;
+            };
+            for row in self
+                .server
+                .held_in_database(&server_database, &role)
+                .await?
+            {
+                let Some(object_type) = PostgresObjectType::from_api(&row.object_type) else {
+                    continue;
+                };
+                let name = match object_type {
+                    PostgresObjectType::Function | PostgresObjectType::Procedure => {
+                        let key = (
+                            instance.to_owned(),
+                            database.to_owned(),
+                            row.schema.clone(),
+                            row.name.clone(),
+                        );
+                        locked(&self.routines)
+                            .get(&key)
+                            .cloned()
+                            .unwrap_or(row.name)
+                    }
+                    _ => row.name,
+                };
+                add(
+                    object(object_type, &name, database, &row.schema, &row.table),
+                    row.privilege,
+                );
+            }
+        }
+        Ok(held)
+    }
+
+    /// Takes the role from what it holds to what `change` makes of it.
+    async fn change(
+        &self,
+        instance: &str,
+        account: &str,
+        change: impl FnOnce(&mut PostgresPrivileges),
+    ) -> Result<(), BackendError> {
+        let namespace = Namespace::of(instance);
+        let held = self.held(instance, account).await?;
+        let mut wanted = held.clone();
+        change(&mut wanted);
+        let sql = statements(&namespace, &namespace.user(account), &held, &wanted);
+        self.server.run(&sql).await
+    }
+
+    async fn load_instance(&self, instance: &PostgresInstance) -> Result<(), BackendError> {
+        let id = &instance.instance_id;
+        let namespace = Namespace::of(id);
+        for database in &instance.databases {
+            self.server.create_database(&namespace, database).await?;
+            let server_database = namespace.database(&database.name);
+            for schema in &database.schemas {
+                for name in schema.functions.iter().chain(&schema.procedures) {
+                    if let Some(catalog) = self
+                        .server
+                        .catalog_name_of_routine(&server_database, &schema.name, name)
+                        .await?
+                    {
+                        let key = (
+                            id.clone(),
+                            database.name.clone(),
+                            schema.name.clone(),
+                            catalog,
+                        );
+                        locked(&self.routines).insert(key, name.clone());
+                    }
+                }
+            }
+        }
+        for account in &instance.accounts {
+            self.server
+                .create_role(&namespace.user(&account.name), account.password.as_deref())
+                .await?;
+            let mut fixture = PostgresPrivileges::new();
+            for grant in &account.privileges {
+                // The fixture was validated; a grant that names no object cannot be held.
+                if let Ok(object) = grant.object() {
+                    fixture
+                        .entry(object)
+                        .or_default()
+                        .extend(grant.privileges.iter().cloned());
+                }
+            }
+            fixture.retain(|_, privileges| !privileges.is_empty());
+            self.change(id, &account.name, |held| *held = fixture)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// An object as the catalogs name it; the fields its type does not use are empty.
+fn object(
+    object_type: PostgresObjectType,
+    name: &str,
+    database: &str,
+    schema: &str,
+    table: &str,
+) -> PostgresObject {
+    let used = |value: &str, needed: bool| {
+        if needed {
+            value.to_owned()
+        } else {
+            String::new()
+        }
+    };
+    PostgresObject {
+        object_type,
+        object_name: name.to_owned(),
+        database_name: used(database, object_type.needs_database()),
+        schema_name: used(schema, object_type.needs_schema()),
+        table_name: used(table, object_type.needs_table()),
+    }
+}
+
+impl PostgresBackend for PostgresOnServer {
+    fn load<'a>(&'a self, instances: &'a [PostgresInstance]) -> BackendFuture<'a, ()> {
+        Box::pin(async move {
+            let _writing = self.writing.lock().await;
+            for instance in instances {
+                self.load_instance(instance).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn modify<'a>(
+        &'a self,
+        instance: &'a str,
+        account: &'a str,
+        changes: &'a [PostgresChange],
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(async move {
+            let _writing = self.writing.lock().await;
+            self.change(instance, account, |held| {
+                for change in changes {
+                    change.apply_to(held);
+                }
+            })
+            .await
+        })
+    }
+
+    fn privileges<'a>(
+        &'a self,
+        instance: &'a str,
+        account: &'a str,
+    ) -> BackendFuture<'a, PostgresPrivileges> {
+        Box::pin(self.held(instance, account))
+    }
+
+    fn forget_object<'a>(
+        &'a self,
+        instance: &'a str,
+        object: &'a PostgresObject,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(async move {
+            let _writing = self.writing.lock().await;
+            let drop = grants::drop(&Namespace::of(instance), object);
+            self.server.run(&[drop]).await
+        })
+    }
+}
