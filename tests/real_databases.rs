@@ -459,3 +459,26 @@ resource "clouddb_postgres_account_privileges" "app" {{
 }
 
 on_each_terraform!(postgres_grants_are_what_the_account_can_do);
+
+/// The sim's `drop-object` is a real `DROP` on the server, as a DBA's would be.
+#[test]
+fn a_postgres_object_dropped_through_the_sim_is_dropped_on_the_server() {
+    let instance = unique_id("postgres");
+    let sim = Sim::start_with(
+        postgres_fixture(&instance),
+        SimOptions {
+            postgres: Some(postgres::server_url()),
+            ..SimOptions::default()
+        },
+    );
+    let database = format!("{instance}__appdb");
+    postgres::as_administrator(&database, "SELECT * FROM public.orders");
+    sim.postgres_drop_object(
+        &instance,
+        json!({"object_type": "table", "database_name": "appdb", "schema_name": "public",
+               "object_name": "orders"}),
+    );
+    let error = postgres::refused_to_administrator(&database, "SELECT * FROM public.orders");
+    assert!(error.contains("does not exist"), "{error}");
+    postgres::as_administrator(&database, "SELECT * FROM public.users");
+}

@@ -52,6 +52,14 @@ pub fn as_administrator(database: &str, statement: &str) {
     }
 }
 
+/// What the server answers the administrator's `statement` in `database`, which must fail.
+pub fn refused_to_administrator(database: &str, statement: &str) -> String {
+    match run(server_config(), database, statement) {
+        Ok(()) => panic!("as administrator in {database}: `{statement}` should fail"),
+        Err(error) => error,
+    }
+}
+
 /// An account of an emulated instance, logging in with its password to one of the instance's
 /// databases over TCP, as a client of that instance would.
 pub struct Login {
