@@ -431,8 +431,17 @@ resource "clouddb_postgres_account_privileges" "app" {{
     app.cannot("SELECT * FROM public.recent");
     workspace.expect_empty_plan("right after apply, read from the server's catalogs");
 
-    workspace.write_config(&config(POSTGRES_OBJECTS));
+    // The update also makes the account a tencentDBSuper: a member of the role standing for it.
+    let super_member = format!(
+        "DO $$ BEGIN IF NOT pg_has_role('{instance}__app', '{instance}__tencentdb_super', 'MEMBER') \
+         THEN RAISE EXCEPTION 'not a member'; END IF; END $$"
+    );
+    let _ = postgres::refused_to_administrator("postgres", &super_member);
+    workspace.write_config(&config(&format!(
+        "  account_type = \"tencentDBSuper\"\n{POSTGRES_OBJECTS}"
+    )));
     workspace.apply();
+    postgres::as_administrator("postgres", &super_member);
     app.cannot("INSERT INTO public.orders (id) VALUES ('2')");
     app.cannot("SELECT public.add_user('a', 'b')");
     app.can("SELECT * FROM public.users");

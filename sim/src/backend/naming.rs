@@ -27,8 +27,8 @@ impl Namespace {
         format!("{}{name}", self.prefix)
     }
 
-    /// The instance's name of a server database, if the database is this instance's.
-    pub(crate) fn database_of<'a>(&self, server_name: &'a str) -> Option<&'a str> {
+    /// The instance's name of a server database or user, if it is this instance's.
+    pub(crate) fn name_of<'a>(&self, server_name: &'a str) -> Option<&'a str> {
         server_name.strip_prefix(&self.prefix)
     }
 }
@@ -42,7 +42,7 @@ mod tests {
         let namespace = Namespace::of("cdb-quick01");
         assert_eq!(namespace.database("shop"), "cdb-quick01__shop");
         assert_eq!(namespace.user("app"), "cdb-quick01__app");
-        assert_eq!(namespace.database_of("cdb-quick01__shop"), Some("shop"));
-        assert_eq!(namespace.database_of("cdb-other__shop"), None);
+        assert_eq!(namespace.name_of("cdb-quick01__shop"), Some("shop"));
+        assert_eq!(namespace.name_of("cdb-other__shop"), None);
     }
 }

@@ -228,10 +228,9 @@ impl MysqlServer {
             .map_err(failed)?;
         for (stored, privilege) in databases {
             let server_db = unescape_database_of_grant(&stored);
-            if let (Some(db), Some(privilege)) = (
-                namespace.database_of(&server_db),
-                privilege_name(&privilege),
-            ) {
+            if let (Some(db), Some(privilege)) =
+                (namespace.name_of(&server_db), privilege_name(&privilege))
+            {
                 grants
                     .databases
                     .entry(db.to_owned())
@@ -250,10 +249,9 @@ impl MysqlServer {
             .await
             .map_err(failed)?;
         for (server_db, table, privilege, kind) in tables {
-            if let (Some(db), Some(privilege)) = (
-                namespace.database_of(&server_db),
-                privilege_name(&privilege),
-            ) {
+            if let (Some(db), Some(privilege)) =
+                (namespace.name_of(&server_db), privilege_name(&privilege))
+            {
                 let of = if kind.as_deref() == Some("VIEW") {
                     &mut grants.views
                 } else {
@@ -274,10 +272,9 @@ impl MysqlServer {
             .await
             .map_err(failed)?;
         for (server_db, table, column, privilege) in columns {
-            if let (Some(db), Some(privilege)) = (
-                namespace.database_of(&server_db),
-                privilege_name(&privilege),
-            ) {
+            if let (Some(db), Some(privilege)) =
+                (namespace.name_of(&server_db), privilege_name(&privilege))
+            {
                 grants
                     .columns
                     .entry((db.to_owned(), table, column))
@@ -299,7 +296,7 @@ impl MysqlServer {
             } else {
                 Routine::Procedure
             };
-            if let Some(db) = namespace.database_of(&server_db) {
+            if let Some(db) = namespace.name_of(&server_db) {
                 // `Proc_priv` is a SET such as `Execute,Alter Routine`.
                 let held: Privileges = privileges
                     .split(',')

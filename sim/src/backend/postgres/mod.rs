@@ -8,7 +8,7 @@ mod grants;
 mod quote;
 mod server;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use crate::backend::error::{BackendError, BackendFuture};
@@ -17,11 +17,17 @@ use crate::sync::locked;
 use crate::tencent::postgres::backend::PostgresBackend;
 use crate::tencent::postgres::fixture::PostgresInstance;
 use crate::tencent::postgres::privileges::{
-    PostgresChange, PostgresObject, PostgresObjectType, PostgresPrivileges,
+    PostgresAccountType, PostgresChange, PostgresObject, PostgresObjectType, PostgresPrivileges,
 };
 
 use self::grants::statements;
 use self::server::PostgresServer;
+
+/// The role that stands for `tencentDBSuper`: an account of that type is a member of it. The
+/// vendor's account names never start with `tencentdb_`, so no account can take this name.
+fn super_role(namespace: &Namespace) -> String {
+    namespace.user("tencentdb_super")
+}
 
 /// (instance, database, schema, the catalog's `name(argument types)`) → the fixture's name.
 type RoutineNames = HashMap<(String, String, String, String), String>;
@@ -64,13 +70,13 @@ impl PostgresOnServer {
             }
         };
         for (server_database, privilege) in self.server.held_on_databases(&role).await? {
-            if let Some(database) = namespace.database_of(&server_database) {
+            if let Some(database) = namespace.name_of(&server_database) {
                 let object = object(PostgresObjectType::Database, database, "", "", "");
                 add(object, privilege);
             }
         }
         for server_database in self.server.databases(&namespace).await? {
-            let Some(database) = namespace.database_of(&server_database) else {
+            let Some(database) = namespace.name_of(&server_database) else {
                 continue;
             };
             for row in self
@@ -144,9 +150,16 @@ impl PostgresOnServer {
                 }
             }
         }
+        let super_role = super_role(&namespace);
+        self.server.create_role(&super_role, None).await?;
         for account in &instance.accounts {
+            let role = namespace.user(&account.name);
             self.server
-                .create_role(&namespace.user(&account.name), account.password.as_deref())
+                .create_role(&role, account.password.as_deref())
+                .await?;
+            let is_super = account.account_type == PostgresAccountType::TencentDbSuper;
+            self.server
+                .set_membership(&super_role, &role, is_super)
                 .await?;
             let mut fixture = PostgresPrivileges::new();
             for grant in &account.privileges {
@@ -224,6 +237,32 @@ impl PostgresBackend for PostgresOnServer {
         account: &'a str,
     ) -> BackendFuture<'a, PostgresPrivileges> {
         Box::pin(self.held(instance, account))
+    }
+
+    fn super_accounts<'a>(&'a self, instance: &'a str) -> BackendFuture<'a, BTreeSet<String>> {
+        Box::pin(async move {
+            let namespace = Namespace::of(instance);
+            let members = self.server.members_of(&super_role(&namespace)).await?;
+            Ok(members
+                .iter()
+                .filter_map(|role| namespace.name_of(role).map(str::to_owned))
+                .collect())
+        })
+    }
+
+    fn set_account_type<'a>(
+        &'a self,
+        instance: &'a str,
+        account: &'a str,
+        account_type: PostgresAccountType,
+    ) -> BackendFuture<'a, ()> {
+        Box::pin(async move {
+            let namespace = Namespace::of(instance);
+            let is_super = account_type == PostgresAccountType::TencentDbSuper;
+            self.server
+                .set_membership(&super_role(&namespace), &namespace.user(account), is_super)
+                .await
+        })
     }
 
     fn forget_object<'a>(

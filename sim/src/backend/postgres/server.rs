@@ -317,6 +317,41 @@ impl PostgresServer {
             .map_err(failed)
     }
 
+    /// The roles that are members of `group`.
+    pub(crate) async fn members_of(&self, group: &str) -> Result<Vec<String>, BackendError> {
+        let admin = self.client(None).await?;
+        let rows = admin
+            .query(
+                "SELECT m.rolname::text FROM pg_auth_members a \
+                 JOIN pg_roles g ON g.oid = a.roleid JOIN pg_roles m ON m.oid = a.member \
+                 WHERE g.rolname = $1",
+                &[&group],
+            )
+            .await
+            .map_err(failed)?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
+    /// Makes `role` a member of `group`, or no longer one.
+    pub(crate) async fn set_membership(
+        &self,
+        group: &str,
+        role: &str,
+        member: bool,
+    ) -> Result<(), BackendError> {
+        let (group, role) = (identifier(group), identifier(role));
+        let sql = if member {
+            format!("GRANT {group} TO {role}")
+        } else {
+            format!("REVOKE {group} FROM {role}")
+        };
+        self.client(None)
+            .await?
+            .batch_execute(&sql)
+            .await
+            .map_err(failed)
+    }
+
     /// The instance's databases on the server.
     pub(crate) async fn databases(
         &self,

@@ -1,6 +1,6 @@
 //! The backend the PostgreSQL service keeps object privileges in, and its in-memory implementation.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::ready;
 use std::sync::Mutex;
 
@@ -8,7 +8,7 @@ use crate::backend::error::BackendFuture;
 use crate::sync::locked;
 
 use super::fixture::PostgresInstance;
-use super::privileges::{PostgresChange, PostgresObject, PostgresPrivileges};
+use super::privileges::{PostgresAccountType, PostgresChange, PostgresObject, PostgresPrivileges};
 
 /// The object privileges of PostgreSQL accounts. Callers have already checked that the
 /// instance, the account and the objects exist, and that the privileges fit the objects.
@@ -31,6 +31,17 @@ pub trait PostgresBackend: Send + Sync {
         account: &'a str,
     ) -> BackendFuture<'a, PostgresPrivileges>;
 
+    /// The instance's accounts of type `tencentDBSuper` (the others are `normal`).
+    fn super_accounts<'a>(&'a self, instance: &'a str) -> BackendFuture<'a, BTreeSet<String>>;
+
+    /// Makes the account of that type (`alterRole`).
+    fn set_account_type<'a>(
+        &'a self,
+        instance: &'a str,
+        account: &'a str,
+        account_type: PostgresAccountType,
+    ) -> BackendFuture<'a, ()>;
+
     /// Forgets every account's privileges on the object and on what is in it (it was dropped).
     fn forget_object<'a>(
         &'a self,
@@ -39,10 +50,12 @@ pub trait PostgresBackend: Send + Sync {
     ) -> BackendFuture<'a, ()>;
 }
 
-/// PostgreSQL privileges kept in memory, by (instance, account).
+/// PostgreSQL privileges kept in memory, by (instance, account), and the `tencentDBSuper`
+/// accounts of each instance.
 #[derive(Debug, Default)]
 pub struct PostgresMemory {
     accounts: Mutex<HashMap<(String, String), PostgresPrivileges>>,
+    supers: Mutex<HashMap<String, BTreeSet<String>>>,
 }
 
 impl PostgresMemory {
@@ -55,7 +68,17 @@ impl PostgresMemory {
 
     fn replace(&self, instances: &[PostgresInstance]) {
         let mut all = HashMap::new();
+        let mut supers = HashMap::new();
         for instance in instances {
+            supers.insert(
+                instance.instance_id.clone(),
+                instance
+                    .accounts
+                    .iter()
+                    .filter(|a| a.account_type == PostgresAccountType::TencentDbSuper)
+                    .map(|a| a.name.clone())
+                    .collect(),
+            );
             for account in &instance.accounts {
                 let mut held = PostgresPrivileges::new();
                 for grant in &account.privileges {
@@ -71,6 +94,7 @@ impl PostgresMemory {
             }
         }
         *locked(&self.accounts) = all;
+        *locked(&self.supers) = supers;
     }
 }
 
@@ -106,6 +130,29 @@ impl PostgresBackend for PostgresMemory {
             .cloned()
             .unwrap_or_default();
         Box::pin(ready(Ok(held)))
+    }
+
+    fn super_accounts<'a>(&'a self, instance: &'a str) -> BackendFuture<'a, BTreeSet<String>> {
+        let supers = locked(&self.supers)
+            .get(instance)
+            .cloned()
+            .unwrap_or_default();
+        Box::pin(ready(Ok(supers)))
+    }
+
+    fn set_account_type<'a>(
+        &'a self,
+        instance: &'a str,
+        account: &'a str,
+        account_type: PostgresAccountType,
+    ) -> BackendFuture<'a, ()> {
+        let mut supers = locked(&self.supers);
+        let of_instance = supers.entry(instance.to_owned()).or_default();
+        match account_type {
+            PostgresAccountType::TencentDbSuper => of_instance.insert(account.to_owned()),
+            PostgresAccountType::Normal => of_instance.remove(account),
+        };
+        Box::pin(ready(Ok(())))
     }
 
     fn forget_object<'a>(

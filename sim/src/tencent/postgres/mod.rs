@@ -74,7 +74,7 @@ pub(crate) async fn handle(
     match action {
         "ModifyAccountPrivileges" => modify_account_privileges(state, &params, region).await,
         "DescribeAccountPrivileges" => describe_account_privileges(state, &params, region).await,
-        "DescribeAccounts" => describe_accounts(state, &params, region),
+        "DescribeAccounts" => describe_accounts(state, &params, region).await,
         other => Err(TencentError::invalid_action(SERVICE, other)),
     }
 }
@@ -159,14 +159,12 @@ async fn modify_account_privileges(
         Step::Change(_) => None,
     });
     if let Some(account_type) = new_type {
-        let mut instances = state.postgres().instances();
-        let account = instances
-            .iter_mut()
-            .find(|i| i.instance_id == instance_id)
-            .and_then(|i| i.accounts.iter_mut().find(|a| a.name == user));
-        if let Some(account) = account {
-            account.account_type = account_type;
-        }
+        state
+            .postgres()
+            .backend()
+            .set_account_type(instance_id, user, account_type)
+            .await
+            .map_err(internal)?;
     }
     Ok(json!({}))
 }
@@ -326,26 +324,33 @@ async fn describe_account_privileges(
         .iter()
         .map(read_object)
         .collect::<Result<Vec<_>, _>>()?;
-    // The type of each account asked about, taken while the objects are checked.
-    let account_types: Vec<Option<PostgresAccountType>> = {
+    {
         let instances = state.postgres().instances();
         let instance = find_instance(&instances, instance_id, region)?;
         find_account(instance, user)?;
-        objects
-            .iter()
-            .map(|object| {
-                object_exists(instance, object)?;
-                Ok(instance
-                    .accounts
-                    .iter()
-                    .find(|a| {
-                        object.object_type == PostgresObjectType::Account
-                            && a.name == object.object_name
-                    })
-                    .map(|a| a.account_type))
+        for object in &objects {
+            object_exists(instance, object)?;
+        }
+    }
+    let supers = state
+        .postgres()
+        .backend()
+        .super_accounts(instance_id)
+        .await
+        .map_err(internal)?;
+    // An account's "privilege" is its type.
+    let account_types: Vec<Option<PostgresAccountType>> = objects
+        .iter()
+        .map(|object| {
+            (object.object_type == PostgresObjectType::Account).then(|| {
+                if supers.contains(&object.object_name) {
+                    PostgresAccountType::TencentDbSuper
+                } else {
+                    PostgresAccountType::Normal
+                }
             })
-            .collect::<Result<_, TencentError>>()?
-    };
+        })
+        .collect();
     let held = state
         .postgres()
         .backend()
@@ -379,7 +384,7 @@ async fn describe_account_privileges(
 }
 
 /// The instance's accounts, a page at a time.
-fn describe_accounts(
+async fn describe_accounts(
     state: &SimState,
     params: &Params<'_>,
     region: &str,
@@ -418,10 +423,19 @@ fn describe_accounts(
         }
     };
     let created = clock::tencent_time(state.loaded_at());
-    let instances = state.postgres().instances();
-    let instance = find_instance(&instances, instance_id, region)?;
+    let mut accounts: Vec<PostgresAccount> = {
+        let instances = state.postgres().instances();
+        find_instance(&instances, instance_id, region)?
+            .accounts
+            .clone()
+    };
+    let supers = state
+        .postgres()
+        .backend()
+        .super_accounts(instance_id)
+        .await
+        .map_err(internal)?;
     // Every account was created when the fixture loaded, so time order is fixture order.
-    let mut accounts: Vec<&PostgresAccount> = instance.accounts.iter().collect();
     if by_name {
         accounts.sort_by(|a, b| a.name.cmp(&b.name));
     }
@@ -438,14 +452,19 @@ fn describe_accounts(
         .take(limit)
         .map(|account| {
             json!({
-                "DBInstanceId": instance.instance_id,
+                "DBInstanceId": instance_id,
                 "UserName": account.name,
                 "Remark": account.remark,
                 "Status": ACCOUNT_STATUS_NORMAL,
                 "CreateTime": created,
                 "UpdateTime": created,
                 "PasswordUpdateTime": created,
-                "UserType": account.account_type.as_str(),
+                "UserType": if supers.contains(&account.name) {
+                    PostgresAccountType::TencentDbSuper
+                } else {
+                    PostgresAccountType::Normal
+                }
+                .as_str(),
                 "OpenCam": false,
                 "PGRoles": [],
             })

@@ -12,7 +12,7 @@ use crate::sync::locked;
 
 use super::backend::{PostgresBackend, PostgresMemory};
 use super::fixture::{PostgresGrant, PostgresInstance};
-use super::privileges::{PostgresObject, PostgresObjectType};
+use super::privileges::{PostgresAccountType, PostgresObject, PostgresObjectType};
 
 /// Why an object could not be dropped out of band.
 #[derive(Debug, thiserror::Error)]
@@ -90,12 +90,14 @@ impl PostgresState {
     }
 }
 
-/// The instances with their accounts' privileges (and passwords) left out.
+/// The instances with their accounts' privileges, types and passwords left out.
 fn bare(instances: &[PostgresInstance]) -> Vec<PostgresInstance> {
     let mut instances = instances.to_vec();
     for account in instances.iter_mut().flat_map(|i| &mut i.accounts) {
         account.privileges.clear();
         account.password = None;
+        // The backend holds the account's type.
+        account.account_type = PostgresAccountType::Normal;
     }
     instances
 }
@@ -114,7 +116,13 @@ impl ServiceState for PostgresState {
         Box::pin(async move {
             let mut instances = self.instances().clone();
             for instance in &mut instances {
+                let supers = self.backend.super_accounts(&instance.instance_id).await?;
                 for account in &mut instance.accounts {
+                    account.account_type = if supers.contains(&account.name) {
+                        PostgresAccountType::TencentDbSuper
+                    } else {
+                        PostgresAccountType::Normal
+                    };
                     let held = self
                         .backend
                         .privileges(&instance.instance_id, &account.name)
