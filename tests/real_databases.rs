@@ -51,12 +51,16 @@ fn cdb_fixture(instance: &str) -> Fixture {
 }
 
 fn cdb_config(sim: &Sim, instance: &str, body: &str) -> String {
+    cdb_account_config(sim, instance, "app", body)
+}
+
+fn cdb_account_config(sim: &Sim, instance: &str, user: &str, body: &str) -> String {
     sim.tencent_provider_config()
         + &format!(
             r#"
-resource "clouddb_cdb_account_privileges" "app" {{
+resource "clouddb_cdb_account_privileges" "{user}" {{
   instance_id = "{instance}"
-  user        = "app"
+  user        = "{user}"
   host        = "%"
 {body}
 }}
@@ -490,4 +494,114 @@ fn a_postgres_object_dropped_through_the_sim_is_dropped_on_the_server() {
     let error = postgres::refused_to_administrator(&database, "SELECT * FROM public.orders");
     assert!(error.contains("does not exist"), "{error}");
     postgres::as_administrator(&database, "SELECT * FROM public.users");
+}
+
+/// What a DBA creates or drops in SQL is what the API lists and accepts: a table and a user
+/// made by hand can be granted on and to, a table dropped by hand is refused with the vendor's
+/// error (not an SQL one), and `/_sim/state` shows the server's objects.
+#[test]
+fn objects_and_accounts_made_in_sql_are_what_the_api_knows() {
+    let instance = unique_id("cdb");
+    let sim = on_the_server(cdb_fixture(&instance));
+    let shop = format!("`{instance}__shop`");
+    as_administrator(&format!(
+        "CREATE TABLE {shop}.`refunds` (id TEXT, amount TEXT)"
+    ));
+    as_administrator(&format!("DROP TABLE {shop}.`items`"));
+    as_administrator(&format!(
+        "CREATE USER '{instance}__auditor'@'%' IDENTIFIED BY '{PASSWORD}'"
+    ));
+    let state = sim.state();
+    let cdb = &state["tencentcloud"]["cdb"][0];
+    assert_eq!(
+        cdb["databases"][0]["tables"],
+        json!([{"name": "orders", "columns": ["id", "total"]},
+               {"name": "refunds", "columns": ["id", "amount"]}]),
+        "{cdb}"
+    );
+    let users: Vec<&serde_json::Value> = cdb["accounts"]
+        .as_array()
+        .expect("accounts")
+        .iter()
+        .map(|account| &account["user"])
+        .collect();
+    assert_eq!(users, [&json!("app"), &json!("auditor")], "{cdb}");
+
+    let grant = |table: &str| {
+        let body = format!(
+            "  table {{\n    database   = \"shop\"\n    table      = \"{table}\"\n    privileges = [\"SELECT\"]\n  }}"
+        );
+        cdb_account_config(&sim, &instance, "auditor", &body)
+    };
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&grant("refunds"));
+    workspace.apply();
+    Login::new(&instance, "auditor", PASSWORD).can(&format!("SELECT amount FROM {shop}.`refunds`"));
+
+    workspace.write_config(&grant("items"));
+    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
+    assert!(
+        !run.success,
+        "a grant on a dropped table must fail:\n{}",
+        run.text()
+    );
+    let text = run.text();
+    assert!(
+        text.contains("items") && text.contains("does not exist"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("MySQL server"),
+        "an SQL error reached the user: {text}"
+    );
+}
+
+/// A table a DBA creates in PostgreSQL by hand can be granted on at once.
+#[test]
+fn a_postgres_table_made_in_sql_can_be_granted_on() {
+    let instance = unique_id("postgres");
+    let sim = Sim::start_with(
+        postgres_fixture(&instance),
+        SimOptions {
+            postgres: Some(postgres::server_url()),
+            ..SimOptions::default()
+        },
+    );
+    let database = format!("{instance}__appdb");
+    postgres::as_administrator(&database, "CREATE TABLE public.audit (id text, at text)");
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&format!(
+        r#"{}
+resource "clouddb_postgres_account_privileges" "app" {{
+  db_instance_id = "{instance}"
+  user_name      = "app"
+
+  object {{
+    object_type = "database"
+    object_name = "appdb"
+    privileges  = ["CONNECT"]
+  }}
+
+  object {{
+    object_type   = "schema"
+    database_name = "appdb"
+    object_name   = "public"
+    privileges    = ["USAGE"]
+  }}
+
+  object {{
+    object_type   = "table"
+    database_name = "appdb"
+    schema_name   = "public"
+    object_name   = "audit"
+    privileges    = ["SELECT"]
+  }}
+}}
+"#,
+        sim.tencent_provider_config()
+    ));
+    workspace.apply();
+    let app = postgres::Login::new(&instance, "app", PASSWORD, "appdb");
+    app.can("SELECT at FROM public.audit");
+    workspace.expect_empty_plan("after the grant on a table made in SQL");
 }

@@ -7,11 +7,13 @@
 //! `GRANT`/`REVOKE` on a database server can stand in for the in-memory one without touching
 //! the service.
 
+pub(crate) mod catalog;
 pub(crate) mod error;
 pub(crate) mod mysql;
 pub(crate) mod naming;
 pub(crate) mod postgres;
 
+pub use self::catalog::InstanceCatalog;
 pub use self::error::{BackendError, BackendFuture};
 
 pub use crate::alibaba::polardb::backend::{PolarDbBackend, PolarDbMemory, PolarDbPrivileges};

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::ready;
 use std::sync::Mutex;
 
+use crate::backend::catalog::InstanceCatalog;
 use crate::backend::error::BackendFuture;
 use crate::sync::locked;
 
@@ -11,6 +12,9 @@ use super::fixture::{PolarDbCluster, PolarDbPrivilege};
 
 /// A PolarDB account's database privileges, by database name.
 pub type PolarDbPrivileges = BTreeMap<String, PolarDbPrivilege>;
+
+/// A PolarDB cluster's database names and account names.
+pub type PolarDbCatalog = InstanceCatalog<String, String>;
 
 /// The privileges of PolarDB accounts. Callers have already checked that the cluster, the
 /// account and the databases exist, and that the account is a Normal one.
@@ -40,6 +44,12 @@ pub trait PolarDbBackend: Send + Sync {
         cluster: &'a str,
         account: &'a str,
     ) -> BackendFuture<'a, PolarDbPrivileges>;
+
+    /// The cluster's databases and accounts as a real server has them now (a DBA may have
+    /// changed them); `None`, as in memory, keeps the fixture's.
+    fn catalog<'a>(&'a self, _cluster: &'a str) -> BackendFuture<'a, Option<PolarDbCatalog>> {
+        Box::pin(ready(Ok(None)))
+    }
 }
 
 /// PolarDB privileges kept in memory, by (cluster, account).

@@ -38,6 +38,11 @@ pub(crate) async fn handle(
     action: &str,
     params: &Parameters,
 ) -> Result<Value, AlibabaError> {
+    state
+        .polardb()
+        .refresh()
+        .await
+        .map_err(|error| AlibabaError::internal(error.to_string()))?;
     match action {
         "GrantAccountPrivilege" => grant_account_privilege(state, params).await,
         "RevokeAccountPrivilege" => revoke_account_privilege(state, params).await,

@@ -4,6 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::backend::catalog::{merged, ordered_like};
 use crate::backend::error::{BackendError, BackendFuture};
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
@@ -86,6 +87,37 @@ impl PolarDbState {
     pub(crate) fn backend(&self) -> &dyn PolarDbBackend {
         self.backend.as_ref()
     }
+
+    /// Takes each cluster's databases and accounts from the backend's server, when it has one:
+    /// what a DBA created there appears (a new account as a Normal, Available one), what they
+    /// dropped goes, and what the sim knew of an account that is still there stays.
+    pub(crate) async fn refresh(&self) -> Result<(), BackendError> {
+        let ids: Vec<String> = self.clusters().iter().map(|c| c.id.clone()).collect();
+        for id in ids {
+            let Some(catalog) = self.backend.catalog(&id).await? else {
+                return Ok(());
+            };
+            let mut clusters = self.clusters();
+            let Some(cluster) = clusters.iter_mut().find(|c| c.id == id) else {
+                continue;
+            };
+            cluster.databases = ordered_like(&cluster.databases, catalog.databases, |d| d);
+            let accounts = std::mem::take(&mut cluster.accounts);
+            cluster.accounts = merged(
+                accounts,
+                catalog.accounts,
+                |a| a.name.clone(),
+                |name| Account {
+                    name,
+                    account_type: PolarDbAccountType::Normal,
+                    description: String::new(),
+                    status: PolarDbAccountStatus::Available,
+                    available_at: None,
+                },
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The fixture's clusters without privileges, their clocks (`available_after_ms`) starting at `now`.
@@ -125,6 +157,7 @@ impl ServiceState for PolarDbState {
 
     fn snapshot<'a>(&'a self, snapshot: &'a mut Fixture, now: Instant) -> BackendFuture<'a, ()> {
         Box::pin(async move {
+            self.refresh().await?;
             let clusters = self.clusters().clone();
             let mut listed = Vec::with_capacity(clusters.len());
             for cluster in clusters {

@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::backend::catalog::InstanceCatalog;
 use crate::backend::error::{BackendError, BackendFuture};
-use crate::tencent::cdb::backend::{CdbAccountKey, CdbBackend};
+use crate::fixture::MysqlDatabase;
+use crate::tencent::cdb::backend::{CdbAccountKey, CdbBackend, CdbCatalog};
 use crate::tencent::cdb::fixture::CdbInstance;
 use crate::tencent::cdb::privileges::{CdbChange, CdbLevel, CdbPrivileges};
 
@@ -145,5 +147,24 @@ impl CdbBackend for CdbOnServer {
         host: &'a str,
     ) -> BackendFuture<'a, CdbPrivileges> {
         Box::pin(async move { self.held(&Namespace::of(instance), user, host).await })
+    }
+
+    fn catalog<'a>(&'a self, instance: &'a str) -> BackendFuture<'a, Option<CdbCatalog>> {
+        Box::pin(async move {
+            let catalog = self.server.catalog(&Namespace::of(instance)).await?;
+            // A view is a table to CDB.
+            let databases = catalog
+                .databases
+                .into_iter()
+                .map(|database| MysqlDatabase {
+                    name: database.name,
+                    tables: database.tables.into_iter().chain(database.views).collect(),
+                })
+                .collect();
+            Ok(Some(InstanceCatalog {
+                databases,
+                accounts: catalog.accounts,
+            }))
+        })
     }
 }

@@ -4,8 +4,9 @@
 
 use std::sync::Arc;
 
-use crate::alibaba::polardb::backend::{PolarDbBackend, PolarDbPrivileges};
+use crate::alibaba::polardb::backend::{PolarDbBackend, PolarDbCatalog, PolarDbPrivileges};
 use crate::alibaba::polardb::fixture::{PolarDbCluster, PolarDbPrivilege};
+use crate::backend::catalog::InstanceCatalog;
 use crate::backend::error::{BackendError, BackendFuture};
 
 use super::grants::{MysqlGrants, Privileges};
@@ -216,6 +217,21 @@ impl PolarDbBackend for PolarDbOnServer {
                 .iter()
                 .filter_map(|(db, privileges)| Some((db.clone(), polardb_privilege(privileges)?)))
                 .collect())
+        })
+    }
+
+    fn catalog<'a>(&'a self, cluster: &'a str) -> BackendFuture<'a, Option<PolarDbCatalog>> {
+        Box::pin(async move {
+            let catalog = self.server.catalog(&Namespace::of(cluster)).await?;
+            Ok(Some(InstanceCatalog {
+                databases: catalog.databases.into_iter().map(|d| d.name).collect(),
+                accounts: catalog
+                    .accounts
+                    .into_iter()
+                    .filter(|(_, host)| host == HOST)
+                    .map(|(name, _)| name)
+                    .collect(),
+            }))
         })
     }
 }

@@ -30,6 +30,24 @@ pub(crate) struct AccountLogin<'a> {
     pub password: Option<&'a str>,
 }
 
+/// A database of an instance as the server has it now, named as the instance names it.
+#[derive(Debug, Default)]
+pub(crate) struct ServerDatabase {
+    pub name: String,
+    pub tables: Vec<Table>,
+    /// Views, with their columns.
+    pub views: Vec<Table>,
+    pub functions: Vec<String>,
+    pub procedures: Vec<String>,
+}
+
+/// An instance's databases and accounts (user, host) as the server has them now.
+#[derive(Debug, Default)]
+pub(crate) struct ServerCatalog {
+    pub databases: Vec<ServerDatabase>,
+    pub accounts: Vec<(String, String)>,
+}
+
 pub(crate) struct MysqlServer {
     pool: mysql_async::Pool,
     /// Held while privileges change: each change reads what an account holds and sends the
@@ -311,6 +329,111 @@ impl MysqlServer {
         }
         grants.prune();
         Ok(grants)
+    }
+
+    /// The instance's databases, their tables, views, columns and routines, and its accounts,
+    /// from `information_schema` and `mysql.user`.
+    pub(crate) async fn catalog(
+        &self,
+        namespace: &Namespace,
+    ) -> Result<ServerCatalog, BackendError> {
+        let prefix = namespace.prefix();
+        let mut connection = self.connection().await?;
+        let schemas: Vec<String> = connection
+            .exec(
+                "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA \
+                 WHERE LEFT(SCHEMA_NAME, CHAR_LENGTH(?)) = ? ORDER BY SCHEMA_NAME",
+                (prefix, prefix),
+            )
+            .await
+            .map_err(failed)?;
+        let mut catalog = ServerCatalog::default();
+        for schema in &schemas {
+            if let Some(name) = namespace.name_of(schema) {
+                catalog.databases.push(ServerDatabase {
+                    name: name.to_owned(),
+                    ..ServerDatabase::default()
+                });
+            }
+        }
+        let position = |catalog: &ServerCatalog, schema: &str| {
+            let name = namespace.name_of(schema)?;
+            catalog.databases.iter().position(|d| d.name == name)
+        };
+        let tables: Vec<(String, String, String)> = connection
+            .exec(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES \
+                 WHERE LEFT(TABLE_SCHEMA, CHAR_LENGTH(?)) = ? ORDER BY TABLE_SCHEMA, TABLE_NAME",
+                (prefix, prefix),
+            )
+            .await
+            .map_err(failed)?;
+        for (schema, name, kind) in tables {
+            if let Some(i) = position(&catalog, &schema) {
+                let table = Table {
+                    name,
+                    columns: Vec::new(),
+                };
+                let database = &mut catalog.databases[i];
+                if kind == "VIEW" {
+                    database.views.push(table)
+                } else {
+                    database.tables.push(table)
+                }
+            }
+        }
+        let columns: Vec<(String, String, String)> = connection
+            .exec(
+                "SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME FROM information_schema.COLUMNS \
+                 WHERE LEFT(TABLE_SCHEMA, CHAR_LENGTH(?)) = ? \
+                 ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION",
+                (prefix, prefix),
+            )
+            .await
+            .map_err(failed)?;
+        for (schema, table, column) in columns {
+            if let Some(i) = position(&catalog, &schema) {
+                let database = &mut catalog.databases[i];
+                let of = database
+                    .tables
+                    .iter_mut()
+                    .chain(database.views.iter_mut())
+                    .find(|t| t.name == table);
+                if let Some(of) = of {
+                    of.columns.push(column);
+                }
+            }
+        }
+        let routines: Vec<(String, String, String)> = connection
+            .exec(
+                "SELECT ROUTINE_SCHEMA, ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES \
+                 WHERE LEFT(ROUTINE_SCHEMA, CHAR_LENGTH(?)) = ? ORDER BY ROUTINE_SCHEMA, ROUTINE_NAME",
+                (prefix, prefix),
+            )
+            .await
+            .map_err(failed)?;
+        for (schema, name, kind) in routines {
+            if let Some(i) = position(&catalog, &schema) {
+                let database = &mut catalog.databases[i];
+                if kind == "FUNCTION" {
+                    database.functions.push(name)
+                } else {
+                    database.procedures.push(name)
+                }
+            }
+        }
+        let users: Vec<(String, String)> = connection
+            .exec(
+                "SELECT User, Host FROM mysql.user WHERE LEFT(User, CHAR_LENGTH(?)) = ? ORDER BY User, Host",
+                (prefix, prefix),
+            )
+            .await
+            .map_err(failed)?;
+        catalog.accounts = users
+            .into_iter()
+            .filter_map(|(user, host)| Some((namespace.name_of(&user)?.to_owned(), host)))
+            .collect();
+        Ok(catalog)
     }
 
     /// Takes the account from `held` to `wanted` with `REVOKE` and `GRANT`.

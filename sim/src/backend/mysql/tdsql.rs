@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::backend::catalog::InstanceCatalog;
 use crate::backend::error::{BackendError, BackendFuture};
-use crate::tencent::mariadb::backend::{MariadbAccountKey, MariadbBackend};
-use crate::tencent::mariadb::fixture::MariadbInstance;
+use crate::tencent::mariadb::backend::{MariadbAccountKey, MariadbBackend, MariadbCatalog};
+use crate::tencent::mariadb::fixture::{MariadbDatabase, MariadbInstance};
 use crate::tencent::mariadb::privileges::{MariadbChange, MariadbLevel, MariadbPrivileges, GLOBAL};
 
 use super::grants::{MysqlGrants, Privileges, Routine};
@@ -190,5 +191,26 @@ impl MariadbBackend for TdsqlOnServer {
         host: &'a str,
     ) -> BackendFuture<'a, MariadbPrivileges> {
         Box::pin(async move { self.held(&Namespace::of(instance), user, host).await })
+    }
+
+    fn catalog<'a>(&'a self, instance: &'a str) -> BackendFuture<'a, Option<MariadbCatalog>> {
+        Box::pin(async move {
+            let catalog = self.server.catalog(&Namespace::of(instance)).await?;
+            let databases = catalog
+                .databases
+                .into_iter()
+                .map(|database| MariadbDatabase {
+                    name: database.name,
+                    tables: database.tables,
+                    views: database.views.into_iter().map(|view| view.name).collect(),
+                    functions: database.functions,
+                    procedures: database.procedures,
+                })
+                .collect();
+            Ok(Some(InstanceCatalog {
+                databases,
+                accounts: catalog.accounts,
+            }))
+        })
     }
 }

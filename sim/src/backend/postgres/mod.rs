@@ -11,10 +11,11 @@ mod server;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
 
+use crate::backend::catalog::InstanceCatalog;
 use crate::backend::error::{BackendError, BackendFuture};
 use crate::backend::naming::Namespace;
 use crate::sync::locked;
-use crate::tencent::postgres::backend::PostgresBackend;
+use crate::tencent::postgres::backend::{PostgresBackend, PostgresCatalog};
 use crate::tencent::postgres::fixture::PostgresInstance;
 use crate::tencent::postgres::privileges::{
     PostgresAccountType, PostgresChange, PostgresObject, PostgresObjectType, PostgresPrivileges,
@@ -89,16 +90,7 @@ impl PostgresOnServer {
                 };
                 let name = match object_type {
                     PostgresObjectType::Function | PostgresObjectType::Procedure => {
-                        let key = (
-                            instance.to_owned(),
-                            database.to_owned(),
-                            row.schema.clone(),
-                            row.name.clone(),
-                        );
-                        locked(&self.routines)
-                            .get(&key)
-                            .cloned()
-                            .unwrap_or(row.name)
+                        self.fixture_name_of_routine(instance, database, &row.schema, row.name)
                     }
                     _ => row.name,
                 };
@@ -109,6 +101,25 @@ impl PostgresOnServer {
             }
         }
         Ok(held)
+    }
+
+    /// The fixture's name of a routine the catalogs name `catalog` (`tax()` may be `tax`); a
+    /// routine the fixture does not list keeps the catalogs' name.
+    fn fixture_name_of_routine(
+        &self,
+        instance: &str,
+        database: &str,
+        schema: &str,
+        catalog: String,
+    ) -> String {
+        let key = (
+            instance.to_owned(),
+            database.to_owned(),
+            schema.to_owned(),
+            catalog,
+        );
+        let names = locked(&self.routines);
+        names.get(&key).cloned().unwrap_or(key.3)
     }
 
     /// Takes the role from what it holds to what `change` makes of it.
@@ -262,6 +273,40 @@ impl PostgresBackend for PostgresOnServer {
             self.server
                 .set_membership(&super_role(&namespace), &namespace.user(account), is_super)
                 .await
+        })
+    }
+
+    fn catalog<'a>(&'a self, instance: &'a str) -> BackendFuture<'a, Option<PostgresCatalog>> {
+        Box::pin(async move {
+            let namespace = Namespace::of(instance);
+            let mut databases = Vec::new();
+            for server_database in self.server.databases(&namespace).await? {
+                let Some(name) = namespace.name_of(&server_database) else {
+                    continue;
+                };
+                let mut database = self.server.database(&server_database, name).await?;
+                for schema in &mut database.schemas {
+                    for routine in schema.functions.iter_mut().chain(&mut schema.procedures) {
+                        let catalog = std::mem::take(routine);
+                        *routine =
+                            self.fixture_name_of_routine(instance, name, &schema.name, catalog);
+                    }
+                }
+                databases.push(database);
+            }
+            let super_role = super_role(&namespace);
+            let accounts = self
+                .server
+                .roles(namespace.prefix())
+                .await?
+                .into_iter()
+                .filter(|role| *role != super_role)
+                .filter_map(|role| namespace.name_of(&role).map(str::to_owned))
+                .collect();
+            Ok(Some(InstanceCatalog {
+                databases,
+                accounts,
+            }))
         })
     }
 

@@ -8,6 +8,7 @@ use tokio_postgres::{Client, Config, NoTls};
 
 use crate::backend::error::BackendError;
 use crate::backend::naming::Namespace;
+use crate::fixture::Table;
 use crate::tencent::postgres::fixture::{PostgresDatabase, PostgresSchema};
 
 use super::grants::Statement;
@@ -82,6 +83,37 @@ const HELD_IN_DATABASE: &str = "
       CROSS JOIN LATERAL aclexplode(t.typacl) a
       JOIN pg_roles r ON r.oid = a.grantee
      WHERE r.rolname = $1 AND t.typrelid = 0";
+
+/// What is in one database, each object a row: its kind, schema, name and (for a column) the
+/// table it is in, schemas first, then tables, then columns in their order, then the rest.
+/// Routines are named `name(argument types)`; system schemas are left out.
+const OBJECTS_IN_DATABASE: &str = "
+    WITH s AS (SELECT oid, nspname::text AS name FROM pg_namespace
+                WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema')
+    SELECT kind, schema, name, of_table FROM (
+        SELECT 0 AS rank, 'schema' AS kind, s.name AS schema, '' AS name, '' AS of_table,
+               0 AS position FROM s
+        UNION ALL
+        SELECT CASE c.relkind WHEN 'r' THEN 1 WHEN 'p' THEN 1 ELSE 3 END,
+               CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'matview'
+               WHEN 'S' THEN 'sequence' ELSE 'table' END, s.name, c.relname::text, '', 0
+          FROM pg_class c JOIN s ON s.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S')
+        UNION ALL
+        SELECT 2, 'column', s.name, a.attname::text, c.relname::text, a.attnum
+          FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+          JOIN s ON s.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+        UNION ALL
+        SELECT 3, CASE p.prokind WHEN 'p' THEN 'procedure' ELSE 'function' END, s.name,
+               p.proname || '(' || replace(pg_get_function_identity_arguments(p.oid), ', ', ',')
+               || ')', '', 0
+          FROM pg_proc p JOIN s ON s.oid = p.pronamespace WHERE p.prokind IN ('f', 'p')
+        UNION ALL
+        SELECT 3, 'type', s.name, t.typname::text, '', 0
+          FROM pg_type t JOIN s ON s.oid = t.typnamespace
+         WHERE t.typtype IN ('e', 'd', 'r') AND t.typrelid = 0
+    ) objects ORDER BY rank, schema, of_table, position, name";
 
 impl PostgresServer {
     /// Checks that the server at `url` (`postgres://user:password@host:port/database`) answers,
@@ -350,6 +382,75 @@ impl PostgresServer {
             .batch_execute(&sql)
             .await
             .map_err(failed)
+    }
+
+    /// What one server database holds now, as the fixture's shape has it, routines named by
+    /// the catalogs (`add_user(text,text)`); `name` is the instance's name of the database.
+    pub(crate) async fn database(
+        &self,
+        server_database: &str,
+        name: &str,
+    ) -> Result<PostgresDatabase, BackendError> {
+        let client = self.client(Some(server_database)).await?;
+        let rows = client
+            .query(OBJECTS_IN_DATABASE, &[])
+            .await
+            .map_err(failed)?;
+        let mut database = PostgresDatabase {
+            name: name.to_owned(),
+            schemas: Vec::new(),
+        };
+        for row in &rows {
+            let (kind, schema, object, table): (String, String, String, String) =
+                (row.get(0), row.get(1), row.get(2), row.get(3));
+            if kind == "schema" {
+                database.schemas.push(PostgresSchema {
+                    name: schema,
+                    tables: Vec::new(),
+                    views: Vec::new(),
+                    sequences: Vec::new(),
+                    functions: Vec::new(),
+                    matviews: Vec::new(),
+                    procedures: Vec::new(),
+                    types: Vec::new(),
+                });
+                continue;
+            }
+            let Some(schema) = database.schemas.iter_mut().find(|s| s.name == schema) else {
+                continue;
+            };
+            match kind.as_str() {
+                "table" => schema.tables.push(Table {
+                    name: object,
+                    columns: Vec::new(),
+                }),
+                "column" => {
+                    if let Some(table) = schema.tables.iter_mut().find(|t| t.name == table) {
+                        table.columns.push(object);
+                    }
+                }
+                "view" => schema.views.push(object),
+                "matview" => schema.matviews.push(object),
+                "sequence" => schema.sequences.push(object),
+                "function" => schema.functions.push(object),
+                "procedure" => schema.procedures.push(object),
+                _ => schema.types.push(object),
+            }
+        }
+        Ok(database)
+    }
+
+    /// The roles whose names start with `prefix`.
+    pub(crate) async fn roles(&self, prefix: &str) -> Result<Vec<String>, BackendError> {
+        let admin = self.client(None).await?;
+        let rows = admin
+            .query(
+                "SELECT rolname::text FROM pg_roles WHERE starts_with(rolname, $1) ORDER BY 1",
+                &[&prefix],
+            )
+            .await
+            .map_err(failed)?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
     }
 
     /// The instance's databases on the server.

@@ -4,7 +4,9 @@ use std::collections::HashMap;
 use std::future::ready;
 use std::sync::Mutex;
 
+use crate::backend::catalog::InstanceCatalog;
 use crate::backend::error::BackendFuture;
+use crate::fixture::MysqlDatabase;
 use crate::sync::locked;
 
 use super::fixture::CdbInstance;
@@ -12,6 +14,9 @@ use super::privileges::{CdbChange, CdbPrivileges};
 
 /// A CDB account: `(user, host)`.
 pub type CdbAccountKey = (String, String);
+
+/// A CDB instance's databases and accounts.
+pub type CdbCatalog = InstanceCatalog<MysqlDatabase, CdbAccountKey>;
 
 /// The privileges of CDB accounts. Callers have already checked that the instance, the
 /// accounts, the databases, tables and columns exist, and that every name is valid.
@@ -34,6 +39,12 @@ pub trait CdbBackend: Send + Sync {
         user: &'a str,
         host: &'a str,
     ) -> BackendFuture<'a, CdbPrivileges>;
+
+    /// The instance's databases and accounts as a real server has them now (a DBA may have
+    /// changed them); `None`, as in memory, keeps the fixture's.
+    fn catalog<'a>(&'a self, _instance: &'a str) -> BackendFuture<'a, Option<CdbCatalog>> {
+        Box::pin(ready(Ok(None)))
+    }
 }
 
 /// CDB privileges kept in memory, by (instance, user, host).

@@ -27,6 +27,7 @@ fn valid_host(host: &str) -> bool {
 }
 
 pub(crate) async fn modify(state: &SimState, pairs: &Pairs) -> Result<Value, LegacyError> {
+    state.cdb().refresh().await.map_err(internal)?;
     let required = |name: &str| {
         value_of(pairs, name)
             .filter(|value| !value.is_empty())

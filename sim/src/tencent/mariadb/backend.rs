@@ -4,14 +4,18 @@ use std::collections::HashMap;
 use std::future::ready;
 use std::sync::Mutex;
 
+use crate::backend::catalog::InstanceCatalog;
 use crate::backend::error::BackendFuture;
 use crate::sync::locked;
 
-use super::fixture::MariadbInstance;
+use super::fixture::{MariadbDatabase, MariadbInstance};
 use super::privileges::{MariadbChange, MariadbPrivileges};
 
 /// A TDSQL account: `(user, host)`.
 pub type MariadbAccountKey = (String, String);
+
+/// A TDSQL instance's databases and accounts.
+pub type MariadbCatalog = InstanceCatalog<MariadbDatabase, MariadbAccountKey>;
 
 /// The privileges of TDSQL accounts. Callers have already checked that the instance, the
 /// accounts and every object named exist, and that every name is valid.
@@ -34,6 +38,12 @@ pub trait MariadbBackend: Send + Sync {
         user: &'a str,
         host: &'a str,
     ) -> BackendFuture<'a, MariadbPrivileges>;
+
+    /// The instance's databases and accounts as a real server has them now (a DBA may have
+    /// changed them); `None`, as in memory, keeps the fixture's.
+    fn catalog<'a>(&'a self, _instance: &'a str) -> BackendFuture<'a, Option<MariadbCatalog>> {
+        Box::pin(ready(Ok(None)))
+    }
 }
 
 /// TDSQL privileges kept in memory, by (instance, user, host).

@@ -20,6 +20,7 @@ struct Named {
 }
 
 pub(crate) async fn modify(state: &SimState, pairs: &Pairs) -> Result<Value, LegacyError> {
+    state.mariadb().refresh().await.map_err(internal)?;
     let text = |name: &str| value_of(pairs, name).unwrap_or_default();
     let required = |name: &str| {
         value_of(pairs, name)

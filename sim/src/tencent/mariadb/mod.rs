@@ -54,6 +54,7 @@ pub(crate) async fn handle(
     task_failure: Option<TaskFailure>,
 ) -> Result<Value, TencentError> {
     let params = Params::of(params)?;
+    state.mariadb().refresh().await.map_err(internal)?;
     match action {
         "ModifyAccountPrivileges" => {
             modify_account_privileges(state, &params, region, task_failure)

@@ -4,6 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use crate::backend::catalog::{merged, ordered_like};
 use crate::backend::error::{BackendError, BackendFuture};
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
@@ -46,6 +47,36 @@ impl MariadbState {
     pub(crate) fn backend(&self) -> &dyn MariadbBackend {
         self.backend.as_ref()
     }
+
+    /// Takes each instance's databases and accounts from the backend's server, when it has
+    /// one: what a DBA created there appears, what they dropped goes, and what the sim knew of
+    /// an account that is still there stays.
+    pub(crate) async fn refresh(&self) -> Result<(), BackendError> {
+        let ids: Vec<String> = self
+            .instances()
+            .iter()
+            .map(|i| i.instance_id.clone())
+            .collect();
+        for id in ids {
+            let Some(catalog) = self.backend.catalog(&id).await? else {
+                return Ok(());
+            };
+            let mut instances = self.instances();
+            let Some(instance) = instances.iter_mut().find(|i| i.instance_id == id) else {
+                continue;
+            };
+            let known: Vec<String> = instance.databases.iter().map(|d| d.name.clone()).collect();
+            instance.databases = ordered_like(&known, catalog.databases, |d| &d.name);
+            let accounts = std::mem::take(&mut instance.accounts);
+            instance.accounts = merged(
+                accounts,
+                catalog.accounts,
+                |a| (a.user.clone(), a.host.clone()),
+                |(user, host)| MariadbAccount::new(&user, &host),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The instances with their accounts' privileges left out.
@@ -69,6 +100,7 @@ impl ServiceState for MariadbState {
 
     fn snapshot<'a>(&'a self, snapshot: &'a mut Fixture, _now: Instant) -> BackendFuture<'a, ()> {
         Box::pin(async move {
+            self.refresh().await?;
             let mut instances = self.instances().clone();
             for instance in &mut instances {
                 for account in &mut instance.accounts {

@@ -4,11 +4,15 @@ use std::collections::{BTreeSet, HashMap};
 use std::future::ready;
 use std::sync::Mutex;
 
+use crate::backend::catalog::InstanceCatalog;
 use crate::backend::error::BackendFuture;
 use crate::sync::locked;
 
-use super::fixture::PostgresInstance;
+use super::fixture::{PostgresDatabase, PostgresInstance};
 use super::privileges::{PostgresAccountType, PostgresChange, PostgresObject, PostgresPrivileges};
+
+/// A PostgreSQL instance's databases (with their schemas and objects) and account names.
+pub type PostgresCatalog = InstanceCatalog<PostgresDatabase, String>;
 
 /// The object privileges of PostgreSQL accounts. Callers have already checked that the
 /// instance, the account and the objects exist, and that the privileges fit the objects.
@@ -41,6 +45,12 @@ pub trait PostgresBackend: Send + Sync {
         account: &'a str,
         account_type: PostgresAccountType,
     ) -> BackendFuture<'a, ()>;
+
+    /// The instance's databases and accounts as a real server has them now (a DBA may have
+    /// changed them); `None`, as in memory, keeps the fixture's.
+    fn catalog<'a>(&'a self, _instance: &'a str) -> BackendFuture<'a, Option<PostgresCatalog>> {
+        Box::pin(ready(Ok(None)))
+    }
 
     /// Forgets every account's privileges on the object and on what is in it (it was dropped).
     fn forget_object<'a>(

@@ -71,6 +71,7 @@ pub(crate) async fn handle(
 ) -> Result<Value, TencentError> {
     let region = check_region(state, region)?;
     let params = Params::of(params)?;
+    state.postgres().refresh().await.map_err(internal)?;
     match action {
         "ModifyAccountPrivileges" => modify_account_privileges(state, &params, region).await,
         "DescribeAccountPrivileges" => describe_account_privileges(state, &params, region).await,

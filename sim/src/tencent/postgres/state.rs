@@ -4,6 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
+use crate::backend::catalog::{merged, ordered_like};
 use crate::backend::error::{BackendError, BackendFuture};
 use crate::fixture::Fixture;
 use crate::listed_order::in_listed_order;
@@ -11,7 +12,7 @@ use crate::service::ServiceState;
 use crate::sync::locked;
 
 use super::backend::{PostgresBackend, PostgresMemory};
-use super::fixture::{PostgresGrant, PostgresInstance};
+use super::fixture::{PostgresAccount, PostgresGrant, PostgresInstance};
 use super::privileges::{PostgresAccountType, PostgresObject, PostgresObjectType};
 
 /// Why an object could not be dropped out of band.
@@ -60,6 +61,36 @@ impl PostgresState {
 
     pub(crate) fn backend(&self) -> &dyn PostgresBackend {
         self.backend.as_ref()
+    }
+
+    /// Takes each instance's databases and accounts from the backend's server, when it has
+    /// one: what a DBA created there appears, what they dropped goes, and what the sim knew of
+    /// an account that is still there stays.
+    pub(crate) async fn refresh(&self) -> Result<(), BackendError> {
+        let ids: Vec<String> = self
+            .instances()
+            .iter()
+            .map(|i| i.instance_id.clone())
+            .collect();
+        for id in ids {
+            let Some(catalog) = self.backend.catalog(&id).await? else {
+                return Ok(());
+            };
+            let mut instances = self.instances();
+            let Some(instance) = instances.iter_mut().find(|i| i.instance_id == id) else {
+                continue;
+            };
+            let known: Vec<String> = instance.databases.iter().map(|d| d.name.clone()).collect();
+            instance.databases = ordered_like(&known, catalog.databases, |d| &d.name);
+            let accounts = std::mem::take(&mut instance.accounts);
+            instance.accounts = merged(
+                accounts,
+                catalog.accounts,
+                |a| a.name.clone(),
+                |name| PostgresAccount::named(&name),
+            );
+        }
+        Ok(())
     }
 
     /// Drops an object out of band, as a `DROP` run outside Terraform would: the object and
@@ -114,6 +145,7 @@ impl ServiceState for PostgresState {
 
     fn snapshot<'a>(&'a self, snapshot: &'a mut Fixture, _now: Instant) -> BackendFuture<'a, ()> {
         Box::pin(async move {
+            self.refresh().await?;
             let mut instances = self.instances().clone();
             for instance in &mut instances {
                 let supers = self.backend.super_accounts(&instance.instance_id).await?;

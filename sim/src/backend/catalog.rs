@@ -1,0 +1,67 @@
+//! What a database server says an instance holds now — its databases (with what is in them)
+//! and its accounts — for the backends on real servers, where a DBA may create or drop them
+//! outside the sim. The services then answer from it rather than from the fixture.
+
+/// An instance's databases and accounts, as the service's own types name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceCatalog<Database, Account> {
+    pub databases: Vec<Database>,
+    pub accounts: Vec<Account>,
+}
+
+/// `current` in the order `known` lists names (the fixture's order), the rest after them in
+/// the order they came.
+pub(crate) fn ordered_like<T>(
+    known: &[String],
+    mut current: Vec<T>,
+    name: impl Fn(&T) -> &str,
+) -> Vec<T> {
+    current.sort_by_key(|item| {
+        known
+            .iter()
+            .position(|k| *k == name(item))
+            .unwrap_or(usize::MAX)
+    });
+    current
+}
+
+/// The entries of `known` whose key is still `current`, in their order, then one made by
+/// `make` for each key of `current` that `known` lacks: what the sim knew of an account (its
+/// remark, its type) stays, an account created outside the sim appears, a dropped one goes.
+pub(crate) fn merged<K: PartialEq, T>(
+    known: Vec<T>,
+    current: Vec<K>,
+    key: impl Fn(&T) -> K,
+    make: impl Fn(K) -> T,
+) -> Vec<T> {
+    let mut kept: Vec<T> = known
+        .into_iter()
+        .filter(|t| current.contains(&key(t)))
+        .collect();
+    let new: Vec<K> = current
+        .into_iter()
+        .filter(|k| !kept.iter().any(|t| key(t) == *k))
+        .collect();
+    kept.extend(new.into_iter().map(make));
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fixtures_order_comes_first() {
+        let current = vec!["b", "z", "a", "c"];
+        let known = ["c", "a", "gone"].map(String::from);
+        assert_eq!(ordered_like(&known, current, |s| s), ["c", "a", "b", "z"]);
+    }
+
+    #[test]
+    fn known_entries_stay_new_ones_appear_dropped_ones_go() {
+        let known = vec![("app", "remark"), ("gone", "dropped by hand")];
+        let current = vec!["etl", "app"];
+        let merged = merged(known, current, |(name, _)| *name, |name| (name, ""));
+        assert_eq!(merged, [("app", "remark"), ("etl", "")]);
+    }
+}
