@@ -9,7 +9,6 @@ use crate::backend::mysql::MysqlBackends;
 use crate::backend::postgres::PostgresOnServer;
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
-use crate::state::SimOptions;
 use crate::tencent::cdb::state::CdbState;
 use crate::tencent::mariadb::state::MariadbState;
 use crate::tencent::postgres::state::PostgresState;
@@ -22,22 +21,23 @@ pub(crate) struct Services {
 }
 
 impl Services {
-    /// Every service on the fixture, with privileges where `options` says: on the MySQL and
-    /// PostgreSQL servers it names, or in memory.
+    /// Every service on the fixture, with privileges on the MySQL and PostgreSQL servers at
+    /// these URLs, or in memory for a service given none.
     pub(crate) async fn open(
         fixture: &Fixture,
-        options: &SimOptions,
+        mysql: Option<&str>,
+        postgres: Option<&str>,
         now: Instant,
     ) -> Result<Self, BackendError> {
         let tencent = &fixture.tencentcloud;
-        let postgres = match &options.postgres {
+        let postgres = match postgres {
             None => PostgresState::in_memory(&tencent.postgres),
             Some(url) => {
                 let backend = PostgresOnServer::connect(url).await?;
                 PostgresState::with_backend(&tencent.postgres, Box::new(backend)).await?
             }
         };
-        let Some(url) = &options.mysql else {
+        let Some(url) = mysql else {
             return Ok(Services {
                 cdb: CdbState::in_memory(&tencent.cdb),
                 postgres,

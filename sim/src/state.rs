@@ -117,7 +117,13 @@ impl SimState {
     /// what it names none): the fixture's objects and accounts are created there first.
     pub async fn open(fixture: Fixture, options: SimOptions) -> Result<SimState, StateError> {
         fixture.validate()?;
-        let services = Services::open(&fixture, &options, Instant::now()).await?;
+        let services = Services::open(
+            &fixture,
+            options.mysql.as_deref(),
+            options.postgres.as_deref(),
+            Instant::now(),
+        )
+        .await?;
         Ok(SimState::assemble(fixture, options, services))
     }
 

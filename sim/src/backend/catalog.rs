@@ -11,11 +11,7 @@ pub struct InstanceCatalog<Database, Account> {
 
 /// `current` in the order `known` lists names (the fixture's order), the rest after them in
 /// the order they came.
-pub(crate) fn ordered_like<T>(
-    known: &[String],
-    mut current: Vec<T>,
-    name: impl Fn(&T) -> &str,
-) -> Vec<T> {
+fn ordered_like<T>(known: &[String], mut current: Vec<T>, name: impl Fn(&T) -> &str) -> Vec<T> {
     current.sort_by_key(|item| {
         known
             .iter()
@@ -28,7 +24,7 @@ pub(crate) fn ordered_like<T>(
 /// The entries of `known` whose key is still `current`, in their order, then one made by
 /// `make` for each key of `current` that `known` lacks: what the sim knew of an account (its
 /// remark, its type) stays, an account created outside the sim appears, a dropped one goes.
-pub(crate) fn merged<K: PartialEq, T>(
+fn merged<K: PartialEq, T>(
     known: Vec<T>,
     current: Vec<K>,
     key: impl Fn(&T) -> K,
@@ -44,6 +40,29 @@ pub(crate) fn merged<K: PartialEq, T>(
         .collect();
     kept.extend(new.into_iter().map(make));
     kept
+}
+
+/// Takes `catalog` into an instance's `databases` (in the fixture's order) and `accounts`
+/// (merged as [`merged`] says).
+pub(crate) fn take_catalog<D, A, K: PartialEq>(
+    catalog: InstanceCatalog<D, K>,
+    databases: &mut Vec<D>,
+    database_name: impl Fn(&D) -> &str,
+    accounts: &mut Vec<A>,
+    account_key: impl Fn(&A) -> K,
+    new_account: impl Fn(K) -> A,
+) {
+    let known: Vec<String> = databases
+        .iter()
+        .map(|d| database_name(d).to_owned())
+        .collect();
+    *databases = ordered_like(&known, catalog.databases, database_name);
+    *accounts = merged(
+        std::mem::take(accounts),
+        catalog.accounts,
+        account_key,
+        new_account,
+    );
 }
 
 #[cfg(test)]

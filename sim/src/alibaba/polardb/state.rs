@@ -4,7 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::backend::catalog::{merged, ordered_like};
+use crate::backend::catalog::take_catalog;
 use crate::backend::error::{BackendError, BackendFuture};
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
@@ -101,11 +101,11 @@ impl PolarDbState {
             let Some(cluster) = clusters.iter_mut().find(|c| c.id == id) else {
                 continue;
             };
-            cluster.databases = ordered_like(&cluster.databases, catalog.databases, |d| d);
-            let accounts = std::mem::take(&mut cluster.accounts);
-            cluster.accounts = merged(
-                accounts,
-                catalog.accounts,
+            take_catalog(
+                catalog,
+                &mut cluster.databases,
+                |d| d,
+                &mut cluster.accounts,
                 |a| a.name.clone(),
                 |name| Account {
                     name,

@@ -95,23 +95,24 @@ impl CdbBackend for CdbOnServer {
             let _writing = self.server.writing().await;
             for instance in instances {
                 let namespace = Namespace::of(&instance.instance_id);
-                for database in &instance.databases {
-                    let objects = DatabaseObjects {
-                        name: &database.name,
-                        tables: &database.tables,
-                        views: &[],
-                        functions: &[],
-                        procedures: &[],
-                    };
-                    self.server.create_database(&namespace, &objects).await?;
-                }
+                let databases: Vec<DatabaseObjects> = instance
+                    .databases
+                    .iter()
+                    .map(|d| DatabaseObjects::of_tables(&d.name, &d.tables))
+                    .collect();
+                let logins: Vec<AccountLogin> = instance
+                    .accounts
+                    .iter()
+                    .map(|a| AccountLogin {
+                        user: &a.user,
+                        host: &a.host,
+                        password: a.password.as_deref(),
+                    })
+                    .collect();
+                self.server
+                    .create_instance(&namespace, &databases, &logins)
+                    .await?;
                 for account in &instance.accounts {
-                    let login = AccountLogin {
-                        user: &account.user,
-                        host: &account.host,
-                        password: account.password.as_deref(),
-                    };
-                    self.server.create_account(&namespace, &login).await?;
                     let fixture = account.privileges();
                     self.change(&namespace, &account.user, &account.host, |held| {
                         *held = fixture

@@ -140,23 +140,24 @@ impl PolarDbBackend for PolarDbOnServer {
             let _writing = self.server.writing().await;
             for cluster in clusters {
                 let namespace = Namespace::of(&cluster.db_cluster_id);
-                for database in &cluster.databases {
-                    let objects = DatabaseObjects {
-                        name: database,
-                        tables: &[],
-                        views: &[],
-                        functions: &[],
-                        procedures: &[],
-                    };
-                    self.server.create_database(&namespace, &objects).await?;
-                }
-                for account in &cluster.accounts {
-                    let login = AccountLogin {
-                        user: &account.name,
+                let databases: Vec<DatabaseObjects> = cluster
+                    .databases
+                    .iter()
+                    .map(|name| DatabaseObjects::of_tables(name, &[]))
+                    .collect();
+                let logins: Vec<AccountLogin> = cluster
+                    .accounts
+                    .iter()
+                    .map(|a| AccountLogin {
+                        user: &a.name,
                         host: HOST,
-                        password: account.password.as_deref(),
-                    };
-                    self.server.create_account(&namespace, &login).await?;
+                        password: a.password.as_deref(),
+                    })
+                    .collect();
+                self.server
+                    .create_instance(&namespace, &databases, &logins)
+                    .await?;
+                for account in &cluster.accounts {
                     self.change(&cluster.db_cluster_id, &account.name, |databases| {
                         *databases = account
                             .privileges

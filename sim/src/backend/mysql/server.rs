@@ -23,6 +23,19 @@ pub(crate) struct DatabaseObjects<'a> {
     pub procedures: &'a [String],
 }
 
+impl<'a> DatabaseObjects<'a> {
+    /// A database holding only tables.
+    pub(crate) fn of_tables(name: &'a str, tables: &'a [Table]) -> Self {
+        DatabaseObjects {
+            name,
+            tables,
+            views: &[],
+            functions: &[],
+            procedures: &[],
+        }
+    }
+}
+
 /// An account of the fixture and the password to log in with, if it has one.
 pub(crate) struct AccountLogin<'a> {
     pub user: &'a str,
@@ -97,10 +110,26 @@ impl MysqlServer {
         self.writing.lock().await
     }
 
+    /// Creates the instance's databases (with what is in them) and accounts on the server.
+    pub(crate) async fn create_instance(
+        &self,
+        namespace: &Namespace,
+        databases: &[DatabaseObjects<'_>],
+        logins: &[AccountLogin<'_>],
+    ) -> Result<(), BackendError> {
+        for database in databases {
+            self.create_database(namespace, database).await?;
+        }
+        for login in logins {
+            self.create_account(namespace, login).await?;
+        }
+        Ok(())
+    }
+
     /// Creates the database and what is in it, each unless it exists; a table that exists
     /// gains the columns it lacks. Tables are empty, views select a constant, routines do
     /// nothing: they exist to be granted on.
-    pub(crate) async fn create_database(
+    async fn create_database(
         &self,
         namespace: &Namespace,
         database: &DatabaseObjects<'_>,
@@ -185,7 +214,7 @@ impl MysqlServer {
 
     /// Creates the account unless it exists, and sets its password; an account without one is
     /// locked, so that nobody logs in as it.
-    pub(crate) async fn create_account(
+    async fn create_account(
         &self,
         namespace: &Namespace,
         login: &AccountLogin<'_>,

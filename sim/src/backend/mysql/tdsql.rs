@@ -139,23 +139,30 @@ impl MariadbBackend for TdsqlOnServer {
             let _writing = self.server.writing().await;
             for instance in instances {
                 let namespace = Namespace::of(&instance.instance_id);
-                for database in &instance.databases {
-                    let objects = DatabaseObjects {
-                        name: &database.name,
-                        tables: &database.tables,
-                        views: &database.views,
-                        functions: &database.functions,
-                        procedures: &database.procedures,
-                    };
-                    self.server.create_database(&namespace, &objects).await?;
-                }
+                let databases: Vec<DatabaseObjects> = instance
+                    .databases
+                    .iter()
+                    .map(|d| DatabaseObjects {
+                        name: &d.name,
+                        tables: &d.tables,
+                        views: &d.views,
+                        functions: &d.functions,
+                        procedures: &d.procedures,
+                    })
+                    .collect();
+                let logins: Vec<AccountLogin> = instance
+                    .accounts
+                    .iter()
+                    .map(|a| AccountLogin {
+                        user: &a.user,
+                        host: &a.host,
+                        password: a.password.as_deref(),
+                    })
+                    .collect();
+                self.server
+                    .create_instance(&namespace, &databases, &logins)
+                    .await?;
                 for account in &instance.accounts {
-                    let login = AccountLogin {
-                        user: &account.user,
-                        host: &account.host,
-                        password: account.password.as_deref(),
-                    };
-                    self.server.create_account(&namespace, &login).await?;
                     let fixture = account.held();
                     self.change(&namespace, &account.user, &account.host, |held| {
                         *held = fixture

@@ -4,7 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use crate::backend::catalog::{merged, ordered_like};
+use crate::backend::catalog::take_catalog;
 use crate::backend::error::{BackendError, BackendFuture};
 use crate::fixture::Fixture;
 use crate::listed_order::in_listed_order;
@@ -80,12 +80,11 @@ impl PostgresState {
             let Some(instance) = instances.iter_mut().find(|i| i.instance_id == id) else {
                 continue;
             };
-            let known: Vec<String> = instance.databases.iter().map(|d| d.name.clone()).collect();
-            instance.databases = ordered_like(&known, catalog.databases, |d| &d.name);
-            let accounts = std::mem::take(&mut instance.accounts);
-            instance.accounts = merged(
-                accounts,
-                catalog.accounts,
+            take_catalog(
+                catalog,
+                &mut instance.databases,
+                |d| &d.name,
+                &mut instance.accounts,
                 |a| a.name.clone(),
                 |name| PostgresAccount::named(&name),
             );
