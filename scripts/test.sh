@@ -12,6 +12,8 @@ source scripts/databases.sh
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+# Each fuzz target of tests/fuzz.rs runs this long (four targets, two at a time: about a minute).
+export CLOUDDB_FUZZ_SECONDS=15
 log="$tools/test-output.log"
 cargo test --workspace --locked 2>&1 | tee "$log"
 

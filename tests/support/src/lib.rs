@@ -2,6 +2,7 @@
 //! its admin API, real Terraform in a workspace of its own, and the provider binary launched the
 //! way Terraform launches it.
 
+pub mod fuzz;
 pub mod plugin_client;
 pub mod plugin_process;
 pub mod proto;
