@@ -117,26 +117,33 @@ fn import_ids() {
 }
 
 /// An input is `path?query`, `Authorization`, `X-TC-Action`, `x-acs-action` and body,
-/// separated by NUL bytes; the seeds are well-formed calls of each vendor style.
-fn request_seeds(host: &str) -> Vec<Vec<u8>> {
-    let body = br#"{"InstanceId":"cdb-sim00001","Accounts":[{"User":"app","Host":"%"}]}"#;
-    let now = time::OffsetDateTime::now_utc();
-    let tc3 = sign(
-        &Tc3Request {
-            method: "POST",
-            host,
-            canonical_query: "",
-            content_type: "application/json",
-            payload: body,
-            service: "cdb",
-            time: now,
-        },
-        "AKIDsim",
-        "sim-secret",
-    );
+/// separated by NUL bytes; the seeds are well-formed calls of each vendor style. An
+/// `Authorization` of `sign:<service>` is replaced by a valid TC3 signature of the (mutated)
+/// body, so that mutations reach each service's parameter checks behind the signature.
+fn request_seeds() -> Vec<Vec<u8>> {
     let join = |parts: [&[u8]; 5]| parts.join(&0u8);
     vec![
-        join([b"/", tc3.as_bytes(), b"DescribeAccountPrivileges", b"", body]),
+        join([
+            b"/",
+            b"sign:cdb",
+            b"ModifyAccountPrivileges",
+            b"",
+            br#"{"InstanceId":"cdb-sim00001","Accounts":[{"User":"app","Host":"%"}],"GlobalPrivileges":["SELECT"],"DatabasePrivileges":[{"Database":"shop","Privileges":["SELECT"]}]}"#,
+        ]),
+        join([
+            b"/",
+            b"sign:mariadb",
+            b"ModifyAccountPrivileges",
+            b"",
+            br#"{"InstanceId":"tdsql-sim00001","Accounts":[{"User":"app","Host":"%"}],"TablePrivileges":[{"Database":"shop","Table":"orders","Privileges":["SELECT"]}]}"#,
+        ]),
+        join([
+            b"/",
+            b"sign:postgres",
+            b"ModifyAccountPrivileges",
+            b"",
+            br#"{"DBInstanceId":"postgres-sim00001","UserName":"app","ModifyPrivilegeSet":[{"ModifyType":"grantObject","DatabasePrivilege":{"Object":{"ObjectType":"table","ObjectName":"users","DatabaseName":"appdb","SchemaName":"public"},"PrivilegeSet":["SELECT"]}}]}"#,
+        ]),
         join([
             b"/?Action=DescribeAccounts&Version=2017-08-01&DBClusterId=pc-sim00001&AccessKeyId=LTAIsim&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0&SignatureNonce=1&Timestamp=2026-01-01T00:00:00Z&Signature=x",
             b"",
@@ -155,6 +162,14 @@ fn request_seeds(host: &str) -> Vec<Vec<u8>> {
     ]
 }
 
+/// The API version each Tencent service's calls carry.
+fn tencent_version(service: &str) -> &'static str {
+    match service {
+        "cdb" => "2017-03-20",
+        _ => "2017-03-12",
+    }
+}
+
 #[test]
 fn sim_requests() {
     let sim = Sim::start();
@@ -165,7 +180,7 @@ fn sim_requests() {
         .enable_all()
         .build()
         .expect("runtime");
-    fuzz("sim_requests", request_seeds(&host), move |bytes| {
+    fuzz("sim_requests", request_seeds(), move |bytes| {
         let mut parts = bytes.splitn(5, |b| *b == 0);
         let mut next = || parts.next().unwrap_or_default();
         let (target, authorization, tc_action, acs_action, body) =
@@ -187,6 +202,31 @@ fn sim_requests() {
         let mut request = http
             .request(method, url)
             .header("content-type", "application/json");
+        let signed;
+        let service = authorization
+            .strip_prefix(b"sign:")
+            .map(String::from_utf8_lossy);
+        let authorization = match &service {
+            Some(service) => {
+                let now = time::OffsetDateTime::now_utc();
+                let tc3 = Tc3Request {
+                    method: if body.is_empty() { "GET" } else { "POST" },
+                    host: &host,
+                    canonical_query: "",
+                    content_type: "application/json",
+                    payload: &body,
+                    service,
+                    time: now,
+                };
+                signed = sign(&tc3, "AKIDsim", "sim-secret");
+                request = request
+                    .header("x-tc-version", tencent_version(service))
+                    .header("x-tc-timestamp", now.unix_timestamp().to_string())
+                    .header("x-tc-region", "ap-guangzhou");
+                signed.as_bytes()
+            }
+            None => authorization,
+        };
         for (name, value) in [
             ("authorization", authorization),
             ("x-tc-action", tc_action),
@@ -198,7 +238,7 @@ fn sim_requests() {
                 Err(_) => return,
             }
         }
-        if !tc_action.is_empty() {
+        if !tc_action.is_empty() && service.is_none() {
             request = request.header("x-tc-version", "2017-03-20").header(
                 "x-tc-timestamp",
                 time::OffsetDateTime::now_utc().unix_timestamp().to_string(),
@@ -226,6 +266,23 @@ fn sim_requests() {
             );
         }
     });
+    // The re-signed seeds got past the signature check to each service's own checks.
+    let reached: std::collections::BTreeSet<String> = sim
+        .requests()
+        .iter()
+        .filter(|call| {
+            call["error_code"]
+                .as_str()
+                .is_none_or(|code| !code.starts_with("AuthFailure"))
+        })
+        .filter_map(|call| call["service"].as_str().map(str::to_owned))
+        .collect();
+    for service in ["cdb", "mariadb", "postgres"] {
+        assert!(
+            reached.contains(service),
+            "no fuzzed {service} call passed the signature check: {reached:?}"
+        );
+    }
 }
 
 /// The fuzzer itself: a crash planted behind one byte is found, fails the run, and is kept.
