@@ -736,3 +736,60 @@ fn update_and_delete_timeouts_bound_their_retries() {
     workspace.destroy();
     assert!(sim.polardb_privileges(CLUSTER, "app").is_empty());
 }
+
+/// Refreshing 40 grants of one cluster lists its accounts once (one DescribeAccounts page)
+/// rather than once per grant, and what a refresh finds is still each account's own.
+#[test]
+fn refreshing_many_grants_of_one_cluster_lists_its_accounts_once() {
+    let accounts: Vec<serde_json::Value> = (0..40)
+        .map(|i| serde_json::json!({"name": format!("app{i}"), "type": "Normal"}))
+        .collect();
+    let mut fixture: serde_json::Value =
+        serde_json::from_str(&clouddb_sim::Fixture::builtin().to_json()).expect("fixture");
+    fixture["alicloud"]["polardb"][0]["accounts"] = serde_json::Value::Array(accounts);
+    let fixture = clouddb_sim::Fixture::from_json(&fixture.to_string()).expect("fixture");
+    let sim = Sim::start_with(fixture, clouddb_sim::SimOptions::default());
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&format!(
+        r#"{}
+resource "clouddb_polardb_account_grant" "team" {{
+  for_each      = toset([for i in range(40) : "app${{i}}"])
+  db_cluster_id = "{CLUSTER}"
+  account_name  = each.key
+
+  database_privileges = {{
+    shop = "ReadOnly"
+  }}
+}}
+"#,
+        sim.alicloud_provider_config(ALIBABA_SECRET)
+    ));
+    workspace.apply();
+
+    // Someone changes one account outside Terraform: the shared listing still shows it.
+    sim.block_on(sim.polardb_client().grant_account_privilege(
+        CLUSTER,
+        "app7",
+        &[("logs".to_owned(), "ReadWrite".to_owned())],
+        Instant::now() + Duration::from_secs(10),
+    ))
+    .expect("out-of-band grant");
+    sim.clear_requests();
+    let (changes, plan) = workspace.plan_has_changes();
+    assert_eq!(
+        sim.count_calls("DescribeAccounts"),
+        1,
+        "one listing for 40 grants:\n{:#?}",
+        sim.requests()
+    );
+    assert!(
+        changes,
+        "the drift of app7 is not planned:\n{}",
+        plan.text()
+    );
+    assert!(
+        plan.stdout.contains("team[\"app7\"]") && plan.stdout.contains("1 to change"),
+        "{}",
+        plan.stdout
+    );
+}

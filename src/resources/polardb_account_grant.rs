@@ -13,7 +13,7 @@ use crate::cloud::alibaba::polardb::{AccountStatus, AccountType, PolarDbAccount,
 use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{Attribute, Attributes, Block, Diagnostics, IdentityAttribute};
 use crate::resources::clients::Clouds;
-use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
+use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict, WalkListings};
 use crate::resources::messages::{
     account_read_failure, cloud_error, import_missing, invalid_import_id,
 };
@@ -212,11 +212,16 @@ fn unconfirmed(wanted: &AccountGrant, changes: &Changes, read_diags: &Diagnostic
 
 pub struct PolarDbAccountGrant {
     clouds: Arc<Clouds>,
+    /// Every account of a cluster, listed once per walk for the refreshes of its grants.
+    cluster_accounts: WalkListings<String, Vec<PolarDbAccount>>,
 }
 
 impl PolarDbAccountGrant {
     pub fn new(clouds: Arc<Clouds>) -> Self {
-        PolarDbAccountGrant { clouds }
+        PolarDbAccountGrant {
+            clouds,
+            cluster_accounts: WalkListings::default(),
+        }
     }
 }
 
@@ -382,6 +387,10 @@ impl AccountResource for PolarDbAccountGrant {
         },
     ];
 
+    fn begin_walk(&self) {
+        self.cluster_accounts.clear();
+    }
+
     fn block(&self) -> Block {
         Block::new()
             .description("The database privileges of one standard account of a PolarDB for MySQL cluster. Authoritative: privileges the account holds on databases not listed here are revoked.")
@@ -458,6 +467,31 @@ impl AccountResource for PolarDbAccountGrant {
     ) -> Result<Option<Current<AccountGrant>>, ReadFailure> {
         let account = find_account(client, grant, deadline).await?;
         Ok(account.map(|account| Current::clean(grant.with_privileges_of(&account))))
+    }
+
+    /// From the walk's listing of every account of the cluster (one DescribeAccounts page per
+    /// 100 accounts for all its grants). An account the listing lacks, or a listing that
+    /// failed, is read on its own: accounts dropped while pages were read can shift an account
+    /// out of the listing, and the error to report is this grant's.
+    async fn refresh(
+        &self,
+        client: &PolarDbClient,
+        grant: &AccountGrant,
+        deadline: Instant,
+    ) -> Result<Option<Current<AccountGrant>>, ReadFailure> {
+        let listing = self
+            .cluster_accounts
+            .get(&grant.cluster_id, || {
+                client.describe_accounts(&grant.cluster_id, None, deadline)
+            })
+            .await;
+        let listed = listing
+            .as_deref()
+            .and_then(|accounts| accounts.iter().find(|a| a.name == grant.account_name));
+        match listed {
+            Some(account) => Ok(Some(Current::clean(grant.with_privileges_of(account)))),
+            None => self.read(client, grant, deadline).await,
+        }
     }
 
     /// Grants what is new or changed in one call and revokes what is no longer wanted in

@@ -123,6 +123,18 @@ pub trait AccountResource: Send + Sync + 'static {
         deadline: Instant,
     ) -> Result<Option<Current<Self::Account>>, ReadFailure>;
 
+    /// What a refresh finds the account holding; by default what `read` finds. A resource whose
+    /// API lists many accounts at once may answer from a listing shared by the walk's reads;
+    /// `read` stays fresh, for what follows a change.
+    async fn refresh(
+        &self,
+        client: &Self::Client,
+        account: &Self::Account,
+        deadline: Instant,
+    ) -> Result<Option<Current<Self::Account>>, ReadFailure> {
+        self.read(client, account, deadline).await
+    }
+
     /// What the account holds after a failed change; by default, what `read` finds of `wanted`.
     async fn read_after_failure(
         &self,

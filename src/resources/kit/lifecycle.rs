@@ -222,7 +222,7 @@ impl<R: AccountResource> Resource for Managed<R> {
         let client = self.resource.client()?;
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
         Ok(
-            match self.resource.read(&client, &account, deadline).await? {
+            match self.resource.refresh(&client, &account, deadline).await? {
                 Some(current) => Refreshed {
                     state: self.state(&current.account, state),
                     warnings: current.warnings,

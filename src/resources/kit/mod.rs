@@ -7,6 +7,8 @@
 
 mod account;
 mod lifecycle;
+mod listings;
 
 pub use self::account::{AccountResource, Change, Current, Sent, Verdict};
 pub use self::lifecycle::Managed;
+pub use self::listings::WalkListings;
