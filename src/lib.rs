@@ -1,6 +1,7 @@
 //! terraform-provider-clouddb: database account privileges on Tencent Cloud and Alibaba Cloud, as Terraform resources.
 
 pub mod cloud;
+pub mod data_sources;
 pub mod framework;
 pub mod plugin;
 pub mod protocol;

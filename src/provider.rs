@@ -8,8 +8,9 @@ use async_trait::async_trait;
 
 use crate::cloud::credentials::{AlibabaCredentials, Secret, TencentCredentials};
 use crate::cloud::transport::Transport;
+use crate::data_sources;
 use crate::framework::{
-    Attribute, Block, Diagnostics, NestedBlock, Nesting, Provider, Resource, Schema,
+    Attribute, Block, DataSource, Diagnostics, NestedBlock, Nesting, Provider, Resource, Schema,
 };
 use crate::resources;
 use crate::resources::clients::{Clouds, Configured};
@@ -341,6 +342,10 @@ impl Provider for CloudDbProvider {
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
         resources::all(self.clouds.clone())
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        data_sources::all(&resources::all(self.clouds.clone()))
     }
 }
 

@@ -14,11 +14,10 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// A workspace holding the example's files, with the sim's credentials and endpoints in the
-/// environment, where the examples expect them.
-fn example_workspace(sim: &Sim, name: &str, version: TerraformVersion) -> Workspace {
+/// A workspace with the sim's credentials and endpoints in the environment, where the
+/// examples expect them.
+fn sim_workspace(sim: &Sim, version: TerraformVersion) -> Workspace {
     let mut workspace = Workspace::new(version);
-    workspace.copy_files_of(&example(name));
     for (variable, value) in [
         ("ALICLOUD_ACCESS_KEY", ALIBABA_ACCESS_KEY.to_string()),
         ("ALICLOUD_SECRET_KEY", ALIBABA_SECRET.to_string()),
@@ -29,6 +28,13 @@ fn example_workspace(sim: &Sim, name: &str, version: TerraformVersion) -> Worksp
     ] {
         workspace.set_env(variable, &value);
     }
+    workspace
+}
+
+/// A [`sim_workspace`] holding the example's files.
+fn example_workspace(sim: &Sim, name: &str, version: TerraformVersion) -> Workspace {
+    let workspace = sim_workspace(sim, version);
+    workspace.copy_files_of(&example(name));
     workspace
 }
 
@@ -147,8 +153,8 @@ fn import_blocks_adopt_what_each_example_made() {
     }
 }
 
-/// Every block and attribute of the provider and of each resource, `timeouts` included, has a
-/// description in `terraform providers schema -json`, for editors and generated docs.
+/// Every block and attribute of the provider, of each resource (`timeouts` included) and of
+/// each data source has a description in `terraform providers schema -json`, for editors and generated docs.
 #[test]
 fn the_schema_terraform_shows_describes_everything() {
     let sim = Sim::start();
@@ -169,6 +175,13 @@ fn the_schema_terraform_shows_describes_everything() {
             "{name}: {schema}"
         );
         undescribed_in(&schema["block"], name, &mut undescribed);
+    }
+    let data_sources = provider["data_source_schemas"]
+        .as_object()
+        .expect("data sources");
+    assert_eq!(data_sources.len(), 4, "{data_sources:?}");
+    for (name, schema) in data_sources {
+        undescribed_in(&schema["block"], &format!("data.{name}"), &mut undescribed);
     }
     assert!(
         undescribed.is_empty(),
@@ -192,3 +205,48 @@ fn undescribed_in(block: &serde_json::Value, path: &str, undescribed: &mut Vec<S
         undescribed_in(&nested["block"], &nested_path, undescribed);
     }
 }
+
+/// examples/data_sources, after the quickstart: each data source reads what the quickstart
+/// granted, in the shape its resource records, and an account that does not exist is named.
+fn data_sources_example(version: TerraformVersion) {
+    let sim = Sim::start();
+    example_workspace(&sim, "quickstart", version).apply();
+    let lookups = example_workspace(&sim, "data_sources", version);
+    lookups.apply();
+    let run = lookups.run(&["output", "-json"]);
+    run.expect_success("terraform output -json");
+    let outputs: serde_json::Value = serde_json::from_str(run.stdout.trim()).expect("outputs");
+    let value = |name: &str| outputs[name]["value"].clone();
+    assert_eq!(
+        value("polardb_app_databases"),
+        serde_json::json!({"shop": "ReadWrite", "logs": "ReadOnly"})
+    );
+    assert_eq!(
+        value("cdb_app"),
+        serde_json::json!({
+            "host": "%",
+            "databases": [{"database": "shop", "privileges": ["SELECT", "SHOW VIEW"]}],
+            "tables": [{"database": "shop", "table": "orders", "privileges": ["INSERT", "UPDATE"]}],
+        })
+    );
+    let objects = value("postgres_app_objects").to_string();
+    assert!(
+        objects.contains("\"users\"") && objects.contains("USAGE") && objects.contains("CONNECT"),
+        "{objects}"
+    );
+    assert_eq!(
+        value("tdsql_app_views"),
+        serde_json::json!([{"database": "shop", "view": "order_totals", "privileges": ["SELECT"]}])
+    );
+    lookups.expect_empty_plan("after reading the data sources");
+
+    let missing = sim_workspace(&sim, version);
+    missing.write_config(
+        &std::fs::read_to_string(example("data_sources").join("main.tf"))
+            .expect("example")
+            .replace("account_name  = \"app\"", "account_name  = \"nobody\""),
+    );
+    missing.plan_fails_saying(&["No such account", "nobody"]);
+}
+
+on_each_terraform!(data_sources_example);

@@ -21,6 +21,12 @@ pub struct Diagnostic {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Diagnostics(Vec<Diagnostic>);
 
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(diagnostics: I) -> Self {
+        Diagnostics(diagnostics.into_iter().collect())
+    }
+}
+
 impl Diagnostics {
     pub fn new() -> Self {
         Self::default()

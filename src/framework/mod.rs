@@ -2,6 +2,7 @@
 //! Knows Terraform's rules, but neither protobuf nor any cloud.
 
 pub mod attributes;
+pub mod data_source;
 pub mod diagnostics;
 pub mod identity;
 pub mod plan;
@@ -14,6 +15,7 @@ pub mod validate;
 pub mod validators;
 
 pub use attributes::Attributes;
+pub use data_source::DataSource;
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use identity::{IdentityAttribute, IdentitySchema};
 pub use resource::{ApplyOutcome, Provider, Refreshed, Resource};

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 
 use crate::value::Value;
 
+use super::data_source::DataSource;
 use super::diagnostics::Diagnostics;
 use super::identity::IdentitySchema;
 use super::schema::Schema;
@@ -100,6 +101,10 @@ pub trait Provider: Send + Sync {
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics;
 
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
 
     /// Terraform asks running operations to wind down (Ctrl-C).
     fn stop(&self) {}

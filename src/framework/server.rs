@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use crate::value::{AttributePath, Type, Value};
 
+use super::data_source::DataSource;
 use super::diagnostics::Diagnostics;
 use super::identity::IdentitySchema;
 use super::plan::{plan_change, Plan};
@@ -27,10 +28,17 @@ struct RegisteredResource {
     identity: Option<IdentitySchema>,
 }
 
+struct RegisteredDataSource {
+    source: Arc<dyn DataSource>,
+    schema: Schema,
+    value_type: Type,
+}
+
 pub struct ProviderServer {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
     resources: BTreeMap<&'static str, RegisteredResource>,
+    data_sources: BTreeMap<&'static str, RegisteredDataSource>,
     /// Set by StopProvider (Ctrl-C in Terraform): operations still running are abandoned.
     stopped: watch::Sender<bool>,
 }
@@ -60,10 +68,24 @@ impl ProviderServer {
                 (resource.type_name(), entry)
             })
             .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|source| {
+                let schema = source.schema();
+                let entry = RegisteredDataSource {
+                    value_type: schema.value_type(),
+                    source: source.clone(),
+                    schema,
+                };
+                (source.type_name(), entry)
+            })
+            .collect();
         ProviderServer {
             provider_schema: provider.schema(),
             provider,
             resources,
+            data_sources,
             stopped: watch::channel(false).0,
         }
     }
@@ -93,6 +115,58 @@ impl ProviderServer {
                 ),
             )
         })
+    }
+
+    pub fn data_source_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.data_sources
+            .iter()
+            .map(|(name, entry)| (*name, &entry.schema))
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&RegisteredDataSource, Diagnostics> {
+        self.data_sources.get(type_name).ok_or_else(|| {
+            let known: Vec<&str> = self.data_sources.keys().copied().collect();
+            Diagnostics::from_error(
+                "Unknown data source",
+                format!(
+                    "This provider has no data source {type_name:?}; it offers {}.",
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// The type a data source's values are encoded with.
+    pub fn data_source_value_type(&self, type_name: &str) -> Result<&Type, Diagnostics> {
+        self.data_source(type_name).map(|entry| &entry.value_type)
+    }
+
+    pub fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let entry = match self.data_source(type_name) {
+            Ok(entry) => entry,
+            Err(diags) => return diags,
+        };
+        let mut diags = Diagnostics::new();
+        validate_config(
+            &entry.schema.block,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
+        entry.source.validate(config, &mut diags);
+        diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
+    }
+
+    /// The data source's value for `config`, or why it could not be read.
+    pub async fn read_data_source(
+        &self,
+        type_name: &str,
+        config: &Value,
+    ) -> Result<Value, Diagnostics> {
+        let entry = self.data_source(type_name)?;
+        self.unless_stopped(entry.source.read(config))
+            .await
+            .unwrap_or_else(|| Err(interrupted()))
     }
 
     /// The type a resource's values are encoded with, to decode what Terraform sends.

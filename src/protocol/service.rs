@@ -70,13 +70,6 @@ impl ProviderService {
     }
 }
 
-fn no_data_sources(type_name: &str) -> Diagnostics {
-    Diagnostics::from_error(
-        "Unknown data source",
-        format!("This provider has no data sources, so {type_name:?} does not exist."),
-    )
-}
-
 #[tonic::async_trait]
 impl Provider for ProviderService {
     async fn get_metadata(
@@ -90,10 +83,17 @@ impl Provider for ProviderService {
                 type_name: name.to_string(),
             })
             .collect();
+        let data_sources = self
+            .server
+            .data_source_schemas()
+            .map(|(name, _)| pb::get_metadata::DataSourceMetadata {
+                type_name: name.to_string(),
+            })
+            .collect();
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(Self::server_capabilities()),
             diagnostics: Vec::new(),
-            data_sources: Vec::new(),
+            data_sources,
             resources,
         }))
     }
@@ -110,7 +110,11 @@ impl Provider for ProviderService {
         Ok(Response::new(pb::get_provider_schema::Response {
             provider: Some(schema(self.server.provider_schema())),
             resource_schemas,
-            data_source_schemas: Default::default(),
+            data_source_schemas: self
+                .server
+                .data_source_schemas()
+                .map(|(name, s)| (name.to_string(), schema(s)))
+                .collect(),
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(Self::server_capabilities()),
@@ -157,8 +161,21 @@ impl Provider for ProviderService {
         &self,
         request: Request<pb::validate_data_resource_config::Request>,
     ) -> Reply<pb::validate_data_resource_config::Response> {
+        let request = request.get_ref();
+        let diags = self
+            .server
+            .data_source_value_type(&request.type_name)
+            .cloned()
+            .and_then(|ty| {
+                decode_dynamic(request.config.as_ref(), &ty, "data source configuration")
+            })
+            .map(|config| {
+                self.server
+                    .validate_data_source_config(&request.type_name, &config)
+            })
+            .unwrap_or_else(|diags| diags);
         Ok(Response::new(pb::validate_data_resource_config::Response {
-            diagnostics: diagnostics(no_data_sources(&request.get_ref().type_name)),
+            diagnostics: diagnostics(diags),
         }))
     }
 
@@ -346,9 +363,31 @@ impl Provider for ProviderService {
         &self,
         request: Request<pb::read_data_source::Request>,
     ) -> Reply<pb::read_data_source::Response> {
+        let request = request.get_ref();
+        let read = match self
+            .server
+            .data_source_value_type(&request.type_name)
+            .cloned()
+        {
+            Ok(ty) => {
+                match decode_dynamic(request.config.as_ref(), &ty, "data source configuration") {
+                    Ok(config) => self
+                        .server
+                        .read_data_source(&request.type_name, &config)
+                        .await
+                        .map(|state| encode_dynamic(&state, &ty)),
+                    Err(diags) => Err(diags),
+                }
+            }
+            Err(diags) => Err(diags),
+        };
+        let (state, diags) = match read {
+            Ok(state) => (Some(state), Diagnostics::new()),
+            Err(diags) => (None, diags),
+        };
         Ok(Response::new(pb::read_data_source::Response {
-            state: None,
-            diagnostics: diagnostics(no_data_sources(&request.get_ref().type_name)),
+            state,
+            diagnostics: diagnostics(diags),
         }))
     }
 

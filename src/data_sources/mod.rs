@@ -1,0 +1,33 @@
+//! The data sources clouddb offers: what people look up before they write a grant.
+
+mod account_privileges;
+
+use std::sync::Arc;
+
+use crate::framework::{DataSource, Resource};
+
+use self::account_privileges::{AccountPrivileges, ImportSuffix};
+use crate::resources::postgres_account_privileges::TYPE_NAME as POSTGRES;
+
+/// PostgreSQL reads an account's privileges only on the objects it is asked about.
+const POSTGRES_OBJECTS: ImportSuffix = ImportSuffix {
+    name: "objects",
+    description: "The objects to read the account's privileges on, each `<object_type>:<names joined by dots>` as in an import ID: `database:appdb`, `schema:appdb.public`, `table:appdb.public.users`, `column:appdb.public.users.email`, `function:appdb.public.add_user(text,text)`. PostgreSQL reports privileges only on objects it is asked about; without any, `object` is empty.",
+    separator: ";",
+};
+
+/// Every data source, built on the provider's resources.
+pub fn all(resources: &[Arc<dyn Resource>]) -> Vec<Arc<dyn DataSource>> {
+    resources
+        .iter()
+        .filter_map(|resource| {
+            let source = AccountPrivileges::reading(resource.clone())?;
+            Some(if resource.type_name() == POSTGRES {
+                source.asking(POSTGRES_OBJECTS)
+            } else {
+                source
+            })
+        })
+        .map(|source| Arc::new(source) as Arc<dyn DataSource>)
+        .collect()
+}
