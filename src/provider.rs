@@ -345,7 +345,7 @@ impl Provider for CloudDbProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        data_sources::all(&resources::all(self.clouds.clone()))
+        data_sources::all(self.clouds.clone())
     }
 }
 

@@ -179,7 +179,7 @@ fn the_schema_terraform_shows_describes_everything() {
     let data_sources = provider["data_source_schemas"]
         .as_object()
         .expect("data sources");
-    assert_eq!(data_sources.len(), 4, "{data_sources:?}");
+    assert_eq!(data_sources.len(), 8, "{data_sources:?}");
     for (name, schema) in data_sources {
         undescribed_in(&schema["block"], &format!("data.{name}"), &mut undescribed);
     }
@@ -206,8 +206,9 @@ fn undescribed_in(block: &serde_json::Value, path: &str, undescribed: &mut Vec<S
     }
 }
 
-/// examples/data_sources, after the quickstart: each data source reads what the quickstart
-/// granted, in the shape its resource records, and an account that does not exist is named.
+/// examples/data_sources, after the quickstart: each privileges data source reads what the
+/// quickstart granted, in the shape its resource records, each accounts data source lists the
+/// instance's accounts, and an account that does not exist is named.
 fn data_sources_example(version: TerraformVersion) {
     let sim = Sim::start();
     example_workspace(&sim, "quickstart", version).apply();
@@ -238,6 +239,18 @@ fn data_sources_example(version: TerraformVersion) {
         value("tdsql_app_views"),
         serde_json::json!([{"database": "shop", "view": "order_totals", "privileges": ["SELECT"]}])
     );
+    assert_eq!(
+        value("standard_polardb_accounts"),
+        serde_json::json!(["app", "reporting"])
+    );
+    assert_eq!(
+        value("account_names"),
+        serde_json::json!({
+            "cdb": ["app@%"],
+            "postgres": ["app"],
+            "tdsql": ["app@%", "report@10.0.0.%", "tdsql@%"],
+        })
+    );
     lookups.expect_empty_plan("after reading the data sources");
 
     let missing = sim_workspace(&sim, version);
@@ -247,6 +260,12 @@ fn data_sources_example(version: TerraformVersion) {
             .replace("account_name  = \"app\"", "account_name  = \"nobody\""),
     );
     missing.plan_fails_saying(&["No such account", "nobody"]);
+    missing.write_config(
+        &std::fs::read_to_string(example("data_sources").join("main.tf"))
+            .expect("example")
+            .replace("pc-sim00001", "pc-nothere"),
+    );
+    missing.plan_fails_saying(&["Could not list the accounts of PolarDB cluster pc-nothere"]);
 }
 
 on_each_terraform!(data_sources_example);

@@ -64,3 +64,32 @@ output "postgres_app_objects" {
 output "tdsql_app_views" {
   value = data.clouddb_tdsql_account_privileges.app.view
 }
+
+# Every account of an instance or cluster, e.g. to grant to each with for_each.
+data "clouddb_polardb_accounts" "cluster" {
+  db_cluster_id = "pc-sim00001"
+}
+
+data "clouddb_cdb_accounts" "instance" {
+  instance_id = "cdb-sim00001"
+}
+
+data "clouddb_postgres_accounts" "instance" {
+  db_instance_id = "postgres-sim00001"
+}
+
+data "clouddb_tdsql_accounts" "instance" {
+  instance_id = "tdsql-sim00001"
+}
+
+output "standard_polardb_accounts" {
+  value = [for a in data.clouddb_polardb_accounts.cluster.accounts : a.account_name if a.account_type == "Normal"]
+}
+
+output "account_names" {
+  value = {
+    cdb      = [for a in data.clouddb_cdb_accounts.instance.accounts : "${a.user}@${a.host}"]
+    postgres = [for a in data.clouddb_postgres_accounts.instance.accounts : a.user_name]
+    tdsql    = [for a in data.clouddb_tdsql_accounts.instance.accounts : "${a.user}@${a.host}"]
+  }
+}

@@ -1,10 +1,12 @@
 //! The data sources clouddb offers: what people look up before they write a grant.
 
 mod account_privileges;
+mod accounts;
 
 use std::sync::Arc;
 
-use crate::framework::{DataSource, Resource};
+use crate::framework::DataSource;
+use crate::resources::clients::Clouds;
 
 use self::account_privileges::{AccountPrivileges, ImportSuffix};
 use crate::resources::postgres_account_privileges::TYPE_NAME as POSTGRES;
@@ -16,10 +18,15 @@ const POSTGRES_OBJECTS: ImportSuffix = ImportSuffix {
     separator: ";",
 };
 
-/// Every data source, built on the provider's resources.
-pub fn all(resources: &[Arc<dyn Resource>]) -> Vec<Arc<dyn DataSource>> {
-    resources
-        .iter()
+/// Every data source: each resource's reading of one account, and each system's list of
+/// accounts.
+pub fn all(clouds: Arc<Clouds>) -> Vec<Arc<dyn DataSource>> {
+    let mut all: Vec<Arc<dyn DataSource>> = accounts::all(&clouds)
+        .into_iter()
+        .map(|source| Arc::new(source) as Arc<dyn DataSource>)
+        .collect();
+    let privileges = crate::resources::all(clouds)
+        .into_iter()
         .filter_map(|resource| {
             let source = AccountPrivileges::reading(resource.clone())?;
             Some(if resource.type_name() == POSTGRES {
@@ -28,6 +35,7 @@ pub fn all(resources: &[Arc<dyn Resource>]) -> Vec<Arc<dyn DataSource>> {
                 source
             })
         })
-        .map(|source| Arc::new(source) as Arc<dyn DataSource>)
-        .collect()
+        .map(|source| Arc::new(source) as Arc<dyn DataSource>);
+    all.extend(privileges);
+    all
 }

@@ -224,6 +224,36 @@ pub struct AsyncRequestInfo {
 /// How waiting for a task ended, when the task did not fail.
 pub type TaskWait = Waited<AsyncRequestInfo>;
 
+/// DescribeAccounts' `Limit`: the largest page.
+const ACCOUNTS_PAGE_SIZE: usize = 100;
+
+/// An account as DescribeAccounts lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedAccount {
+    pub user: String,
+    pub host: String,
+    /// `Notes`: the account's remark.
+    pub notes: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AccountsPage {
+    #[serde(default)]
+    total_count: usize,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    items: Vec<AccountItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct AccountItem {
+    user: String,
+    host: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    notes: String,
+}
+
 /// The CDB API (version 2017-03-20) on a Tencent API 3.0 client.
 #[derive(Clone, Debug)]
 pub struct CdbClient {
@@ -334,6 +364,40 @@ impl CdbClient {
             method: V2Method::Post,
         };
         self.tencent.call_v2(call, deadline).await.map(|_| ())
+    }
+
+    /// DescribeAccounts, every page: the instance's accounts.
+    pub async fn describe_accounts(
+        &self,
+        instance_id: &str,
+        deadline: Instant,
+    ) -> Result<Vec<ListedAccount>, CloudError> {
+        const ACTION: &str = "DescribeAccounts";
+        let mut accounts = Vec::new();
+        loop {
+            let params = serde_json::json!({
+                "InstanceId": instance_id,
+                "Offset": accounts.len(),
+                "Limit": ACCOUNTS_PAGE_SIZE,
+            });
+            let response = self.call(ACTION, params, deadline).await?;
+            let request_id = request_id_of(&response);
+            let page: AccountsPage =
+                serde_json::from_value(response).map_err(|error| CloudError::InvalidResponse {
+                    action: ACTION.to_owned(),
+                    detail: format!("cannot read Items: {error}"),
+                    request_id,
+                })?;
+            let page_len = page.items.len();
+            accounts.extend(page.items.into_iter().map(|item| ListedAccount {
+                user: item.user,
+                host: item.host,
+                notes: item.notes,
+            }));
+            if page_len == 0 || accounts.len() >= page.total_count {
+                return Ok(accounts);
+            }
+        }
     }
 
     /// DescribeAccountPrivileges: what the account holds now, in the API's words.

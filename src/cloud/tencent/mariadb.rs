@@ -12,7 +12,7 @@
 //! - DescribeAccountPrivileges reads one scope per call: `DbName` `*` is global, `Type` `*` a
 //!   database, `Type` `table|view|proc|func` with `Object` an object, `ColName` a column.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
@@ -22,7 +22,7 @@ use super::legacy::{flatten_values, Envelope, V2Call, V2Method};
 use super::poll::{wait, Look, Polling, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
-use crate::cloud::json::{request_id_of, text_field};
+use crate::cloud::json::{null_as_empty, request_id_of, text_field};
 use crate::cloud::transport::Location;
 
 pub const SERVICE: &str = "mariadb";
@@ -130,6 +130,30 @@ pub struct DatabaseObjects {
     pub views: Vec<String>,
     pub procedures: Vec<String>,
     pub functions: Vec<String>,
+}
+
+/// An account as DescribeAccounts lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedAccount {
+    pub user: String,
+    pub host: String,
+    pub description: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UsersReply {
+    #[serde(default, deserialize_with = "null_as_empty")]
+    users: Vec<UserRecord>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UserRecord {
+    user_name: String,
+    host: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    description: String,
 }
 
 /// The TDSQL API on a Tencent API 3.0 client.
@@ -275,6 +299,34 @@ impl TdsqlClient {
             method: V2Method::Post,
         };
         self.tencent.call_v2(call, deadline).await.map(|_| ())
+    }
+
+    /// DescribeAccounts: the instance's accounts, in one answer.
+    pub async fn describe_accounts(
+        &self,
+        instance_id: &str,
+        deadline: Instant,
+    ) -> Result<Vec<ListedAccount>, CloudError> {
+        const ACTION: &str = "DescribeAccounts";
+        let response = self
+            .call(ACTION, json!({ "InstanceId": instance_id }), deadline)
+            .await?;
+        let request_id = request_id_of(&response);
+        let reply: UsersReply =
+            serde_json::from_value(response).map_err(|error| CloudError::InvalidResponse {
+                action: ACTION.to_owned(),
+                detail: format!("cannot read Users: {error}"),
+                request_id,
+            })?;
+        Ok(reply
+            .users
+            .into_iter()
+            .map(|user| ListedAccount {
+                user: user.user_name,
+                host: user.host,
+                description: user.description,
+            })
+            .collect())
     }
 
     /// DescribeAccountPrivileges: what the account holds on one scope.
