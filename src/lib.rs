@@ -3,6 +3,7 @@
 pub mod cloud;
 pub mod data_sources;
 pub mod framework;
+pub mod list_resources;
 pub mod plugin;
 pub mod protocol;
 pub mod provider;

@@ -10,8 +10,10 @@ use crate::cloud::credentials::{AlibabaCredentials, Secret, TencentCredentials};
 use crate::cloud::transport::Transport;
 use crate::data_sources;
 use crate::framework::{
-    Attribute, Block, DataSource, Diagnostics, NestedBlock, Nesting, Provider, Resource, Schema,
+    Attribute, Block, DataSource, Diagnostics, ListResource, NestedBlock, Nesting, Provider,
+    Resource, Schema,
 };
+use crate::list_resources;
 use crate::resources;
 use crate::resources::clients::{Clouds, Configured};
 use crate::value::{AttributePath, Type, Value};
@@ -346,6 +348,10 @@ impl Provider for CloudDbProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         data_sources::all(self.clouds.clone())
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        list_resources::all(self.clouds.clone())
     }
 }
 

@@ -20,8 +20,8 @@ use crate::value::{Type, Value};
 const DEADLINE: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// Which system a data source lists, and what it says of each account.
-#[derive(Clone, Copy)]
-enum System {
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum System {
     Cdb,
     Tdsql,
     Postgres,
@@ -29,6 +29,8 @@ enum System {
 }
 
 impl System {
+    pub(crate) const ALL: [System; 4] = [Self::Cdb, Self::Tdsql, Self::Postgres, Self::PolarDb];
+
     fn type_name(self) -> &'static str {
         match self {
             Self::Cdb => "clouddb_cdb_accounts",
@@ -39,13 +41,31 @@ impl System {
     }
 
     /// The argument naming the instance or cluster, and what it is.
-    fn argument(self) -> (&'static str, &'static str) {
+    pub(crate) fn argument(self) -> (&'static str, &'static str) {
         match self {
             Self::Cdb => ("instance_id", "CDB instance"),
             Self::Tdsql => ("instance_id", "TDSQL instance"),
             Self::Postgres => ("db_instance_id", "PostgreSQL instance"),
             Self::PolarDb => ("db_cluster_id", "PolarDB cluster"),
         }
+    }
+
+    /// Whether `type_name` is the resource that manages this system's accounts.
+    pub(crate) fn manages(self, type_name: &str) -> bool {
+        let resource = match self {
+            Self::Cdb => "clouddb_cdb_account_privileges",
+            Self::Tdsql => "clouddb_tdsql_account_privileges",
+            Self::Postgres => "clouddb_postgres_account_privileges",
+            Self::PolarDb => "clouddb_polardb_account_grant",
+        };
+        type_name == resource
+    }
+
+    /// Whether a listed account is one its resource can manage: PolarDB's Super accounts hold
+    /// every privilege already and take no grant.
+    pub(crate) fn can_manage(self, account: &Value) -> bool {
+        self != Self::PolarDb
+            || account.attr("account_type").and_then(Value::as_str) == Some("Normal")
     }
 
     /// Each account's fields: name, type, description.
@@ -97,37 +117,32 @@ pub struct Accounts {
 
 /// The four listings.
 pub fn all(clouds: &Arc<Clouds>) -> Vec<Accounts> {
-    [
-        System::Cdb,
-        System::Tdsql,
-        System::Postgres,
-        System::PolarDb,
-    ]
-    .into_iter()
-    .map(|system| Accounts {
-        system,
-        clouds: clouds.clone(),
-    })
-    .collect()
+    System::ALL
+        .into_iter()
+        .map(|system| Accounts {
+            system,
+            clouds: clouds.clone(),
+        })
+        .collect()
 }
 
 fn text(value: &str) -> Value {
     Value::String(value.to_owned())
 }
 
-impl Accounts {
+impl System {
     /// Every account of `id`, each as an object of [`System::fields`].
-    async fn list(&self, id: &str) -> Result<Vec<Value>, Diagnostics> {
+    pub(crate) async fn list(self, clouds: &Clouds, id: &str) -> Result<Vec<Value>, Diagnostics> {
         let deadline = Instant::now() + DEADLINE;
-        let (_, what) = self.system.argument();
+        let (_, what) = self.argument();
         let failed = |error: CloudError| {
             cloud_error(
                 format!("Could not list the accounts of {what} {id}"),
                 &error,
             )
         };
-        Ok(match self.system {
-            System::Cdb => CdbClient::new(self.clouds.tencent()?)
+        Ok(match self {
+            System::Cdb => CdbClient::new(clouds.tencent()?)
                 .describe_accounts(id, deadline)
                 .await
                 .map_err(failed)?
@@ -140,7 +155,7 @@ impl Accounts {
                     ])
                 })
                 .collect(),
-            System::Tdsql => TdsqlClient::new(self.clouds.tencent()?)
+            System::Tdsql => TdsqlClient::new(clouds.tencent()?)
                 .describe_accounts(id, deadline)
                 .await
                 .map_err(failed)?
@@ -153,7 +168,7 @@ impl Accounts {
                     ])
                 })
                 .collect(),
-            System::Postgres => PostgresClient::new(self.clouds.tencent()?)
+            System::Postgres => PostgresClient::new(clouds.tencent()?)
                 .map_err(|e| {
                     Diagnostics::from_error("Invalid Tencent Cloud configuration", e.to_string())
                 })?
@@ -169,8 +184,7 @@ impl Accounts {
                     ])
                 })
                 .collect(),
-            System::PolarDb => self
-                .clouds
+            System::PolarDb => clouds
                 .polardb()?
                 .describe_accounts(id, None, deadline)
                 .await
@@ -243,7 +257,7 @@ impl DataSource for Accounts {
             .attr(argument)
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let accounts = self.list(id).await?;
+        let accounts = self.system.list(&self.clouds, id).await?;
         Ok(Value::object([
             (argument, text(id)),
             ("accounts", Value::List(accounts)),

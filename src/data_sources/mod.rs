@@ -1,7 +1,7 @@
 //! The data sources clouddb offers: what people look up before they write a grant.
 
 mod account_privileges;
-mod accounts;
+pub(crate) mod accounts;
 
 use std::sync::Arc;
 

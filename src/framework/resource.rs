@@ -9,6 +9,7 @@ use crate::value::Value;
 use super::data_source::DataSource;
 use super::diagnostics::Diagnostics;
 use super::identity::IdentitySchema;
+use super::list_resource::ListResource;
 use super::schema::Schema;
 
 /// What an apply left behind: the object as it now exists (null when there is none) and what went wrong.
@@ -103,6 +104,10 @@ pub trait Provider: Send + Sync {
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         Vec::new()
     }
 

@@ -11,6 +11,7 @@ use crate::value::{AttributePath, Type, Value};
 use super::data_source::DataSource;
 use super::diagnostics::Diagnostics;
 use super::identity::IdentitySchema;
+use super::list_resource::{ListResource, Listed};
 use super::plan::{plan_change, Plan};
 use super::resource::{ApplyOutcome, Provider, Resource};
 use super::schema::Schema;
@@ -34,11 +35,18 @@ struct RegisteredDataSource {
     value_type: Type,
 }
 
+struct RegisteredList {
+    lister: Arc<dyn ListResource>,
+    config_schema: Schema,
+    config_type: Type,
+}
+
 pub struct ProviderServer {
     provider: Arc<dyn Provider>,
     provider_schema: Schema,
     resources: BTreeMap<&'static str, RegisteredResource>,
     data_sources: BTreeMap<&'static str, RegisteredDataSource>,
+    lists: BTreeMap<&'static str, RegisteredList>,
     /// Set by StopProvider (Ctrl-C in Terraform): operations still running are abandoned.
     stopped: watch::Sender<bool>,
 }
@@ -81,11 +89,25 @@ impl ProviderServer {
                 (source.type_name(), entry)
             })
             .collect();
+        let lists = provider
+            .list_resources()
+            .into_iter()
+            .map(|lister| {
+                let config_schema = lister.config_schema();
+                let entry = RegisteredList {
+                    config_type: config_schema.value_type(),
+                    lister: lister.clone(),
+                    config_schema,
+                };
+                (lister.type_name(), entry)
+            })
+            .collect();
         ProviderServer {
             provider_schema: provider.schema(),
             provider,
             resources,
             data_sources,
+            lists,
             stopped: watch::channel(false).0,
         }
     }
@@ -167,6 +189,64 @@ impl ProviderServer {
         self.unless_stopped(entry.source.read(config))
             .await
             .unwrap_or_else(|| Err(interrupted()))
+    }
+
+    /// The `config` block of each list resource.
+    pub fn list_resource_schemas(&self) -> impl Iterator<Item = (&'static str, &Schema)> {
+        self.lists
+            .iter()
+            .map(|(name, entry)| (*name, &entry.config_schema))
+    }
+
+    fn list_resource(&self, type_name: &str) -> Result<&RegisteredList, Diagnostics> {
+        self.lists.get(type_name).ok_or_else(|| {
+            let known: Vec<&str> = self.lists.keys().copied().collect();
+            Diagnostics::from_error(
+                "Unknown list resource",
+                format!(
+                    "This provider lists no resource type {type_name:?}; it lists {}.",
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// The type a list resource's `config` is encoded with.
+    pub fn list_config_type(&self, type_name: &str) -> Result<&Type, Diagnostics> {
+        self.list_resource(type_name)
+            .map(|entry| &entry.config_type)
+    }
+
+    pub fn validate_list_config(&self, type_name: &str, config: &Value) -> Diagnostics {
+        let entry = match self.list_resource(type_name) {
+            Ok(entry) => entry,
+            Err(diags) => return diags,
+        };
+        let mut diags = Diagnostics::new();
+        validate_config(
+            &entry.config_schema.block,
+            config,
+            &AttributePath::root(),
+            &mut diags,
+        );
+        diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
+    }
+
+    /// Up to `limit` objects of the type, and the problem that stopped the listing, if any.
+    pub async fn list(
+        &self,
+        type_name: &str,
+        config: &Value,
+        include_object: bool,
+        limit: usize,
+    ) -> (Vec<Listed>, Diagnostics) {
+        let entry = match self.list_resource(type_name) {
+            Ok(entry) => entry,
+            Err(diags) => return (Vec::new(), diags),
+        };
+        self.unless_stopped(entry.lister.list(config, include_object, limit))
+            .await
+            .unwrap_or_else(|| (Vec::new(), interrupted()))
     }
 
     /// The type a resource's values are encoded with, to decode what Terraform sends.

@@ -1,6 +1,9 @@
 //! The tfplugin6 Provider service: decode the request, call the framework, encode the answer.
 
+use std::pin::Pin;
 use std::sync::Arc;
+
+use tokio_stream::Stream;
 
 use tonic::{Request, Response, Status};
 
@@ -70,8 +73,101 @@ impl ProviderService {
     }
 }
 
+/// The events of one ListResource call, as Terraform reads them.
+type ListEvents = Pin<Box<dyn Stream<Item = Result<pb::list_resource::Event, Status>> + Send>>;
+
+impl ProviderService {
+    /// Each object found as an event with its identity (and its value when asked), then, if
+    /// the listing stopped on a problem, one event carrying it.
+    async fn list_events(
+        &self,
+        request: &pb::list_resource::Request,
+    ) -> Vec<pb::list_resource::Event> {
+        let type_name = &request.type_name;
+        let problem = |diags: Diagnostics| pb::list_resource::Event {
+            identity: None,
+            display_name: String::new(),
+            resource_object: None,
+            diagnostic: diagnostics(diags),
+        };
+        let (Some(identity), Ok(resource_type)) = (
+            self.server
+                .identity_schema(type_name)
+                .map(IdentitySchema::value_type),
+            self.resource_type(type_name),
+        ) else {
+            return vec![problem(Diagnostics::from_error(
+                "Unknown list resource",
+                format!("This provider lists no resource type {type_name:?}."),
+            ))];
+        };
+        let config = match self
+            .server
+            .list_config_type(type_name)
+            .cloned()
+            .and_then(|ty| decode_dynamic(request.config.as_ref(), &ty, "list configuration"))
+        {
+            Ok(config) => config,
+            Err(diags) => return vec![problem(diags)],
+        };
+        let limit = usize::try_from(request.limit).unwrap_or(0);
+        let (listed, diags) = self
+            .server
+            .list(type_name, &config, request.include_resource_object, limit)
+            .await;
+        let mut events: Vec<pb::list_resource::Event> = listed
+            .into_iter()
+            .map(|listed| pb::list_resource::Event {
+                identity: Some(pb::ResourceIdentityData {
+                    identity_data: Some(encode_dynamic(&listed.identity, &identity)),
+                }),
+                display_name: listed.display_name,
+                resource_object: listed
+                    .object
+                    .map(|object| encode_dynamic(&object, &resource_type)),
+                diagnostic: Vec::new(),
+            })
+            .collect();
+        if !diags.is_empty() {
+            events.push(problem(diags));
+        }
+        events
+    }
+}
+
 #[tonic::async_trait]
 impl Provider for ProviderService {
+    type ListResourceStream = ListEvents;
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Reply<Self::ListResourceStream> {
+        let events = self.list_events(request.get_ref()).await;
+        let stream: ListEvents = Box::pin(tokio_stream::iter(events.into_iter().map(Ok)));
+        Ok(Response::new(stream))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Reply<pb::validate_list_resource_config::Response> {
+        let request = request.get_ref();
+        let diags = self
+            .server
+            .list_config_type(&request.type_name)
+            .cloned()
+            .and_then(|ty| decode_dynamic(request.config.as_ref(), &ty, "list configuration"))
+            .map(|config| {
+                self.server
+                    .validate_list_config(&request.type_name, &config)
+            })
+            .unwrap_or_else(|diags| diags);
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diagnostics(diags),
+        }))
+    }
+
     async fn get_metadata(
         &self,
         _request: Request<pb::get_metadata::Request>,
@@ -90,11 +186,19 @@ impl Provider for ProviderService {
                 type_name: name.to_string(),
             })
             .collect();
+        let list_resources = self
+            .server
+            .list_resource_schemas()
+            .map(|(name, _)| pb::get_metadata::ListResourceMetadata {
+                type_name: name.to_string(),
+            })
+            .collect();
         Ok(Response::new(pb::get_metadata::Response {
             server_capabilities: Some(Self::server_capabilities()),
             diagnostics: Vec::new(),
             data_sources,
             resources,
+            list_resources,
         }))
     }
 
@@ -118,6 +222,11 @@ impl Provider for ProviderService {
             diagnostics: Vec::new(),
             provider_meta: None,
             server_capabilities: Some(Self::server_capabilities()),
+            list_resource_schemas: self
+                .server
+                .list_resource_schemas()
+                .map(|(name, s)| (name.to_string(), schema(s)))
+                .collect(),
         }))
     }
 
