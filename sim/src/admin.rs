@@ -67,12 +67,10 @@ async fn list_faults(State(state): State<SimState>) -> Response {
 
 /// `POST /_sim/faults`: queues a fault; answers it with its id (201).
 async fn add_fault(State(state): State<SimState>, body: Bytes) -> Result<Response, AdminError> {
-    let (spec, task) = faults::read_request(&body).map_err(bad_request)?;
-    let fault = match task {
-        Some(task) => state.add_task_fault(spec, task),
-        None => state.add_fault(spec),
-    }
-    .map_err(bad_request)?;
+    let request = faults::read_request(&body).map_err(bad_request)?;
+    let fault = state
+        .add_fault_every(request.spec, request.task, request.every)
+        .map_err(bad_request)?;
     Ok((StatusCode::CREATED, Json(fault)).into_response())
 }
 

@@ -76,6 +76,13 @@ pub struct PendingFault {
     pub id: u64,
     /// Calls left to shape.
     pub remaining: u32,
+    /// It shapes one matching call in this many (the `every`-th, then every `every` more); the
+    /// calls between pass untouched, to the faults queued after it.
+    #[serde(skip_serializing_if = "is_one")]
+    pub every: u32,
+    /// Matching calls seen so far.
+    #[serde(skip)]
+    seen: u32,
     #[serde(flatten)]
     pub spec: FaultSpec,
     /// How the tasks of the calls it shapes end, for a task fault.
@@ -88,6 +95,8 @@ pub struct PendingFault {
 pub enum FaultError {
     #[error("fault: `count` must be at least 1")]
     ZeroCount,
+    #[error("fault: `every` must be at least 1")]
+    ZeroEvery,
     #[error("fault: `action` must not be empty")]
     NoAction,
     #[error("fault: give at least one of `error_code`, `latency_ms`, `drop_connection`")]
@@ -111,9 +120,17 @@ pub enum FaultError {
     Format(String),
 }
 
-/// Reads the body of `POST /_sim/faults`: a [`FaultSpec`], and a [`TaskFault`] when it has
-/// `task_status`.
-pub(crate) fn read_request(body: &[u8]) -> Result<(FaultSpec, Option<TaskFault>), FaultError> {
+/// What `POST /_sim/faults` asks for: a [`FaultSpec`], a [`TaskFault`] when the body has
+/// `task_status`, and how often it shapes a matching call (`every`, 1 when absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FaultRequest {
+    pub spec: FaultSpec,
+    pub task: Option<TaskFault>,
+    pub every: u32,
+}
+
+/// Reads the body of `POST /_sim/faults`.
+pub(crate) fn read_request(body: &[u8]) -> Result<FaultRequest, FaultError> {
     let format = |e: serde_json::Error| FaultError::Format(e.to_string());
     let mut fields = match serde_json::from_slice::<Value>(body).map_err(format)? {
         Value::Object(fields) => fields,
@@ -138,8 +155,15 @@ pub(crate) fn read_request(body: &[u8]) -> Result<(FaultSpec, Option<TaskFault>)
         (None, Some(_)) => return Err(FaultError::TaskInfoWithoutStatus),
         (None, None) => None,
     };
+    let every = match fields.remove("every") {
+        None | Some(Value::Null) => 1,
+        Some(value) => value
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| FaultError::Format("`every` must be a whole number".to_owned()))?,
+    };
     let spec = serde_json::from_value(Value::Object(fields)).map_err(format)?;
-    Ok((spec, task))
+    Ok(FaultRequest { spec, task, every })
 }
 
 impl FaultSpec {
@@ -281,11 +305,26 @@ impl FaultQueue {
         spec: FaultSpec,
         task: Option<TaskFault>,
     ) -> Result<PendingFault, FaultError> {
+        self.add_every(spec, task, 1)
+    }
+
+    /// Queues a fault that shapes one matching call in `every`.
+    pub(crate) fn add_every(
+        &mut self,
+        spec: FaultSpec,
+        task: Option<TaskFault>,
+        every: u32,
+    ) -> Result<PendingFault, FaultError> {
         spec.validate_with(task.as_ref())?;
+        if every == 0 {
+            return Err(FaultError::ZeroEvery);
+        }
         self.next_id += 1;
         let fault = PendingFault {
             id: self.next_id,
             remaining: spec.count,
+            every,
+            seen: 0,
             spec,
             task,
         };
@@ -301,13 +340,16 @@ impl FaultQueue {
         self.pending.clear();
     }
 
-    /// Uses up one call of the first fault that matches, if any; a task fault only matches a
-    /// call that starts a task.
+    /// Uses up one call of the first fault that matches and whose turn it is, if any; a task
+    /// fault only matches a call that starts a task.
     pub(crate) fn take(&mut self, service: &str, action: &str, starts_task: bool) -> Option<Fault> {
-        let index = self
-            .pending
-            .iter()
-            .position(|f| f.spec.matches(service, action) && (f.task.is_none() || starts_task))?;
+        let index = self.pending.iter_mut().position(|f| {
+            if !f.spec.matches(service, action) || (f.task.is_some() && !starts_task) {
+                return false;
+            }
+            f.seen += 1;
+            f.seen % f.every == 0
+        })?;
         let fault = &mut self.pending[index];
         fault.remaining -= 1;
         let spec = &fault.spec;
@@ -343,6 +385,10 @@ fn is_false(value: &bool) -> bool {
     !*value
 }
 
+fn is_one(value: &u32) -> bool {
+    *value == 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -358,8 +404,8 @@ mod tests {
     }
 
     fn request(json: &str) -> Result<PendingFault, FaultError> {
-        let (spec, task) = read_request(json.as_bytes())?;
-        FaultQueue::default().add(spec, task)
+        let request = read_request(json.as_bytes())?;
+        FaultQueue::default().add_every(request.spec, request.task, request.every)
     }
 
     #[test]
@@ -487,12 +533,12 @@ mod tests {
     #[test]
     fn task_faults_wait_for_a_call_that_starts_a_task() {
         let mut queue = FaultQueue::default();
-        let (fault_spec, task) = read_request(
+        let request = read_request(
             br#"{"service": "cdb", "action": "*", "task_status": "FAILED", "task_info": "boom"}"#,
         )
         .expect("request");
-        assert_eq!(task, Some(TaskFault::new("FAILED", "boom")));
-        queue.add(fault_spec, task).expect("add");
+        assert_eq!(request.task, Some(TaskFault::new("FAILED", "boom")));
+        queue.add(request.spec, request.task).expect("add");
         assert!(queue.take("cdb", "DescribeAccounts", false).is_none());
         let fault = queue
             .take("cdb", "ModifyAccountPrivileges", true)
@@ -503,6 +549,41 @@ mod tests {
                 status: TaskStatus::Failed,
                 info: "boom".into()
             }))
+        );
+    }
+
+    #[test]
+    fn a_fault_every_n_calls_shapes_each_nth_and_lets_the_rest_pass_to_later_faults() {
+        let mut queue = FaultQueue::default();
+        let every_third = read_request(
+            br#"{"action": "*", "error_code": "InternalError", "count": 2, "every": 3}"#,
+        )
+        .expect("request");
+        assert_eq!(every_third.every, 3);
+        queue
+            .add_every(every_third.spec, None, every_third.every)
+            .expect("add");
+        queue
+            .add_plain(spec(r#"{"action": "*", "latency_ms": 5, "count": 100}"#))
+            .expect("add");
+        let shaped: Vec<bool> = (0..8)
+            .map(|_| {
+                queue
+                    .take("cdb", "A", false)
+                    .expect("one of them")
+                    .outcome
+                    .is_some()
+            })
+            .collect();
+        assert_eq!(
+            shaped,
+            [false, false, true, false, false, true, false, false]
+        );
+        let refused =
+            read_request(br#"{"action": "*", "error_code": "X", "every": 0}"#).expect("request");
+        assert_eq!(
+            queue.add_every(refused.spec, None, refused.every),
+            Err(FaultError::ZeroEvery)
         );
     }
 }

@@ -212,6 +212,17 @@ impl SimState {
         locked(&self.inner.faults).add(spec, None)
     }
 
+    /// Queues a fault (a task fault when `task` is given) that shapes one matching call in
+    /// `every`.
+    pub fn add_fault_every(
+        &self,
+        spec: FaultSpec,
+        task: Option<TaskFault>,
+        every: u32,
+    ) -> Result<PendingFault, FaultError> {
+        locked(&self.inner.faults).add_every(spec, task, every)
+    }
+
     /// Queues a fault for the next matching calls that start an async task: they are answered
     /// as usual (plus whatever `spec` adds, e.g. latency), but their tasks end as `task` says
     /// and change nothing.
