@@ -149,7 +149,12 @@ fn change_out_of_band(sim: &Sim, privileges: &AccountPrivileges) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let outcome = sim.block_on(async {
         let task = client
-            .modify_account_privileges(INSTANCE, &account, privileges, deadline)
+            .modify_account_privileges(
+                INSTANCE,
+                std::slice::from_ref(&account),
+                privileges,
+                deadline,
+            )
             .await?;
         client
             .wait_for_async_request("ModifyAccountPrivileges", &task.async_request_id, deadline)
@@ -1114,4 +1119,81 @@ fn ctrl_c_stops_a_long_apply_at_once() {
     workspace.apply();
     assert_eq!(sim.cdb_privileges(INSTANCE, "app", "%"), first_grants());
     workspace.expect_empty_plan("after the re-run");
+}
+
+/// 40 resources giving the accounts of one instance the same privileges, with the documented
+/// rate limit (10 ModifyAccountPrivileges a second) and 30 ms latency: the changes waiting for
+/// the limit go out merged, one call and one task for many accounts, so at most half as many
+/// calls as resources are made, none is throttled, and each account holds its privileges.
+#[test]
+fn identical_changes_waiting_for_the_rate_limit_go_out_as_one_call() {
+    let users: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
+    let mut fixture: Json = serde_json::from_str(&Fixture::builtin().to_json()).expect("fixture");
+    fixture["tencentcloud"]["cdb"][0]["accounts"] = Json::Array(
+        users
+            .iter()
+            .map(|u| serde_json::json!({"user": u, "host": "%"}))
+            .collect(),
+    );
+    let sim = Sim::start_with(
+        Fixture::from_json(&fixture.to_string()).expect("fixture"),
+        SimOptions {
+            latency: Duration::from_millis(30),
+            rate_limits: clouddb_sim::RateLimits::Documented,
+            task_duration: Duration::from_millis(100),
+            ..SimOptions::default()
+        },
+    );
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&format!(
+        r#"{}
+resource "clouddb_cdb_account_privileges" "team" {{
+  for_each    = toset([for i in range(40) : "m${{i}}"])
+  instance_id = "{INSTANCE}"
+  user        = each.key
+
+  database {{
+    database   = "shop"
+    privileges = ["SELECT"]
+  }}
+}}
+"#,
+        sim.tencent_provider_config()
+    ));
+    let started = std::time::Instant::now();
+    workspace.apply();
+    let elapsed = started.elapsed().as_secs_f64();
+    let calls: Vec<Json> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r["action"] == "ModifyAccountPrivileges")
+        .collect();
+    println!(
+        "40 cdb changes applied in {elapsed:.2} s with {} ModifyAccountPrivileges calls",
+        calls.len()
+    );
+    assert!(
+        calls.len() <= 20,
+        "{} calls for 40 resources: the waiting ones were not merged",
+        calls.len()
+    );
+    let merged: usize = calls
+        .iter()
+        .map(|call| call["params"]["Accounts"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(merged, 40, "every account was sent exactly once");
+    let throttled = sim
+        .requests()
+        .iter()
+        .filter(|r| r["error_code"] == "RequestLimitExceeded")
+        .count();
+    assert_eq!(throttled, 0, "no call was throttled");
+    for user in &users {
+        assert_eq!(
+            sim.cdb_privileges(INSTANCE, user, "%"),
+            cdb_grants(&["database:shop:SELECT"]),
+            "{user}"
+        );
+    }
+    workspace.expect_empty_plan("after the merged apply");
 }

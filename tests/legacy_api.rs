@@ -85,7 +85,12 @@ fn cdb_full_cycle(version: TerraformVersion) {
     };
     let outcome = sim.block_on(async {
         let task = client
-            .modify_account_privileges("cdb-sim00001", &account, &drift, deadline)
+            .modify_account_privileges(
+                "cdb-sim00001",
+                std::slice::from_ref(&account),
+                &drift,
+                deadline,
+            )
             .await?;
         client
             .wait_for_async_request("ModifyAccountPrivileges", &task.async_request_id, deadline)

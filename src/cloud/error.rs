@@ -33,7 +33,7 @@ pub enum Missing {
 }
 
 /// A failed cloud call. Every variant names the vendor action; none carries a secret.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum CloudError {
     /// The vendor answered with an error code.
     #[error("{action} failed: {code}: {message}{}", request_id_suffix(Some(.request_id.as_str())))]

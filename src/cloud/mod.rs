@@ -2,6 +2,7 @@
 //! shared transport with retries, rate limits and per-account locks. Knows nothing of Terraform.
 
 pub mod alibaba;
+pub mod batch;
 pub mod credentials;
 pub mod error;
 pub(crate) mod json;

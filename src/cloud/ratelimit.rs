@@ -128,6 +128,15 @@ impl RateLimiter {
             .map(|bucket| bucket.rate)
     }
 
+    /// How long a call of this action made now would wait for its slot (nothing is reserved).
+    pub fn delay(&self, service: &str, action: &str) -> Duration {
+        let now = Instant::now();
+        self.lock_buckets()
+            .get(&key(service, action))
+            .map(|bucket| bucket.next_slot(now).0.saturating_duration_since(now))
+            .unwrap_or_default()
+    }
+
     /// Waits for this action's next slot.
     pub async fn acquire(&self, service: &str, action: &str) {
         if let Some(slot) = self.reserve(service, action, None) {

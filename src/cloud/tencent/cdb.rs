@@ -285,17 +285,25 @@ impl CdbClient {
             .await
     }
 
-    /// ModifyAccountPrivileges in full-replace mode (no `ModifyAction`): afterwards the account
-    /// holds exactly `privileges`; empty lists clear their level.
+    /// How long a ModifyAccountPrivileges sent now would wait for the rate limit.
+    pub fn modify_delay(&self) -> std::time::Duration {
+        self.tencent
+            .transport()
+            .rate_limiter()
+            .delay(SERVICE, "ModifyAccountPrivileges")
+    }
+
+    /// ModifyAccountPrivileges in full-replace mode (no `ModifyAction`): afterwards each of
+    /// `accounts` holds exactly `privileges`; empty lists clear their level.
     pub async fn modify_account_privileges(
         &self,
         instance_id: &str,
-        account: &Account,
+        accounts: &[Account],
         privileges: &AccountPrivileges,
         deadline: Instant,
     ) -> Result<AsyncRequest, CloudError> {
         const ACTION: &str = "ModifyAccountPrivileges";
-        let params = modify_params(instance_id, account, privileges);
+        let params = modify_params(instance_id, accounts, privileges);
         let response = self.call(ACTION, params, deadline).await?;
         let request_id = request_id_of(&response);
         match response.get("AsyncRequestId").and_then(Value::as_str) {
@@ -493,10 +501,10 @@ impl CdbClient {
 }
 
 /// The body of a full-replace ModifyAccountPrivileges: every level is present, empty or not.
-fn modify_params(instance_id: &str, account: &Account, privileges: &AccountPrivileges) -> Value {
+fn modify_params(instance_id: &str, accounts: &[Account], privileges: &AccountPrivileges) -> Value {
     serde_json::json!({
         "InstanceId": instance_id,
-        "Accounts": [account],
+        "Accounts": accounts,
         "GlobalPrivileges": privileges.global_privileges,
         "DatabasePrivileges": privileges.database_privileges,
         "TablePrivileges": privileges.table_privileges,
@@ -533,7 +541,7 @@ mod tests {
             }],
         };
         assert_eq!(
-            modify_params("cdb-sim00001", &account(), &privileges),
+            modify_params("cdb-sim00001", &[account()], &privileges),
             serde_json::json!({
                 "InstanceId": "cdb-sim00001",
                 "Accounts": [{"User": "app", "Host": "%"}],
@@ -547,7 +555,7 @@ mod tests {
 
     #[test]
     fn clearing_everything_sends_empty_lists() {
-        let params = modify_params("cdb-1", &account(), &AccountPrivileges::default());
+        let params = modify_params("cdb-1", &[account()], &AccountPrivileges::default());
         for level in [
             "GlobalPrivileges",
             "DatabasePrivileges",
@@ -668,7 +676,7 @@ mod tests {
             let task = client(&server)
                 .modify_account_privileges(
                     "cdb-sim00001",
-                    &account(),
+                    &[account()],
                     &AccountPrivileges::default(),
                     soon(),
                 )
@@ -695,7 +703,7 @@ mod tests {
             let error = client(&server)
                 .modify_account_privileges(
                     "cdb-1",
-                    &account(),
+                    &[account()],
                     &AccountPrivileges::default(),
                     soon(),
                 )

@@ -14,7 +14,9 @@ use async_trait::async_trait;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use crate::cloud::tencent::cdb::CdbClient;
+use crate::cloud::batch::Batches;
+use crate::cloud::error::CloudError;
+use crate::cloud::tencent::cdb::{Account, AsyncRequest, CdbClient};
 use crate::framework::{Block, Diagnostics, IdentityAttribute};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
@@ -36,9 +38,14 @@ use self::validation::{block, check_every_scope, ACCOUNT_IDS};
 
 pub use self::validation::TYPE_NAME;
 
+/// Changes of one instance to the same privileges, merged while they wait for the rate limit:
+/// (instance, the privileges as sent) → the accounts to give them.
+type MergedWrites = Batches<(String, String), Account, Result<AsyncRequest, CloudError>>;
+
 pub struct CdbAccountPrivileges {
     clouds: Arc<Clouds>,
     configured_accounts: ConfiguredAccounts,
+    writes: MergedWrites,
 }
 
 impl CdbAccountPrivileges {
@@ -46,6 +53,7 @@ impl CdbAccountPrivileges {
         CdbAccountPrivileges {
             clouds,
             configured_accounts: ConfiguredAccounts::default(),
+            writes: MergedWrites::default(),
         }
     }
 }
@@ -169,14 +177,29 @@ impl AccountResource for CdbAccountPrivileges {
                 .map_err(|e| call_failed(&e, wanted, &instance))?;
             return Ok(Sent::Confirmed);
         }
-        let task = client
-            .modify_account_privileges(
-                &wanted.instance_id,
-                &wanted.account,
-                &request,
-                change.deadline,
-            )
+        // ModifyAccountPrivileges takes a list of accounts: resources giving one instance the
+        // same privileges while the rate limit holds them back go out as one call, one task.
+        let key = (
+            wanted.instance_id.clone(),
+            serde_json::to_string(&request).unwrap_or_default(),
+        );
+        let request = &request;
+        let send = |accounts: Vec<Account>| async move {
+            client
+                .modify_account_privileges(&wanted.instance_id, &accounts, request, change.deadline)
+                .await
+        };
+        let task = self
+            .writes
+            .submit(key, wanted.account.clone(), client.modify_delay(), send)
             .await
+            .unwrap_or_else(|| {
+                Err(CloudError::Transport {
+                    action: MODIFY.to_owned(),
+                    detail: "the call merged with this change was abandoned before it was sent"
+                        .to_owned(),
+                })
+            })
             .map_err(|e| call_failed(&e, wanted, &instance))?;
         let waited = client
             .wait_for_async_request(MODIFY, &task.async_request_id, change.deadline)
