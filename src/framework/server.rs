@@ -164,19 +164,12 @@ impl ProviderServer {
     }
 
     pub fn validate_data_source_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let entry = match self.data_source(type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return diags,
-        };
-        let mut diags = Diagnostics::new();
-        validate_config(
-            &entry.schema.block,
-            config,
-            &AttributePath::root(),
-            &mut diags,
-        );
-        entry.source.validate(config, &mut diags);
-        diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
+        match self.data_source(type_name) {
+            Ok(entry) => validated(&entry.schema, config, |diags| {
+                entry.source.validate(config, diags)
+            }),
+            Err(diags) => diags,
+        }
     }
 
     /// The data source's value for `config`, or why it could not be read.
@@ -218,18 +211,10 @@ impl ProviderServer {
     }
 
     pub fn validate_list_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let entry = match self.list_resource(type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return diags,
-        };
-        let mut diags = Diagnostics::new();
-        validate_config(
-            &entry.config_schema.block,
-            config,
-            &AttributePath::root(),
-            &mut diags,
-        );
-        diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
+        match self.list_resource(type_name) {
+            Ok(entry) => validated(&entry.config_schema, config, |_| {}),
+            Err(diags) => diags,
+        }
     }
 
     /// Up to `limit` objects of the type, and the problem that stopped the listing, if any.
@@ -274,15 +259,9 @@ impl ProviderServer {
         for entry in self.resources.values() {
             entry.resource.begin_walk();
         }
-        let mut diags = Diagnostics::new();
-        validate_config(
-            &self.provider_schema.block,
-            config,
-            &AttributePath::root(),
-            &mut diags,
-        );
-        self.provider.validate(config, &mut diags);
-        diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
+        validated(&self.provider_schema, config, |diags| {
+            self.provider.validate(config, diags)
+        })
     }
 
     pub async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
@@ -290,19 +269,12 @@ impl ProviderServer {
     }
 
     pub fn validate_resource_config(&self, type_name: &str, config: &Value) -> Diagnostics {
-        let entry = match self.resource(type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return diags,
-        };
-        let mut diags = Diagnostics::new();
-        validate_config(
-            &entry.schema.block,
-            config,
-            &AttributePath::root(),
-            &mut diags,
-        );
-        entry.resource.validate(config, &mut diags);
-        diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
+        match self.resource(type_name) {
+            Ok(entry) => validated(&entry.schema, config, |diags| {
+                entry.resource.validate(config, diags)
+            }),
+            Err(diags) => diags,
+        }
     }
 
     /// A stored state in the current schema: written by this schema version or an older one
@@ -438,6 +410,18 @@ impl ProviderServer {
             _ = stopped.wait_for(|stopped| *stopped) => None,
         }
     }
+}
+
+/// What is wrong with `config` by `schema`, then by the checks that span attributes, bounded.
+fn validated(
+    schema: &Schema,
+    config: &Value,
+    spanning: impl FnOnce(&mut Diagnostics),
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    validate_config(&schema.block, config, &AttributePath::root(), &mut diags);
+    spanning(&mut diags);
+    diags.bounded(MAX_VALIDATION_DIAGNOSTICS)
 }
 
 fn interrupted() -> Diagnostics {
