@@ -144,7 +144,7 @@ fn change_out_of_band(sim: &Sim, lists: &PrivilegeLists) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let outcome = sim.block_on(async {
         let flow = client
-            .modify_account_privileges(INSTANCE, &account, lists, deadline)
+            .modify_account_privileges(INSTANCE, std::slice::from_ref(&account), lists, deadline)
             .await?;
         client
             .wait_for_flow("ModifyAccountPrivileges", flow.flow_id, deadline)
@@ -436,3 +436,67 @@ fn two_accounts_in_parallel(version: TerraformVersion) {
 }
 
 on_each_terraform!(two_accounts_in_parallel);
+
+/// 40 resources giving TDSQL accounts the same privileges under the documented rate limit: the
+/// changes waiting for it go out merged, every account sent exactly once, none throttled.
+#[test]
+fn identical_changes_waiting_for_the_rate_limit_go_out_merged() {
+    let users: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
+    let mut fixture: Json = serde_json::from_str(&Fixture::builtin().to_json()).expect("fixture");
+    fixture["tencentcloud"]["mariadb"][0]["accounts"] = Json::Array(
+        users
+            .iter()
+            .map(|u| json!({"user": u, "host": "%"}))
+            .collect(),
+    );
+    let sim = Sim::start_with(
+        Fixture::from_json(&fixture.to_string()).expect("fixture"),
+        SimOptions {
+            latency: Duration::from_millis(30),
+            rate_limits: clouddb_sim::RateLimits::Documented,
+            task_duration: Duration::from_millis(100),
+            ..SimOptions::default()
+        },
+    );
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&format!(
+        r#"{}
+resource "clouddb_tdsql_account_privileges" "team" {{
+  for_each    = toset([for i in range(40) : "m${{i}}"])
+  instance_id = "{INSTANCE}"
+  user        = each.key
+
+  database {{
+    database   = "shop"
+    privileges = ["SELECT"]
+  }}
+}}
+"#,
+        sim.tencent_provider_config()
+    ));
+    workspace.apply();
+    let calls = modify_calls(&sim);
+    println!(
+        "40 TDSQL changes sent in {} ModifyAccountPrivileges calls",
+        calls.len()
+    );
+    assert!(calls.len() < 40, "no change was merged");
+    let sent: usize = calls
+        .iter()
+        .map(|call| call["Accounts"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(sent, 40, "every account was sent exactly once");
+    let throttled = sim
+        .requests()
+        .iter()
+        .filter(|r| r["error_code"] == "RequestLimitExceeded")
+        .count();
+    assert_eq!(throttled, 0);
+    for user in &users {
+        assert_eq!(
+            held(&sim, user, "%"),
+            grants(&["database:shop:SELECT"]),
+            "{user}"
+        );
+    }
+}

@@ -182,11 +182,20 @@ impl TdsqlClient {
             .await
     }
 
-    /// ModifyAccountPrivileges with every list: afterwards the account holds exactly `lists`.
+    /// How long a ModifyAccountPrivileges sent now would wait for the rate limit.
+    pub fn modify_delay(&self) -> std::time::Duration {
+        self.tencent
+            .transport()
+            .rate_limiter()
+            .delay(SERVICE, "ModifyAccountPrivileges")
+    }
+
+    /// ModifyAccountPrivileges with every list: afterwards each of `accounts` holds exactly
+    /// `lists`.
     pub async fn modify_account_privileges(
         &self,
         instance_id: &str,
-        account: &Account,
+        accounts: &[Account],
         lists: &PrivilegeLists,
         deadline: Instant,
     ) -> Result<Flow, CloudError> {
@@ -194,7 +203,7 @@ impl TdsqlClient {
         let mut params = serde_json::to_value(lists).unwrap_or_default();
         if let Value::Object(params) = &mut params {
             params.insert("InstanceId".into(), json!(instance_id));
-            params.insert("Accounts".into(), json!([account]));
+            params.insert("Accounts".into(), json!(accounts));
         }
         let response = self.call(ACTION, params, deadline).await?;
         let request_id = request_id_of(&response);

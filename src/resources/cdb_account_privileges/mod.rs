@@ -14,8 +14,6 @@ use async_trait::async_trait;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use crate::cloud::batch::Batches;
-use crate::cloud::error::CloudError;
 use crate::cloud::tencent::cdb::{Account, AsyncRequest, CdbClient};
 use crate::framework::{Block, Diagnostics, IdentityAttribute};
 use crate::resources::clients::Clouds;
@@ -28,6 +26,7 @@ use crate::resources::mysql_family::change::{call_failed, task_ended, Instance};
 use crate::resources::mysql_family::grants::AccountGrants;
 use crate::resources::mysql_family::legacy_reads::{offers_no_read, unread};
 use crate::resources::mysql_family::levels::CDB;
+use crate::resources::mysql_family::merged::{send_merged, MergedWrites};
 use crate::resources::outcome::{ReadFailure, Unfinished};
 use crate::value::Value;
 
@@ -38,14 +37,11 @@ use self::validation::{block, check_every_scope, ACCOUNT_IDS};
 
 pub use self::validation::TYPE_NAME;
 
-/// Changes of one instance to the same privileges, merged while they wait for the rate limit:
-/// (instance, the privileges as sent) → the accounts to give them.
-type MergedWrites = Batches<(String, String), Account, Result<AsyncRequest, CloudError>>;
-
 pub struct CdbAccountPrivileges {
     clouds: Arc<Clouds>,
     configured_accounts: ConfiguredAccounts,
-    writes: MergedWrites,
+    /// Changes to the same privileges, merged while they wait for the rate limit.
+    writes: MergedWrites<AsyncRequest>,
 }
 
 impl CdbAccountPrivileges {
@@ -177,30 +173,23 @@ impl AccountResource for CdbAccountPrivileges {
                 .map_err(|e| call_failed(&e, wanted, &instance))?;
             return Ok(Sent::Confirmed);
         }
-        // ModifyAccountPrivileges takes a list of accounts: resources giving one instance the
-        // same privileges while the rate limit holds them back go out as one call, one task.
-        let key = (
-            wanted.instance_id.clone(),
-            serde_json::to_string(&request).unwrap_or_default(),
-        );
-        let request = &request;
+        let sent = &request;
         let send = |accounts: Vec<Account>| async move {
             client
-                .modify_account_privileges(&wanted.instance_id, &accounts, request, change.deadline)
+                .modify_account_privileges(&wanted.instance_id, &accounts, sent, change.deadline)
                 .await
         };
-        let task = self
-            .writes
-            .submit(key, wanted.account.clone(), client.modify_delay(), send)
-            .await
-            .unwrap_or_else(|| {
-                Err(CloudError::Transport {
-                    action: MODIFY.to_owned(),
-                    detail: "the call merged with this change was abandoned before it was sent"
-                        .to_owned(),
-                })
-            })
-            .map_err(|e| call_failed(&e, wanted, &instance))?;
+        let task = send_merged(
+            &self.writes,
+            &wanted.instance_id,
+            &request,
+            &wanted.account,
+            client.modify_delay(),
+            MODIFY,
+            send,
+        )
+        .await
+        .map_err(|e| call_failed(&e, wanted, &instance))?;
         let waited = client
             .wait_for_async_request(MODIFY, &task.async_request_id, change.deadline)
             .await;

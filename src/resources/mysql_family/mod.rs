@@ -8,6 +8,7 @@ pub mod change;
 pub mod grants;
 pub mod legacy_reads;
 pub mod levels;
+pub mod merged;
 pub mod privileges;
 pub mod schema;
 pub mod shape;

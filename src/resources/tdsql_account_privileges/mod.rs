@@ -15,7 +15,7 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 use crate::cloud::error::CloudError;
-use crate::cloud::tencent::mariadb::{Flow, FlowStatus, Scope, TdsqlClient, V2_MODIFY};
+use crate::cloud::tencent::mariadb::{Account, Flow, FlowStatus, Scope, TdsqlClient, V2_MODIFY};
 use crate::framework::timeouts::describe_duration;
 use crate::framework::{Block, Diagnostics, IdentityAttribute};
 use crate::resources::clients::Clouds;
@@ -30,6 +30,7 @@ use crate::resources::mysql_family::change::{
 use crate::resources::mysql_family::grants::AccountGrants;
 use crate::resources::mysql_family::legacy_reads::{offers_no_read, unread};
 use crate::resources::mysql_family::levels::TDSQL;
+use crate::resources::mysql_family::merged::{send_merged, MergedWrites};
 use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
 use crate::value::Value;
 
@@ -45,6 +46,8 @@ const MODIFY: &str = "ModifyAccountPrivileges";
 pub struct TdsqlAccountPrivileges {
     clouds: Arc<Clouds>,
     configured_accounts: ConfiguredAccounts,
+    /// Changes to the same privileges, merged while they wait for the rate limit.
+    writes: MergedWrites<Flow>,
 }
 
 impl TdsqlAccountPrivileges {
@@ -52,6 +55,7 @@ impl TdsqlAccountPrivileges {
         TdsqlAccountPrivileges {
             clouds,
             configured_accounts: ConfiguredAccounts::default(),
+            writes: MergedWrites::default(),
         }
     }
 
@@ -339,15 +343,23 @@ impl AccountResource for TdsqlAccountPrivileges {
         if client.uses_legacy_api() {
             return self.change_v2(client, &change, &instance).await;
         }
-        let flow = client
-            .modify_account_privileges(
-                &wanted.instance_id,
-                &wanted.account,
-                &lists,
-                change.deadline,
-            )
-            .await
-            .map_err(|e| call_failed(&e, wanted, &instance))?;
+        let sent = &lists;
+        let send = |accounts: Vec<Account>| async move {
+            client
+                .modify_account_privileges(&wanted.instance_id, &accounts, sent, change.deadline)
+                .await
+        };
+        let flow = send_merged(
+            &self.writes,
+            &wanted.instance_id,
+            &lists,
+            &wanted.account,
+            client.modify_delay(),
+            MODIFY,
+            send,
+        )
+        .await
+        .map_err(|e| call_failed(&e, wanted, &instance))?;
         let waited = client
             .wait_for_flow(MODIFY, flow.flow_id, change.deadline)
             .await;
