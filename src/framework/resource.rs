@@ -10,6 +10,7 @@ use super::data_source::DataSource;
 use super::diagnostics::Diagnostics;
 use super::identity::IdentitySchema;
 use super::list_resource::ListResource;
+use super::moves::{MoveSource, MovedState, Unmappable};
 use super::schema::Schema;
 
 /// What an apply left behind: the object as it now exists (null when there is none) and what went wrong.
@@ -72,6 +73,13 @@ pub trait Resource: Send + Sync {
     /// The object as it exists now (null when it is gone), with any warnings about it.
     async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics>;
 
+    /// The first read of a state that a move made from another provider's resource: by default
+    /// an ordinary read. A resource whose refresh reads only what the state names reads
+    /// everything here, since the source may have recorded only part of what the object holds.
+    async fn read_moved(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
+        self.read(state).await
+    }
+
     async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome;
 
     /// Removes the object; the outcome's state is null unless something is left.
@@ -90,6 +98,20 @@ pub trait Resource: Send + Sync {
     /// (e.g. from its ID); schema defaults and empty blocks are filled in after it.
     fn upgrade_state(&self, state: Value) -> Value {
         state
+    }
+
+    /// The resource types of other providers whose state this one takes over in a `moved` block.
+    fn move_sources(&self) -> &'static [MoveSource] {
+        &[]
+    }
+
+    /// This resource's state made from the stored state of one of its `move_sources`, without
+    /// calling the cloud: the refresh that follows reads what the object really holds.
+    fn move_state(&self, source: &MovedState) -> Result<Value, Unmappable> {
+        Err(Unmappable {
+            path: String::new(),
+            problem: format!("{} cannot be moved here", source.type_name),
+        })
     }
 }
 

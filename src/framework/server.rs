@@ -10,8 +10,10 @@ use crate::value::{AttributePath, Type, Value};
 
 use super::data_source::DataSource;
 use super::diagnostics::Diagnostics;
+use super::generate::config_of_state;
 use super::identity::IdentitySchema;
 use super::list_resource::{ListResource, Listed};
+use super::moves::{MovedState, Unmappable};
 use super::plan::{plan_change, Plan};
 use super::resource::{ApplyOutcome, Provider, Resource};
 use super::schema::Schema;
@@ -310,12 +312,25 @@ impl ProviderServer {
         Ok(())
     }
 
-    pub async fn read(&self, type_name: &str, state: &Value) -> (Value, Diagnostics) {
+    /// A refresh; `after_move` for the first read of a state a move made (see
+    /// [`MOVED_PRIVATE`](super::moves::MOVED_PRIVATE)).
+    pub async fn read(
+        &self,
+        type_name: &str,
+        state: &Value,
+        after_move: bool,
+    ) -> (Value, Diagnostics) {
         let entry = match self.resource(type_name) {
             Ok(entry) => entry,
             Err(diags) => return (state.clone(), diags),
         };
-        match self.unless_stopped(entry.resource.read(state)).await {
+        let reading = async {
+            match after_move {
+                true => entry.resource.read_moved(state).await,
+                false => entry.resource.read(state).await,
+            }
+        };
+        match self.unless_stopped(reading).await {
             Some(Ok(fresh)) => (carry_timeouts(state, fresh.state), fresh.warnings),
             Some(Err(diags)) => (state.clone(), diags),
             None => (state.clone(), interrupted()),
@@ -395,6 +410,50 @@ impl ProviderServer {
             Diagnostics::from_error("Invalid import identity", format!("{type_name}: {why}."))
         })?;
         self.import(type_name, &id).await
+    }
+
+    /// A `moved` block from another provider's resource type: the target's state made from the
+    /// source's, in the current schema, without calling the cloud (the provider is not even
+    /// configured); the refresh that follows reads the truth.
+    pub fn move_state(&self, target_type: &str, source: &MovedState) -> Result<Value, Diagnostics> {
+        let entry = self.resource(target_type)?;
+        let sources = entry.resource.move_sources();
+        let refuse = |detail: String| Diagnostics::from_error("Cannot move this resource", detail);
+        let Some(known) = sources.iter().find(|s| s.type_name == source.type_name) else {
+            let takes = match sources {
+                [] => "no resource type of another provider".to_owned(),
+                _ => sources
+                    .iter()
+                    .map(|s| s.type_name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            };
+            return Err(refuse(format!(
+                "A {} from {} cannot be moved to {target_type}, which takes over {takes}. Import the object instead (see the resource's Import section).",
+                source.type_name, source.provider_address
+            )));
+        };
+        if source.schema_version > known.max_schema_version {
+            return Err(refuse(format!(
+                "This {} state has schema version {}, written by a newer version of {} than this provider knows (up to version {}). Import the object instead.",
+                source.type_name, source.schema_version, source.provider_address, known.max_schema_version
+            )));
+        }
+        let state = entry.resource.move_state(source).map_err(|Unmappable { path, problem }| {
+            refuse(format!(
+                "The state of this {} cannot become a {target_type}: its `{path}` {problem}. Import the object instead, or correct the source state.",
+                source.type_name
+            ))
+        })?;
+        Ok(fill_absent(&entry.schema.block, state))
+    }
+
+    /// The configuration that would produce `state` (`-generate-config-out`).
+    pub fn generate_config(&self, type_name: &str, state: &Value) -> Result<Value, Diagnostics> {
+        Ok(config_of_state(
+            &self.resource(type_name)?.schema.block,
+            state,
+        ))
     }
 
     pub fn stop(&self) {

@@ -7,7 +7,10 @@ use tokio_stream::Stream;
 
 use tonic::{Request, Response, Status};
 
-use crate::framework::{Diagnostics, IdentitySchema, ProviderServer, StoredState};
+use crate::framework::{
+    refuse_flatmap, Diagnostics, IdentitySchema, MovedState, ProviderServer, StoredState,
+    MOVED_PRIVATE,
+};
 use crate::value::{decode_json, type_to_json, Type, Value};
 
 use super::convert::{attribute_path, decode_dynamic, diagnostics, encode_dynamic, schema};
@@ -29,7 +32,8 @@ impl ProviderService {
         pb::ServerCapabilities {
             plan_destroy: true,
             get_provider_schema_optional: true,
-            move_resource_state: false,
+            move_resource_state: true,
+            generate_resource_config: true,
         }
     }
 
@@ -350,12 +354,21 @@ impl Provider for ProviderService {
             Ok(state) => state,
             Err(diags) => return Ok(Response::new(read_failed(request, diags))),
         };
-        let (new_state, diags) = self.server.read(&request.type_name, &state).await;
+        let after_move = request.private == MOVED_PRIVATE;
+        let (new_state, diags) = self
+            .server
+            .read(&request.type_name, &state, after_move)
+            .await;
+        // The mark of a move stays until a read succeeds.
+        let private = match after_move && !diags.has_errors() {
+            true => Vec::new(),
+            false => request.private,
+        };
         Ok(Response::new(pb::read_resource::Response {
             new_identity: self.identity_of(&request.type_name, &new_state),
             new_state: Some(encode_dynamic(&new_state, &ty)),
             diagnostics: diagnostics(diags),
-            private: request.private,
+            private,
         }))
     }
 
@@ -496,6 +509,65 @@ impl Provider for ProviderService {
         };
         Ok(Response::new(pb::read_data_source::Response {
             state,
+            diagnostics: diagnostics(diags),
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> Reply<pb::move_resource_state::Response> {
+        let request = request.get_ref();
+        let target = &request.target_type_name;
+        let moved = self.resource_type(target).and_then(|ty| {
+            let json = match request.source_state.as_ref() {
+                Some(raw) if !raw.json.is_empty() => &raw.json,
+                Some(raw) if !raw.flatmap.is_empty() => return Err(refuse_flatmap()),
+                _ => {
+                    return Err(Diagnostics::from_error(
+                        "Cannot move this resource",
+                        format!(
+                            "Terraform sent no stored state of the {} to move.",
+                            request.source_type_name
+                        ),
+                    ))
+                }
+            };
+            let source = MovedState::parse(
+                &request.source_provider_address,
+                &request.source_type_name,
+                request.source_schema_version,
+                json,
+            )?;
+            let state = self.server.move_state(target, &source)?;
+            Ok((
+                encode_dynamic(&state, &ty),
+                self.identity_of(target, &state),
+            ))
+        });
+        let (moved, diags) = split(moved);
+        let (target_state, target_identity) = moved.unzip();
+        Ok(Response::new(pb::move_resource_state::Response {
+            target_state,
+            diagnostics: diagnostics(diags),
+            target_private: MOVED_PRIVATE.to_vec(),
+            target_identity: target_identity.flatten(),
+        }))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Reply<pb::generate_resource_config::Response> {
+        let request = request.get_ref();
+        let generated = self.resource_type(&request.type_name).and_then(|ty| {
+            let state = decode_dynamic(request.state.as_ref(), &ty, "state")?;
+            let config = self.server.generate_config(&request.type_name, &state)?;
+            Ok(encode_dynamic(&config, &ty))
+        });
+        let (config, diags) = split(generated);
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config,
             diagnostics: diagnostics(diags),
         }))
     }

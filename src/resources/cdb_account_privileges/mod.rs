@@ -3,6 +3,7 @@
 
 mod failure;
 mod model;
+mod moved;
 #[cfg(test)]
 mod test_values;
 mod validation;
@@ -15,7 +16,7 @@ use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
 use crate::cloud::tencent::cdb::{Account, AsyncRequest, CdbClient};
-use crate::framework::{Block, Diagnostics, IdentityAttribute};
+use crate::framework::{Block, Diagnostics, IdentityAttribute, MoveSource, MovedState, Unmappable};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::account_read_failure;
@@ -63,6 +64,7 @@ impl AccountResource for CdbAccountPrivileges {
     type Sent = Infallible;
 
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const MOVES_FROM: &'static [MoveSource] = moved::MOVES_FROM;
     const IDENTITY: &'static [IdentityAttribute] = MYSQL_ACCOUNT_IDENTITY;
 
     fn block(&self) -> Block {
@@ -207,6 +209,10 @@ impl AccountResource for CdbAccountPrivileges {
         _read_back: Result<Option<&AccountGrants>, &Diagnostics>,
     ) -> Verdict {
         match *sent {}
+    }
+
+    fn moved_account(&self, source: &MovedState) -> Result<AccountGrants, Unmappable> {
+        moved::moved_account(source)
     }
 
     fn parse_import_id(&self, id: &str) -> Result<AccountGrants, Diagnostics> {

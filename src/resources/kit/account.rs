@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use crate::framework::{Block, Diagnostics, IdentityAttribute};
+use crate::framework::{Block, Diagnostics, IdentityAttribute, MoveSource, MovedState, Unmappable};
 use crate::value::Value;
 
 use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
@@ -77,6 +77,9 @@ pub trait AccountResource: Send + Sync + 'static {
     /// the resource's identity for Terraform 1.12 and later.
     const IDENTITY: &'static [IdentityAttribute];
 
+    /// The resource types of other providers whose state this one takes over in a `moved` block.
+    const MOVES_FROM: &'static [MoveSource] = &[];
+
     /// The schema's attributes and blocks; the kit adds `timeouts`.
     fn block(&self) -> Block;
 
@@ -135,6 +138,18 @@ pub trait AccountResource: Send + Sync + 'static {
         self.read(client, account, deadline).await
     }
 
+    /// What the first read after a move finds the account holding; by default what `refresh`
+    /// finds. A resource that reads only the scopes its state names reads every scope here,
+    /// since the source's state may name only some of them.
+    async fn read_moved(
+        &self,
+        client: &Self::Client,
+        account: &Self::Account,
+        deadline: Instant,
+    ) -> Result<Option<Current<Self::Account>>, ReadFailure> {
+        self.refresh(client, account, deadline).await
+    }
+
     /// What the account holds after a failed change; by default, what `read` finds of `wanted`.
     async fn read_after_failure(
         &self,
@@ -165,6 +180,15 @@ pub trait AccountResource: Send + Sync + 'static {
     ) -> Verdict;
 
     fn parse_import_id(&self, id: &str) -> Result<Self::ImportId, Diagnostics>;
+
+    /// The account the stored state of one of [`Self::MOVES_FROM`] declares; the refresh that
+    /// follows the move reads what it really holds.
+    fn moved_account(&self, source: &MovedState) -> Result<Self::Account, Unmappable> {
+        Err(Unmappable {
+            path: String::new(),
+            problem: format!("of a {} cannot be moved here", source.type_name),
+        })
+    }
 
     /// The account an import ID names, as a read finds it, or why it cannot be imported.
     async fn import(

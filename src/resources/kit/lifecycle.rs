@@ -7,6 +7,7 @@ use tokio::time::Instant;
 
 use crate::framework::timeouts::{timeout, timeouts_block, BLOCK_NAME};
 use crate::framework::{ApplyOutcome, Diagnostics, IdentitySchema, Refreshed, Resource, Schema};
+use crate::framework::{MoveSource, MovedState, Unmappable};
 use crate::resources::outcome::{state_after_failure, Found, Operation, Unfinished};
 use crate::value::Value;
 
@@ -45,6 +46,28 @@ impl<R: AccountResource> Managed<R> {
             attrs.insert(BLOCK_NAME.into(), timeouts);
         }
         value
+    }
+
+    /// A refresh, or the first read after a move from another provider's resource.
+    async fn refreshed(&self, state: &Value, after_move: bool) -> Result<Refreshed, Diagnostics> {
+        let account = self.resource.parse(state)?;
+        let client = self.resource.client()?;
+        let deadline = Instant::now() + DEFAULT_TIMEOUT;
+        let found = match after_move {
+            true => {
+                self.resource
+                    .read_moved(&client, &account, deadline)
+                    .await?
+            }
+            false => self.resource.refresh(&client, &account, deadline).await?,
+        };
+        Ok(match found {
+            Some(current) => Refreshed {
+                state: self.state(&current.account, state),
+                warnings: current.warnings,
+            },
+            None => Refreshed::clean(Value::Null),
+        })
     }
 
     /// Create, update and delete: makes the account hold what `planned` declares (nothing, for
@@ -213,23 +236,25 @@ impl<R: AccountResource> Resource for Managed<R> {
         self.resource.upgrade_state(state)
     }
 
+    fn move_sources(&self) -> &'static [MoveSource] {
+        R::MOVES_FROM
+    }
+
+    fn move_state(&self, source: &MovedState) -> Result<Value, Unmappable> {
+        let account = self.resource.moved_account(source)?;
+        Ok(self.state(&account, &Value::Null))
+    }
+
     async fn create(&self, planned: &Value) -> ApplyOutcome {
         self.apply(Operation::Create, &Value::Null, planned).await
     }
 
     async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
-        let account = self.resource.parse(state)?;
-        let client = self.resource.client()?;
-        let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        Ok(
-            match self.resource.refresh(&client, &account, deadline).await? {
-                Some(current) => Refreshed {
-                    state: self.state(&current.account, state),
-                    warnings: current.warnings,
-                },
-                None => Refreshed::clean(Value::Null),
-            },
-        )
+        self.refreshed(state, false).await
+    }
+
+    async fn read_moved(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
+        self.refreshed(state, true).await
     }
 
     async fn update(&self, prior: &Value, planned: &Value) -> ApplyOutcome {

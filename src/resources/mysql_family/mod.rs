@@ -9,6 +9,7 @@ pub mod grants;
 pub mod legacy_reads;
 pub mod levels;
 pub mod merged;
+pub mod moved;
 pub mod privileges;
 pub mod schema;
 pub mod shape;

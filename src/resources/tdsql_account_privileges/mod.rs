@@ -2,6 +2,7 @@
 //! seven levels, set with one ModifyAccountPrivileges that sends every list, and its flow.
 
 mod model;
+mod moved;
 mod reads;
 mod validation;
 
@@ -17,7 +18,7 @@ use tokio::time::Instant;
 use crate::cloud::error::CloudError;
 use crate::cloud::tencent::mariadb::{Account, Flow, FlowStatus, Scope, TdsqlClient, V2_MODIFY};
 use crate::framework::timeouts::describe_duration;
-use crate::framework::{Block, Diagnostics, IdentityAttribute};
+use crate::framework::{Block, Diagnostics, IdentityAttribute, MoveSource, MovedState, Unmappable};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
 use crate::resources::messages::{account_read_failure, cloud_error};
@@ -90,6 +91,22 @@ impl TdsqlAccountPrivileges {
             Err(e) => account_read_failure(&e, &instance_name(grants), &client.location(), || {
                 format!("Could not read the privileges of {}", grants.id())
             }),
+        }
+    }
+
+    /// What a refresh's reads found, as a state records it; an endpoint of the legacy API that
+    /// offers no read keeps the state as the last apply set it.
+    fn settle_read(
+        &self,
+        client: &TdsqlClient,
+        grants: &AccountGrants,
+        read: Result<Vec<(Scope, Vec<String>)>, CloudError>,
+    ) -> Result<Option<Current<AccountGrants>>, ReadFailure> {
+        match read {
+            Err(e) if client.uses_legacy_api() && offers_no_read(&e) => {
+                Ok(Some(unread(grants, &e)))
+            }
+            read => Ok(self.grants_read(client, grants, read)?.map(Current::clean)),
         }
     }
 }
@@ -241,6 +258,7 @@ impl AccountResource for TdsqlAccountPrivileges {
     type Sent = Infallible;
 
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const MOVES_FROM: &'static [MoveSource] = moved::MOVES_FROM;
     const IDENTITY: &'static [IdentityAttribute] = MYSQL_ACCOUNT_IDENTITY;
 
     fn block(&self) -> Block {
@@ -294,21 +312,45 @@ impl AccountResource for TdsqlAccountPrivileges {
         grants: &AccountGrants,
         deadline: Instant,
     ) -> Result<Option<Current<AccountGrants>>, ReadFailure> {
-        let scopes = scopes_of(&grants.privileges);
         let read = read_scopes(
             client,
             &grants.instance_id,
             &grants.account,
-            scopes,
+            scopes_of(&grants.privileges),
             deadline,
         )
         .await;
-        match read {
-            Err(e) if client.uses_legacy_api() && offers_no_read(&e) => {
-                Ok(Some(unread(grants, &e)))
+        self.settle_read(client, grants, read)
+    }
+
+    /// The official provider's state holds only what its configuration declared (it reads back
+    /// only the global privileges), so the first read after a move reads every scope of the
+    /// instance, as an import does, and the plan shows what the account really holds.
+    async fn read_moved(
+        &self,
+        client: &TdsqlClient,
+        grants: &AccountGrants,
+        deadline: Instant,
+    ) -> Result<Option<Current<AccountGrants>>, ReadFailure> {
+        let read = match every_scope(client, &grants.instance_id, deadline).await {
+            Ok(mut scopes) => {
+                for scope in scopes_of(&grants.privileges) {
+                    if !scopes.contains(&scope) {
+                        scopes.push(scope);
+                    }
+                }
+                read_scopes(
+                    client,
+                    &grants.instance_id,
+                    &grants.account,
+                    scopes,
+                    deadline,
+                )
+                .await
             }
-            read => Ok(self.grants_read(client, grants, read)?.map(Current::clean)),
-        }
+            Err(e) => Err(e),
+        };
+        self.settle_read(client, grants, read)
     }
 
     /// The scopes of the prior state and of the plan: a failed change may have left either.
@@ -377,6 +419,10 @@ impl AccountResource for TdsqlAccountPrivileges {
         _read_back: Result<Option<&AccountGrants>, &Diagnostics>,
     ) -> Verdict {
         match *sent {}
+    }
+
+    fn moved_account(&self, source: &MovedState) -> Result<AccountGrants, Unmappable> {
+        moved::moved_account(source)
     }
 
     fn parse_import_id(&self, id: &str) -> Result<AccountGrants, Diagnostics> {

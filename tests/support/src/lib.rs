@@ -9,4 +9,5 @@ pub mod proto;
 pub mod real_mysql;
 pub mod real_postgres;
 pub mod sim;
+pub mod standin;
 pub mod terraform;

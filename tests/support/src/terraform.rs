@@ -73,6 +73,26 @@ impl Run {
     }
 }
 
+/// A CLI configuration that runs the provider built by this test run, and `extra` providers
+/// (source, directory), without any registry.
+fn write_cli_config(path: &Path, extra: &[(&str, PathBuf)]) {
+    let provider_dir = crate::plugin_process::provider_binary()
+        .parent()
+        .expect("the provider binary has a directory")
+        .to_path_buf();
+    let overrides: String = std::iter::once(("clouddb/clouddb", provider_dir.as_path()))
+        .chain(extra.iter().map(|(source, dir)| (*source, dir.as_path())))
+        .map(|(source, dir)| format!("    \"{source}\" = \"{}\"\n", dir.display()))
+        .collect();
+    std::fs::write(
+        path,
+        format!(
+            "provider_installation {{\n  dev_overrides {{\n{overrides}  }}\n  direct {{}}\n}}\n"
+        ),
+    )
+    .expect("write CLI configuration");
+}
+
 impl Workspace {
     /// A workspace for `version`; panics with instructions when that Terraform is not installed.
     pub fn new(version: TerraformVersion) -> Self {
@@ -92,19 +112,8 @@ impl Workspace {
             version.expected_version()
         );
         let dir = tempfile::tempdir().expect("temporary directory");
-        let provider_dir = crate::plugin_process::provider_binary()
-            .parent()
-            .expect("the provider binary has a directory")
-            .to_path_buf();
         let cli_config = dir.path().join("dev.tfrc");
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"clouddb/clouddb\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-                provider_dir.display()
-            ),
-        )
-        .expect("write CLI configuration");
+        write_cli_config(&cli_config, &[]);
         let env = vec![
             (
                 "TF_CLI_CONFIG_FILE".to_string(),
@@ -119,6 +128,22 @@ impl Workspace {
 
     pub fn path(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// Installs the stand-ins of the official providers (see [`crate::standin`]) beside ours:
+    /// `terraform-provider-<name>` links to the running test binary, which serves the stand-in
+    /// when launched under that name.
+    pub fn install_standins(&self) {
+        let dir = self.path().join("standins");
+        std::fs::create_dir_all(&dir).expect("stand-in directory");
+        let test_binary = std::env::current_exe().expect("the running test binary");
+        let mut overrides = Vec::new();
+        for official in crate::standin::Official::ALL {
+            let link = dir.join(format!("terraform-provider-{}", official.name()));
+            std::os::unix::fs::symlink(&test_binary, &link).expect("link the stand-in");
+            overrides.push((official.source(), dir.clone()));
+        }
+        write_cli_config(&self.path().join("dev.tfrc"), &overrides);
     }
 
     pub fn set_env(&mut self, name: &str, value: &str) {

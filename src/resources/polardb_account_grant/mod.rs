@@ -1,6 +1,8 @@
 //! `clouddb_polardb_account_grant`: the database privileges of one PolarDB for MySQL account,
 //! managed authoritatively with GrantAccountPrivilege / RevokeAccountPrivilege.
 
+mod moved;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
@@ -11,7 +13,10 @@ use tokio::time::Instant;
 
 use crate::cloud::alibaba::polardb::{AccountStatus, AccountType, PolarDbAccount, PolarDbClient};
 use crate::framework::validators::{NameRule, OneOf};
-use crate::framework::{Attribute, Attributes, Block, Diagnostics, IdentityAttribute};
+use crate::framework::{
+    Attribute, Attributes, Block, Diagnostics, IdentityAttribute, MoveSource, MovedState,
+    Unmappable,
+};
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict, WalkListings};
 use crate::resources::messages::{
@@ -374,6 +379,7 @@ impl AccountResource for PolarDbAccountGrant {
     type Sent = Changes;
 
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const MOVES_FROM: &'static [MoveSource] = moved::MOVES_FROM;
     const IDENTITY: &'static [IdentityAttribute] = &[
         IdentityAttribute {
             name: "db_cluster_id",
@@ -563,6 +569,10 @@ impl AccountResource for PolarDbAccountGrant {
         } else {
             Verdict::NotApplied(not_applied(wanted, changes, &differences, held.is_some()))
         }
+    }
+
+    fn moved_account(&self, source: &MovedState) -> Result<AccountGrant, Unmappable> {
+        moved::moved_account(source)
     }
 
     fn parse_import_id(&self, id: &str) -> Result<AccountGrant, Diagnostics> {
