@@ -36,18 +36,28 @@ fn main() -> ExitCode {
 }
 
 fn run(launch: Option<LaunchEnvironment>) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let transport = Transport::new(TransportConfig::default());
-        let server = Arc::new(ProviderServer::new(Arc::new(CloudDbProvider::new(
-            transport,
-        ))));
-        match launch {
-            Some(launch) => plugin::run_launched(server, launch).await?,
-            None => plugin::run_debug(server).await?,
+    match launch {
+        // Terraform waits for the handshake line at every launch, several per command, so the
+        // line comes before the runtime's threads and the provider's schemas, which are built
+        // while Terraform connects (issue 13: start-up).
+        Some(launch) => {
+            let announced = plugin::announce_launched(launch)?;
+            runtime()?.block_on(plugin::serve_launched(announced, provider_server))?;
         }
-        Ok(())
-    })
+        None => runtime()?.block_on(async { plugin::run_debug(provider_server()).await })?,
+    }
+    Ok(())
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
+fn provider_server() -> Arc<ProviderServer> {
+    let transport = Transport::new(TransportConfig::default());
+    Arc::new(ProviderServer::new(Arc::new(CloudDbProvider::new(
+        transport,
+    ))))
 }

@@ -33,26 +33,54 @@ pub enum PluginError {
 }
 
 /// Runs as Terraform launched us: handshake on stdout, then serve over mTLS until Shutdown.
+/// For a process that already has its runtime and provider; the provider's own binary prints
+/// the line before it has either ([`announce_launched`], then [`serve_launched`]).
 pub async fn run_launched(
     server: Arc<ProviderServer>,
     launch: LaunchEnvironment,
 ) -> Result<(), PluginError> {
+    let announced = announce_launched(launch)?;
+    serve_launched(announced, move || server).await
+}
+
+/// A launch that has printed its handshake line: the port Terraform is told to connect to, and
+/// the TLS configuration that admits only Terraform's certificate.
+pub struct Announced {
+    listener: std::net::TcpListener,
+    tls: rustls::ServerConfig,
+}
+
+/// The first half of a launch, the only part Terraform waits for: our certificate, the TLS
+/// configuration, the port, and the handshake line. Blocking and without a runtime, so that a
+/// binary can print the line before it builds the runtime and the provider; Terraform's
+/// connection waits in the listen backlog meanwhile.
+pub fn announce_launched(launch: LaunchEnvironment) -> Result<Announced, PluginError> {
     let client_pem = launch
         .client_certificate_pem
         .ok_or(PluginError::NoClientCertificate)?;
     let client_certificate = tls::parse_certificate_pem(&client_pem)?;
     let identity = tls::ServerIdentity::generate()?;
-    let tls_config = tls::server_config(&identity, client_certificate)?;
-    let listener = serve::bind_in_range(launch.min_port, launch.max_port).await?;
-    let address = listener.local_addr()?;
-    ignore_interrupts();
-    exit_when_orphaned();
+    let tls = tls::server_config(&identity, client_certificate)?;
+    let listener = serve::bind_in_range(launch.min_port, launch.max_port)?;
     announce(&handshake_line(
-        address,
+        listener.local_addr()?,
         Some(identity.certificate.as_ref()),
     ))?;
+    Ok(Announced { listener, tls })
+}
+
+/// The second half of a launch: serves over mTLS until Shutdown, with the provider that
+/// `make_server` builds once SIGINT is ignored.
+pub async fn serve_launched(
+    announced: Announced,
+    make_server: impl FnOnce() -> Arc<ProviderServer>,
+) -> Result<(), PluginError> {
+    ignore_interrupts();
+    exit_when_orphaned();
+    announced.listener.set_nonblocking(true)?;
+    let listener = tokio::net::TcpListener::from_std(announced.listener)?;
     let shutdown = ShutdownSignal::default();
-    let serving = serve::serve_mutual_tls(listener, tls_config, server, shutdown.clone());
+    let serving = serve::serve_mutual_tls(listener, announced.tls, make_server(), shutdown.clone());
     finish(serving, shutdown).await
 }
 

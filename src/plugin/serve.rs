@@ -51,14 +51,17 @@ impl ShutdownSignal {
 }
 
 /// Binds a loopback port inside Terraform's range, trying ports in a random order.
-pub async fn bind_in_range(min_port: u16, max_port: u16) -> io::Result<TcpListener> {
+///
+/// Blocking, and a std listener: it is bound before the async runtime exists (see
+/// [`super::announce_launched`]).
+pub fn bind_in_range(min_port: u16, max_port: u16) -> io::Result<std::net::TcpListener> {
     let (low, high) = (min_port.min(max_port), min_port.max(max_port));
     let span = u32::from(high - low) + 1;
     let start = fastrand::u32(0..span);
     let mut last_error = None;
     for offset in 0..span.min(200) {
         let port = low + ((start + offset) % span) as u16;
-        match TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await {
+        match std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))) {
             Ok(listener) => return Ok(listener),
             Err(e) => last_error = Some(e),
         }
