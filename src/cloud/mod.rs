@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod error;
 pub(crate) mod json;
 pub mod lock;
+pub mod pace;
 pub mod percent;
 pub mod ratelimit;
 pub mod redact;

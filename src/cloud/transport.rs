@@ -9,6 +9,7 @@ use tokio::time::Instant;
 
 use super::error::CloudError;
 use super::lock::AccountLocks;
+use super::pace::{TaskPace, TaskPaces};
 use super::ratelimit::RateLimiter;
 use super::redact::Redactor;
 use super::retry::{self, Backoff, Retrier, Vendor};
@@ -78,6 +79,7 @@ struct Shared {
     backoff: Backoff,
     rate_limiter: RateLimiter,
     locks: AccountLocks,
+    task_paces: TaskPaces,
 }
 
 impl Transport {
@@ -90,6 +92,7 @@ impl Transport {
                 backoff: config.backoff,
                 rate_limiter: config.rate_limiter,
                 locks: AccountLocks::new(),
+                task_paces: TaskPaces::default(),
             }),
         }
     }
@@ -115,6 +118,11 @@ impl Transport {
 
     pub fn locks(&self) -> &AccountLocks {
         &self.shared.locks
+    }
+
+    /// How long the asynchronous tasks of `service` (e.g. `cdb`) have taken in this process.
+    pub fn task_pace(&self, service: &'static str) -> TaskPace {
+        self.shared.task_paces.of(service)
     }
 
     /// Sends one vendor call until it succeeds, fails for good, or runs out of time.

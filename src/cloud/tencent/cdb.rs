@@ -20,6 +20,7 @@ use super::poll::{wait, Look, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
 use crate::cloud::json::{null_as_empty, request_id_of, text_field};
+use crate::cloud::pace::TaskPace;
 use crate::cloud::transport::Location;
 
 pub const SERVICE: &str = "cdb";
@@ -259,11 +260,13 @@ struct AccountItem {
 pub struct CdbClient {
     tencent: TencentClient,
     polling: Polling,
+    pace: TaskPace,
 }
 
 impl CdbClient {
     pub fn new(tencent: TencentClient) -> Self {
         CdbClient {
+            pace: tencent.transport().task_pace(SERVICE),
             tencent,
             polling: Polling::default(),
         }
@@ -462,29 +465,34 @@ impl CdbClient {
         async_request_id: &str,
         deadline: Instant,
     ) -> Result<TaskWait, CloudError> {
-        wait(&self.polling, deadline, |look_deadline| async move {
-            let task = self
-                .describe_async_request_info(async_request_id, look_deadline)
-                .await?;
-            tracing::debug!(
-                action,
-                async_request_id,
-                status = task.status.as_str(),
-                "task status"
-            );
-            if task.status == AsyncRequestStatus::Success {
-                return Ok(Look::Succeeded);
-            }
-            if task.status.is_failure() {
-                return Err(CloudError::TaskFailed {
-                    action: action.to_owned(),
-                    task_id: async_request_id.to_owned(),
-                    status: task.status.as_str().to_owned(),
-                    info: self.tencent.redact(&task.info),
-                });
-            }
-            Ok(Look::Running(task))
-        })
+        wait(
+            &self.polling,
+            &self.pace,
+            deadline,
+            |look_deadline| async move {
+                let task = self
+                    .describe_async_request_info(async_request_id, look_deadline)
+                    .await?;
+                tracing::debug!(
+                    action,
+                    async_request_id,
+                    status = task.status.as_str(),
+                    "task status"
+                );
+                if task.status == AsyncRequestStatus::Success {
+                    return Ok(Look::Succeeded);
+                }
+                if task.status.is_failure() {
+                    return Err(CloudError::TaskFailed {
+                        action: action.to_owned(),
+                        task_id: async_request_id.to_owned(),
+                        status: task.status.as_str().to_owned(),
+                        info: self.tencent.redact(&task.info),
+                    });
+                }
+                Ok(Look::Running(task))
+            },
+        )
         .await
     }
 

@@ -23,6 +23,7 @@ use super::poll::{wait, Look, Polling, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
 use crate::cloud::json::{null_as_empty, request_id_of, text_field};
+use crate::cloud::pace::TaskPace;
 use crate::cloud::transport::Location;
 
 pub const SERVICE: &str = "mariadb";
@@ -161,11 +162,13 @@ struct UserRecord {
 pub struct TdsqlClient {
     tencent: TencentClient,
     polling: Polling,
+    pace: TaskPace,
 }
 
 impl TdsqlClient {
     pub fn new(tencent: TencentClient) -> Self {
         TdsqlClient {
+            pace: tencent.transport().task_pace(SERVICE),
             tencent,
             polling: Polling::default(),
         }
@@ -251,20 +254,25 @@ impl TdsqlClient {
         flow_id: i64,
         deadline: Instant,
     ) -> Result<FlowWait, CloudError> {
-        wait(&self.polling, deadline, |look_deadline| async move {
-            let flow = self.describe_flow(flow_id, look_deadline).await?;
-            tracing::debug!(action, flow_id, status = flow.status, "flow status");
-            match flow.status {
-                0 => Ok(Look::Succeeded),
-                1 => Err(CloudError::TaskFailed {
-                    action: action.to_owned(),
-                    task_id: flow_id.to_string(),
-                    status: "1 (failed)".to_owned(),
-                    info: format!("DescribeFlow RequestId: {}", flow.request_id),
-                }),
-                _ => Ok(Look::Running(flow)),
-            }
-        })
+        wait(
+            &self.polling,
+            &self.pace,
+            deadline,
+            |look_deadline| async move {
+                let flow = self.describe_flow(flow_id, look_deadline).await?;
+                tracing::debug!(action, flow_id, status = flow.status, "flow status");
+                match flow.status {
+                    0 => Ok(Look::Succeeded),
+                    1 => Err(CloudError::TaskFailed {
+                        action: action.to_owned(),
+                        task_id: flow_id.to_string(),
+                        status: "1 (failed)".to_owned(),
+                        info: format!("DescribeFlow RequestId: {}", flow.request_id),
+                    }),
+                    _ => Ok(Look::Running(flow)),
+                }
+            },
+        )
         .await
     }
 

@@ -1,5 +1,6 @@
-//! Waiting for a Tencent async task (cdb's `AsyncRequestId`, TDSQL's `FlowId`): look at it at
-//! growing intervals until it ends or the deadline passes.
+//! Waiting for a Tencent async task (cdb's `AsyncRequestId`, TDSQL's `FlowId`): look first when
+//! the service's recent tasks had ended, then at growing intervals until it ends or the
+//! deadline passes.
 
 use std::future::Future;
 use std::time::Duration;
@@ -7,9 +8,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::cloud::error::CloudError;
+use crate::cloud::pace::TaskPace;
 
-/// How often a task is polled: `first` after it starts, then each wait `factor` times the last,
-/// never longer than `max`.
+/// How often a task is polled: `first` after it starts (until the service's pace is known),
+/// then each wait `factor` times the last, never longer than `max`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Polling {
     pub first: Duration,
@@ -53,9 +55,12 @@ pub enum Waited<T> {
 }
 
 /// Looks at a task (`look`, given the deadline of that one call) until it succeeds, `look`
-/// fails (a task that failed is the error `look` gives), or `deadline` passes.
+/// fails (a task that failed is the error `look` gives), or `deadline` passes. The first look
+/// comes when `pace` says the service's recent tasks had ended; if it comes too early another
+/// follows soon after, and when the task is seen ended, `pace` learns when.
 pub async fn wait<T, F, Fut>(
     polling: &Polling,
+    pace: &TaskPace,
     deadline: Instant,
     mut look: F,
 ) -> Result<Waited<T>, CloudError>
@@ -63,16 +68,31 @@ where
     F: FnMut(Instant) -> Fut,
     Fut: Future<Output = Result<Look<T>, CloudError>>,
 {
-    let mut interval = polling.first;
+    let started = Instant::now();
+    let paced = pace.first_look();
+    let mut interval = paced.unwrap_or(polling.first);
+    let mut missed = None;
     loop {
         tokio::time::sleep_until((Instant::now() + interval).min(deadline)).await;
+        let looked = started.elapsed();
         let look_deadline = deadline.max(Instant::now()) + LAST_LOOK;
         match look(look_deadline).await? {
-            Look::Succeeded => return Ok(Waited::Succeeded),
+            Look::Succeeded => {
+                pace.learn(missed, looked, polling.max);
+                return Ok(Waited::Succeeded);
+            }
             Look::Running(status) if Instant::now() >= deadline => {
                 return Ok(Waited::StillRunning(status))
             }
-            Look::Running(_) => interval = polling.after(interval),
+            Look::Running(_) => {
+                // A paced first look that came too early came close to the end: look again
+                // soon. Without a pace the task may take any time, so slow down as usual.
+                interval = match (missed, paced) {
+                    (None, Some(_)) => interval / 4,
+                    _ => polling.after(interval),
+                };
+                missed = Some(looked);
+            }
         }
     }
 }
@@ -80,6 +100,46 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Waits for a task that ends `takes` after it starts; how many looks it took.
+    async fn looks_at_task_taking(takes: Duration, pace: &TaskPace) -> usize {
+        let started = Instant::now();
+        let mut looks = 0;
+        let far = Instant::now() + Duration::from_secs(60);
+        let waited = wait(&Polling::default(), pace, far, |_| {
+            looks += 1;
+            let ended = started.elapsed() >= takes;
+            async move {
+                Ok::<_, CloudError>(match ended {
+                    true => Look::Succeeded,
+                    false => Look::Running(()),
+                })
+            }
+        })
+        .await;
+        assert_eq!(waited.expect("no error"), Waited::Succeeded);
+        looks
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_first_look_comes_when_recent_tasks_had_ended() {
+        let pace = TaskPace::default();
+        let takes = Duration::from_millis(300);
+        // Unpaced: the first look at 500 ms sees the task ended.
+        assert_eq!(looks_at_task_taking(takes, &pace).await, 1);
+        assert_eq!(pace.first_look(), Some(Duration::from_millis(400)));
+        // Paced, the looks close in on 300 ms: at most one early look, followed soon after.
+        for _ in 0..6 {
+            assert!(looks_at_task_taking(takes, &pace).await <= 2);
+        }
+        let first = pace.first_look().expect("a pace");
+        assert!(
+            (Duration::from_millis(200)..=Duration::from_millis(400)).contains(&first),
+            "{first:?}"
+        );
+        // A task far slower than the pace is followed at growing intervals, not every few ms.
+        assert!(looks_at_task_taking(Duration::from_secs(10), &pace).await < 15);
+    }
 
     #[test]
     fn polling_slows_down_to_its_ceiling() {

@@ -1,0 +1,80 @@
+//! How long each kind of asynchronous task (a cdb ModifyAccountPrivileges task, a TDSQL flow)
+//! has taken lately, shared by every client of one provider process: the first look at a new
+//! task comes about when recent ones had ended, not after a fixed interval that a short task
+//! spends idle in one of Terraform's parallel slots and a long one spends in needless polls.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// The earliest first look, however quick tasks have been.
+const EARLIEST: Duration = Duration::from_millis(50);
+/// A task that ended by the first look may have ended well before it: the next first look
+/// comes this much sooner, so the pace follows tasks that get quicker.
+const PROBE_SOONER: f64 = 0.8;
+
+/// The pace of one kind of task.
+#[derive(Clone, Debug, Default)]
+pub struct TaskPace(Arc<Mutex<Option<Duration>>>);
+
+impl TaskPace {
+    /// When to look first at a new task; `None` until a task of this kind has ended.
+    pub fn first_look(&self) -> Option<Duration> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A task was seen ended by the look at `seen` after its start; the look before it, at
+    /// `missed`, had found it running (`None`: the first look, at `seen`, found it ended).
+    pub fn learn(&self, missed: Option<Duration>, seen: Duration, ceiling: Duration) {
+        let estimate = match missed {
+            None => seen.mul_f64(PROBE_SOONER),
+            // It ended between the two looks.
+            Some(missed) => (missed + seen) / 2,
+        };
+        let bounded = estimate.min(ceiling).max(EARLIEST.min(ceiling));
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(bounded);
+    }
+}
+
+/// The paces of the tasks of each service, by its name (`cdb`, `mariadb`).
+#[derive(Debug, Default)]
+pub struct TaskPaces(Mutex<HashMap<&'static str, TaskPace>>);
+
+impl TaskPaces {
+    pub fn of(&self, kind: &'static str) -> TaskPace {
+        let mut paces = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        paces.entry(kind).or_default().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CEILING: Duration = Duration::from_secs(5);
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn the_first_look_follows_how_long_tasks_take() {
+        let paces = TaskPaces::default();
+        let pace = paces.of("cdb");
+        assert_eq!(pace.first_look(), None);
+        // Ended by the first look at 500 ms: look sooner next time.
+        pace.learn(None, ms(500), CEILING);
+        assert_eq!(pace.first_look(), Some(ms(400)));
+        // Running at 400 ms, ended by 500 ms: between the two.
+        pace.learn(Some(ms(400)), ms(500), CEILING);
+        assert_eq!(pace.first_look(), Some(ms(450)));
+        // Shared by every client of the process, one pace per kind.
+        assert_eq!(paces.of("cdb").first_look(), Some(ms(450)));
+        assert_eq!(paces.of("mariadb").first_look(), None);
+        // Bounded both ways.
+        pace.learn(None, ms(10), CEILING);
+        assert_eq!(pace.first_look(), Some(EARLIEST));
+        pace.learn(Some(ms(20_000)), ms(30_000), CEILING);
+        assert_eq!(pace.first_look(), Some(CEILING));
+    }
+}
