@@ -10,10 +10,8 @@ use clouddb::framework::Provider;
 use clouddb::provider::CloudDbProvider;
 use clouddb::resources::clients::Clouds;
 use clouddb::value::{decode_msgpack, encode_msgpack, Type, Value};
-use clouddb_test_support::plugin_client::{connect, ClientIdentity};
-use clouddb_test_support::plugin_process::PluginProcess;
+use clouddb_test_support::plugin_process::launched_provider;
 use clouddb_test_support::proto::tfplugin6 as pb;
-use clouddb_test_support::proto::tfplugin6::provider_client::ProviderClient;
 use clouddb_test_support::sim::Sim;
 
 const CDB: &str = "clouddb_cdb_account_privileges";
@@ -57,12 +55,7 @@ fn identities_load_as_terraform_checks_them_and_import_and_read_return_them() {
     let sim = Sim::start();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let terraform = ClientIdentity::terraform_like();
-        let plugin = PluginProcess::launch(&terraform.pem);
-        let channel = connect(plugin.address, plugin.certificate.clone(), Some(&terraform))
-            .await
-            .expect("connect");
-        let mut client = ProviderClient::new(channel);
+        let (_plugin, mut client) = launched_provider().await;
 
         // Terraform's load checks: every resource type, exactly one import flag per attribute,
         // no map, set or object types, a version of 0 or more.

@@ -11,8 +11,7 @@ use clouddb::framework::{Provider, Resource};
 use clouddb::provider::CloudDbProvider;
 use clouddb::resources::clients::Clouds;
 use clouddb::value::{decode_msgpack, encode_msgpack, Type, Value};
-use clouddb_test_support::plugin_client::{connect, ClientIdentity};
-use clouddb_test_support::plugin_process::PluginProcess;
+use clouddb_test_support::plugin_process::launched_provider;
 use clouddb_test_support::proto::tfplugin6 as pb;
 use clouddb_test_support::proto::tfplugin6::provider_client::ProviderClient;
 use clouddb_test_support::sim::{Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET};
@@ -98,12 +97,7 @@ fn every_resource_type_lists_the_accounts_of_an_instance_with_their_identities()
     let sim = Sim::start();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let terraform = ClientIdentity::terraform_like();
-        let plugin = PluginProcess::launch(&terraform.pem);
-        let channel = connect(plugin.address, plugin.certificate.clone(), Some(&terraform))
-            .await
-            .expect("connect");
-        let mut client = ProviderClient::new(channel);
+        let (_plugin, mut client) = launched_provider().await;
 
         // Terraform's load: every list type is a managed resource type with an identity, and
         // each list schema has a block.

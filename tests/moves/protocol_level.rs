@@ -8,8 +8,7 @@ use std::sync::Arc;
 use clouddb::cloud::transport::{Transport, TransportConfig};
 use clouddb::resources::clients::Clouds;
 use clouddb::value::{decode_msgpack, encode_msgpack, Type, Value};
-use clouddb_test_support::plugin_client::{connect, ClientIdentity};
-use clouddb_test_support::plugin_process::PluginProcess;
+use clouddb_test_support::plugin_process::launched_provider;
 use clouddb_test_support::proto::tfplugin6 as pb;
 use clouddb_test_support::proto::tfplugin6::provider_client::ProviderClient;
 use libtest_mimic::Trial;
@@ -53,12 +52,8 @@ where
 {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let terraform = ClientIdentity::terraform_like();
-        let plugin = PluginProcess::launch(&terraform.pem);
-        let channel = connect(plugin.address, plugin.certificate.clone(), Some(&terraform))
-            .await
-            .expect("connect");
-        test(ProviderClient::new(channel)).await;
+        let (_plugin, client) = launched_provider().await;
+        test(client).await;
     });
 }
 

@@ -111,3 +111,21 @@ impl Drop for PluginProcess {
         let _ = self.child.wait();
     }
 }
+
+/// The provider launched as Terraform launches it, and a client connected to it as Terraform
+/// connects (strict mTLS with a P-521 certificate). The client works while the process lives.
+pub async fn launched_provider() -> (
+    PluginProcess,
+    crate::proto::tfplugin6::provider_client::ProviderClient<tonic::transport::Channel>,
+) {
+    let terraform = crate::plugin_client::ClientIdentity::terraform_like();
+    let plugin = PluginProcess::launch(&terraform.pem);
+    let channel =
+        crate::plugin_client::connect(plugin.address, plugin.certificate.clone(), Some(&terraform))
+            .await
+            .expect("connect over mTLS");
+    (
+        plugin,
+        crate::proto::tfplugin6::provider_client::ProviderClient::new(channel),
+    )
+}
