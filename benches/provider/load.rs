@@ -2,7 +2,7 @@
 //! latency on every call and the vendors' documented rate limits:
 //! - 200 mixed resources (50 of each kind): `apply`, a `plan` with nothing to do, `destroy`;
 //! - 40 cdb resources of one team with identical privileges (`for_each`), whose writes merge;
-//! - Terraform's own floor: a plan with a provider block and no resources.
+//! - Terraform's own floor: a plan with a provider block and no resources (no provider starts).
 //!
 //! Each as wall time, its ratio to the lower bound ([`crate::bounds`]), API calls per resource,
 //! the throttling answers the sim gave and how many reached Terraform's output, and whether the
@@ -291,7 +291,7 @@ fn floor_and_mixed() -> Vec<Measured> {
     rows.push(measure(
         &sim,
         &workspace,
-        "floor: provider, no resources",
+        "floor: Terraform, no resources",
         "plan",
         0,
         &|_| None,
@@ -446,7 +446,7 @@ fn print_details(row: &Measured) {
             println!("    latency bound: {}", bound.latency_detail);
         }
         None => println!(
-            "    Terraform's own cost of one command (provider started, schema, configure): {:.2} s, {} API calls",
+            "    Terraform's own cost of one command without resources (it starts no provider): {:.2} s, {} API calls",
             row.wall.as_secs_f64(),
             row.log.len()
         ),
