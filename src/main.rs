@@ -38,11 +38,15 @@ fn main() -> ExitCode {
 fn run(launch: Option<LaunchEnvironment>) -> anyhow::Result<()> {
     match launch {
         // Terraform waits for the handshake line at every launch, several per command, so the
-        // line comes before the runtime's threads and the provider's schemas, which are built
-        // while Terraform connects (issue 13: start-up).
+        // line comes before the provider's schemas, which are built while Terraform connects
+        // (issue 13: start-up). The runtime comes first: it catches SIGINT before the line.
         Some(launch) => {
-            let announced = plugin::announce_launched(launch)?;
-            runtime()?.block_on(plugin::serve_launched(announced, provider_server))?;
+            let runtime = runtime()?;
+            let announced = {
+                let _context = runtime.enter();
+                plugin::announce_launched(launch)?
+            };
+            runtime.block_on(plugin::serve_launched(announced, provider_server))?;
         }
         None => runtime()?.block_on(async { plugin::run_debug(provider_server()).await })?,
     }

@@ -62,6 +62,29 @@ async fn terraform_connects_with_its_certificate_and_shuts_the_provider_down() {
     assert!(status.success(), "exit status {status}");
 }
 
+/// Ctrl-C in the terminal reaches the provider at any moment, also the instant its handshake
+/// line is out: it must already be caught then.
+#[tokio::test]
+async fn sigint_right_after_the_handshake_line_leaves_the_provider_serving() {
+    let terraform = ClientIdentity::terraform_like();
+    for _ in 0..5 {
+        let mut plugin = PluginProcess::launch(&terraform.pem);
+        let interrupted = std::process::Command::new("kill")
+            .args(["-INT", &plugin.child.id().to_string()])
+            .status()
+            .expect("send SIGINT");
+        assert!(interrupted.success());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            plugin.child.try_wait().expect("poll").is_none(),
+            "SIGINT right after the handshake line stopped the provider"
+        );
+        schema_call_with(Some(&terraform), &plugin)
+            .await
+            .expect("the provider serves after the SIGINT");
+    }
+}
+
 async fn schema_call_with(
     identity: Option<&ClientIdentity>,
     plugin: &PluginProcess,

@@ -24,7 +24,8 @@ impl TaskPace {
     }
 
     /// A task was seen ended by the look at `seen` after its start; the look before it, at
-    /// `missed`, had found it running (`None`: the first look, at `seen`, found it ended).
+    /// `missed`, had found it running (`None`: the first look, at `seen`, found it ended). The
+    /// pace stays under `ceiling`, the first look of a task of unknown pace.
     pub fn learn(&self, missed: Option<Duration>, seen: Duration, ceiling: Duration) {
         let estimate = match missed {
             None => seen.mul_f64(PROBE_SOONER),
@@ -33,6 +34,11 @@ impl TaskPace {
         };
         let bounded = estimate.min(ceiling).max(EARLIEST.min(ceiling));
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(bounded);
+    }
+
+    /// Tasks have stopped being quick: back to the usual first look.
+    pub fn forget(&self) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
 
@@ -51,7 +57,8 @@ impl TaskPaces {
 mod tests {
     use super::*;
 
-    const CEILING: Duration = Duration::from_secs(5);
+    /// The usual first look, which a pace stays under.
+    const CEILING: Duration = Duration::from_millis(500);
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
@@ -76,5 +83,7 @@ mod tests {
         assert_eq!(pace.first_look(), Some(EARLIEST));
         pace.learn(Some(ms(20_000)), ms(30_000), CEILING);
         assert_eq!(pace.first_look(), Some(CEILING));
+        pace.forget();
+        assert_eq!(pace.first_look(), None);
     }
 }

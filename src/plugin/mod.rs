@@ -9,6 +9,8 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::signal::unix::{signal, Signal, SignalKind};
+
 use crate::framework::ProviderServer;
 
 use handshake::{handshake_line, LaunchEnvironment};
@@ -43,18 +45,24 @@ pub async fn run_launched(
     serve_launched(announced, move || server).await
 }
 
-/// A launch that has printed its handshake line: the port Terraform is told to connect to, and
-/// the TLS configuration that admits only Terraform's certificate.
+/// A launch that has printed its handshake line: the port Terraform is told to connect to, the
+/// TLS configuration that admits only Terraform's certificate, SIGINT already caught, and the
+/// process that launched us.
 pub struct Announced {
     listener: std::net::TcpListener,
     tls: rustls::ServerConfig,
+    interrupts: Signal,
+    terraform: u32,
 }
 
-/// The first half of a launch, the only part Terraform waits for: our certificate, the TLS
-/// configuration, the port, and the handshake line. Blocking and without a runtime, so that a
-/// binary can print the line before it builds the runtime and the provider; Terraform's
-/// connection waits in the listen backlog meanwhile.
+/// The first half of a launch, the only part Terraform waits for: SIGINT caught (Ctrl-C reaches
+/// the whole process group, and Terraform stops us through the protocol), our certificate, the
+/// TLS configuration, the port, and the handshake line. It needs a runtime context for the
+/// signal, but nothing of the provider, so that a binary can print the line before it builds
+/// the provider; Terraform's connection waits in the listen backlog meanwhile.
 pub fn announce_launched(launch: LaunchEnvironment) -> Result<Announced, PluginError> {
+    let interrupts = signal(SignalKind::interrupt())?;
+    let terraform = std::os::unix::process::parent_id();
     let client_pem = launch
         .client_certificate_pem
         .ok_or(PluginError::NoClientCertificate)?;
@@ -66,17 +74,22 @@ pub fn announce_launched(launch: LaunchEnvironment) -> Result<Announced, PluginE
         listener.local_addr()?,
         Some(identity.certificate.as_ref()),
     ))?;
-    Ok(Announced { listener, tls })
+    Ok(Announced {
+        listener,
+        tls,
+        interrupts,
+        terraform,
+    })
 }
 
 /// The second half of a launch: serves over mTLS until Shutdown, with the provider that
-/// `make_server` builds once SIGINT is ignored.
+/// `make_server` builds.
 pub async fn serve_launched(
     announced: Announced,
     make_server: impl FnOnce() -> Arc<ProviderServer>,
 ) -> Result<(), PluginError> {
-    ignore_interrupts();
-    exit_when_orphaned();
+    ignore_interrupts(announced.interrupts);
+    exit_when_orphaned(announced.terraform);
     announced.listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(announced.listener)?;
     let shutdown = ShutdownSignal::default();
@@ -127,10 +140,9 @@ fn announce(line: &str) -> std::io::Result<()> {
     stdout.flush()
 }
 
-/// If Terraform dies without asking us to shut down (killed, SIGPIPE), nobody will ever connect
-/// again: exit instead of lingering with credentials in memory.
-fn exit_when_orphaned() {
-    let parent = std::os::unix::process::parent_id();
+/// If Terraform (`parent`) dies without asking us to shut down (killed, SIGPIPE), nobody will
+/// ever connect again: exit instead of lingering with credentials in memory.
+fn exit_when_orphaned(parent: u32) {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(Duration::from_secs(1));
         loop {
@@ -144,9 +156,10 @@ fn exit_when_orphaned() {
 }
 
 /// Ctrl-C reaches the whole process group; Terraform itself asks us to stop through StopProvider.
-fn ignore_interrupts() {
-    tokio::spawn(async {
-        while tokio::signal::ctrl_c().await.is_ok() {
+/// The signal was caught when `interrupts` was made, before the handshake line.
+fn ignore_interrupts(mut interrupts: Signal) {
+    tokio::spawn(async move {
+        while interrupts.recv().await.is_some() {
             tracing::debug!("ignoring SIGINT; Terraform stops the provider through the protocol");
         }
     });

@@ -55,9 +55,9 @@ pub enum Waited<T> {
 }
 
 /// Looks at a task (`look`, given the deadline of that one call) until it succeeds, `look`
-/// fails (a task that failed is the error `look` gives), or `deadline` passes. The first look
-/// comes when `pace` says the service's recent tasks had ended; if it comes too early another
-/// follows soon after, and when the task is seen ended, `pace` learns when.
+/// fails (a task that failed is the error `look` gives), or `deadline` passes. When `pace` says
+/// the service's recent tasks ended sooner than `polling.first`, the first look comes then, and
+/// one soon after if it was too early; `pace` learns from each task seen ended by those looks.
 pub async fn wait<T, F, Fut>(
     polling: &Polling,
     pace: &TaskPace,
@@ -69,26 +69,37 @@ where
     Fut: Future<Output = Result<Look<T>, CloudError>>,
 {
     let started = Instant::now();
-    let paced = pace.first_look();
+    // The pace only ever brings the first look forward: a task slower than `polling.first`
+    // keeps the usual schedule.
+    let paced = pace.first_look().filter(|&p| p < polling.first);
     let mut interval = paced.unwrap_or(polling.first);
+    let mut looks = 0;
     let mut missed = None;
     loop {
         tokio::time::sleep_until((Instant::now() + interval).min(deadline)).await;
         let looked = started.elapsed();
+        looks += 1;
         let look_deadline = deadline.max(Instant::now()) + LAST_LOOK;
         match look(look_deadline).await? {
             Look::Succeeded => {
-                pace.learn(missed, looked, polling.max);
+                match (paced, looks) {
+                    // Seen ended by the first look, or by the quick one after it: how long
+                    // such tasks take, to within that bracket.
+                    (_, 1) | (Some(_), 2) => pace.learn(missed, looked, polling.first),
+                    // A task that outlasted the bracket says little about the next one.
+                    _ => pace.forget(),
+                }
                 return Ok(Waited::Succeeded);
             }
             Look::Running(status) if Instant::now() >= deadline => {
                 return Ok(Waited::StillRunning(status))
             }
             Look::Running(_) => {
-                // A paced first look that came too early came close to the end: look again
-                // soon. Without a pace the task may take any time, so slow down as usual.
-                interval = match (missed, paced) {
-                    (None, Some(_)) => interval / 4,
+                // A paced first look that came too early came close to the end: look once
+                // more soon, then as the usual schedule would after its first look.
+                interval = match (paced, looks) {
+                    (Some(first), 1) => first / 4,
+                    (Some(_), 2) => polling.after(polling.first),
                     _ => polling.after(interval),
                 };
                 missed = Some(looked);
@@ -137,8 +148,14 @@ mod tests {
             (Duration::from_millis(200)..=Duration::from_millis(400)).contains(&first),
             "{first:?}"
         );
-        // A task far slower than the pace is followed at growing intervals, not every few ms.
-        assert!(looks_at_task_taking(Duration::from_secs(10), &pace).await < 15);
+        // A task far slower than the pace costs at most one look more than the usual schedule
+        // (500 ms, then 750 ms growing ×1.5: 7 looks to 10 s), and does not slow the next ones.
+        assert!(looks_at_task_taking(Duration::from_secs(10), &pace).await <= 8);
+        assert_eq!(pace.first_look(), None);
+        assert_eq!(looks_at_task_taking(takes, &pace).await, 1);
+        assert!(pace
+            .first_look()
+            .is_some_and(|p| p < Polling::default().first));
     }
 
     #[test]
