@@ -39,6 +39,13 @@ fn main() -> ExitCode {
             },
         ),
         Trial::test(
+            "after_a_tdsql_move_objects_that_cannot_be_listed_are_said_not_read",
+            || {
+                after_a_tdsql_move_objects_that_cannot_be_listed_are_said_not_read();
+                Ok(())
+            },
+        ),
+        Trial::test(
             "one_alicloud_polardb_account_privilege_moves_and_its_siblings_are_forgotten",
             || {
                 one_alicloud_polardb_account_privilege_moves_and_its_siblings_are_forgotten();
@@ -206,7 +213,10 @@ moved {
     workspace.expect_empty_plan("after the move");
 }
 
-fn a_tencentcloud_mariadb_account_privileges_moves_and_the_refresh_reads_every_level() {
+/// The sim's TDSQL account `app` holding global SELECT, SELECT on shop and SELECT on the view
+/// shop.order_totals; a workspace whose state holds the official resource of it (which names
+/// only the first two) and whose configuration moves it to ours, declaring all three.
+fn moved_tdsql_account() -> (Sim, Workspace) {
     // The official provider reads back only the global privileges, so its state never saw the
     // view grant; the refresh after the move does, and the configuration declares it.
     let sim = sim_with(|fixture| {
@@ -266,6 +276,13 @@ moved {
 }
 "#
     ));
+    (sim, workspace)
+}
+
+fn a_tencentcloud_mariadb_account_privileges_moves_and_the_refresh_reads_every_level() {
+    // The official provider reads back only the global privileges, so its state never saw the
+    // view grant; the first read after the move does, and the configuration declares it.
+    let (sim, workspace) = moved_tdsql_account();
     let (changes, plan) = workspace.plan_has_changes();
     let text = unwrapped(&plan.text());
     assert!(
@@ -283,11 +300,38 @@ moved {
         state_list(&workspace),
         ["clouddb_tdsql_account_privileges.app"]
     );
-    workspace.expect_empty_plan("after the move");
     assert_eq!(
         sim.count_calls("ModifyAccountPrivileges"),
         0,
         "nothing needed changing"
+    );
+    // Only the first read after the move lists the instance's objects.
+    sim.clear_requests();
+    workspace.expect_empty_plan("after the move");
+    assert_eq!(sim.count_calls("DescribeDatabases"), 0);
+}
+
+fn after_a_tdsql_move_objects_that_cannot_be_listed_are_said_not_read() {
+    let (sim, workspace) = moved_tdsql_account();
+    sim.add_fault(json!({
+        "service": "mariadb", "action": "DescribeDatabases", "count": 100,
+        "error_code": "UnauthorizedOperation",
+    }));
+    let (changes, plan) = workspace.plan_has_changes();
+    let text = unwrapped(&plan.text());
+    assert!(changes, "{text}");
+    assert!(
+        text.contains("Warning: Could not list the objects of TDSQL instance tdsql-sim00001"),
+        "{text}"
+    );
+    assert!(
+        text.contains("only the scopes its state names were read"),
+        "{text}"
+    );
+    // The view was not looked at, so the plan grants it again (which changes nothing).
+    assert!(
+        text.contains("Plan: 0 to add, 1 to change, 0 to destroy"),
+        "{text}"
     );
 }
 

@@ -107,10 +107,10 @@ pub trait Resource: Send + Sync {
 
     /// This resource's state made from the stored state of one of its `move_sources`, without
     /// calling the cloud: the refresh that follows reads what the object really holds.
-    fn move_state(&self, source: &MovedState) -> Result<Value, Unmappable> {
+    fn move_state(&self, _source: &MovedState) -> Result<Value, Unmappable> {
         Err(Unmappable {
             path: String::new(),
-            problem: format!("{} cannot be moved here", source.type_name),
+            problem: "is not a state this resource takes over".into(),
         })
     }
 }

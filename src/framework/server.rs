@@ -13,7 +13,7 @@ use super::diagnostics::Diagnostics;
 use super::generate::config_of_state;
 use super::identity::IdentitySchema;
 use super::list_resource::{ListResource, Listed};
-use super::moves::{MovedState, Unmappable};
+use super::moves::{MovedState, Unmappable, MOVED_PRIVATE};
 use super::plan::{plan_change, Plan};
 use super::resource::{ApplyOutcome, Provider, Resource};
 use super::schema::Schema;
@@ -312,29 +312,38 @@ impl ProviderServer {
         Ok(())
     }
 
-    /// A refresh; `after_move` for the first read of a state a move made (see
-    /// [`MOVED_PRIVATE`](super::moves::MOVED_PRIVATE)).
+    /// A refresh of `state`, whose private data (opaque to Terraform) is `private`: the state,
+    /// what the read said, and the private data to store. A state a move made is marked
+    /// [`MOVED_PRIVATE`] until its first read succeeds, which is the resource's `read_moved`.
     pub async fn read(
         &self,
         type_name: &str,
         state: &Value,
-        after_move: bool,
-    ) -> (Value, Diagnostics) {
+        private: Vec<u8>,
+    ) -> (Value, Diagnostics, Vec<u8>) {
         let entry = match self.resource(type_name) {
             Ok(entry) => entry,
-            Err(diags) => return (state.clone(), diags),
+            Err(diags) => return (state.clone(), diags, private),
         };
+        let after_move = private == MOVED_PRIVATE;
         let reading = async {
-            match after_move {
-                true => entry.resource.read_moved(state).await,
-                false => entry.resource.read(state).await,
+            if after_move {
+                entry.resource.read_moved(state).await
+            } else {
+                entry.resource.read(state).await
             }
         };
-        match self.unless_stopped(reading).await {
+        let (state, diags) = match self.unless_stopped(reading).await {
             Some(Ok(fresh)) => (carry_timeouts(state, fresh.state), fresh.warnings),
             Some(Err(diags)) => (state.clone(), diags),
             None => (state.clone(), interrupted()),
-        }
+        };
+        let private = if after_move && !diags.has_errors() {
+            Vec::new()
+        } else {
+            private
+        };
+        (state, diags, private)
     }
 
     pub fn plan(
@@ -440,12 +449,21 @@ impl ProviderServer {
             )));
         }
         let state = entry.resource.move_state(source).map_err(|Unmappable { path, problem }| {
+            let what = match path.as_str() {
+                "" => format!("it {problem}"),
+                path => format!("its `{path}` {problem}"),
+            };
             refuse(format!(
-                "The state of this {} cannot become a {target_type}: its `{path}` {problem}. Import the object instead, or correct the source state.",
+                "The state of this {} cannot become a {target_type}: {what}. Import the object instead, or correct the source state.",
                 source.type_name
             ))
         })?;
         Ok(fill_absent(&entry.schema.block, state))
+    }
+
+    /// The private data of a state [`Self::move_state`] made.
+    pub fn moved_private(&self) -> Vec<u8> {
+        MOVED_PRIVATE.to_vec()
     }
 
     /// The configuration that would produce `state` (`-generate-config-out`).

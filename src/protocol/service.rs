@@ -9,7 +9,6 @@ use tonic::{Request, Response, Status};
 
 use crate::framework::{
     refuse_flatmap, Diagnostics, IdentitySchema, MovedState, ProviderServer, StoredState,
-    MOVED_PRIVATE,
 };
 use crate::value::{decode_json, type_to_json, Type, Value};
 
@@ -354,16 +353,10 @@ impl Provider for ProviderService {
             Ok(state) => state,
             Err(diags) => return Ok(Response::new(read_failed(request, diags))),
         };
-        let after_move = request.private == MOVED_PRIVATE;
-        let (new_state, diags) = self
+        let (new_state, diags, private) = self
             .server
-            .read(&request.type_name, &state, after_move)
+            .read(&request.type_name, &state, request.private)
             .await;
-        // The mark of a move stays until a read succeeds.
-        let private = match after_move && !diags.has_errors() {
-            true => Vec::new(),
-            false => request.private,
-        };
         Ok(Response::new(pb::read_resource::Response {
             new_identity: self.identity_of(&request.type_name, &new_state),
             new_state: Some(encode_dynamic(&new_state, &ty)),
@@ -546,11 +539,15 @@ impl Provider for ProviderService {
             ))
         });
         let (moved, diags) = split(moved);
+        let target_private = match moved {
+            Some(_) => self.server.moved_private(),
+            None => Vec::new(),
+        };
         let (target_state, target_identity) = moved.unzip();
         Ok(Response::new(pb::move_resource_state::Response {
             target_state,
             diagnostics: diagnostics(diags),
-            target_private: MOVED_PRIVATE.to_vec(),
+            target_private,
             target_identity: target_identity.flatten(),
         }))
     }

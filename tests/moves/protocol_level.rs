@@ -104,6 +104,8 @@ async fn moved(
         "{:?}",
         response.diagnostics
     );
+    // The mark the first read after the move looks for, kept by Terraform as private data.
+    assert_eq!(response.target_private, br#"{"clouddb_moved":true}"#);
     let state = response.target_state.expect("a target state");
     let state =
         decode_msgpack(&state.msgpack, &value_type(&target)).expect("decodes under our schema");
@@ -145,6 +147,7 @@ async fn refused(
         response.target_state.is_none(),
         "a refused move returns no state"
     );
+    assert!(response.target_private.is_empty());
     assert!(
         response
             .diagnostics

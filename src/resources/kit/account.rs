@@ -183,10 +183,10 @@ pub trait AccountResource: Send + Sync + 'static {
 
     /// The account the stored state of one of [`Self::MOVES_FROM`] declares; the refresh that
     /// follows the move reads what it really holds.
-    fn moved_account(&self, source: &MovedState) -> Result<Self::Account, Unmappable> {
+    fn moved_account(&self, _source: &MovedState) -> Result<Self::Account, Unmappable> {
         Err(Unmappable {
             path: String::new(),
-            problem: format!("of a {} cannot be moved here", source.type_name),
+            problem: "is not a state this resource takes over".into(),
         })
     }
 

@@ -53,13 +53,12 @@ impl<R: AccountResource> Managed<R> {
         let account = self.resource.parse(state)?;
         let client = self.resource.client()?;
         let deadline = Instant::now() + DEFAULT_TIMEOUT;
-        let found = match after_move {
-            true => {
-                self.resource
-                    .read_moved(&client, &account, deadline)
-                    .await?
-            }
-            false => self.resource.refresh(&client, &account, deadline).await?,
+        let found = if after_move {
+            self.resource
+                .read_moved(&client, &account, deadline)
+                .await?
+        } else {
+            self.resource.refresh(&client, &account, deadline).await?
         };
         Ok(match found {
             Some(current) => Refreshed {

@@ -325,31 +325,44 @@ impl AccountResource for TdsqlAccountPrivileges {
 
     /// The official provider's state holds only what its configuration declared (it reads back
     /// only the global privileges), so the first read after a move reads every scope of the
-    /// instance, as an import does, and the plan shows what the account really holds.
+    /// instance, as an import does, and the plan shows what the account really holds. Where the
+    /// objects cannot be listed (e.g. a CAM policy without DescribeDatabases), the scopes of the
+    /// state are read as a refresh would, with a warning saying what was not looked at.
     async fn read_moved(
         &self,
         client: &TdsqlClient,
         grants: &AccountGrants,
         deadline: Instant,
     ) -> Result<Option<Current<AccountGrants>>, ReadFailure> {
-        let read = match every_scope(client, &grants.instance_id, deadline).await {
-            Ok(mut scopes) => {
-                for scope in scopes_of(&grants.privileges) {
-                    if !scopes.contains(&scope) {
-                        scopes.push(scope);
-                    }
-                }
-                read_scopes(
-                    client,
-                    &grants.instance_id,
-                    &grants.account,
-                    scopes,
-                    deadline,
-                )
-                .await
+        let mut scopes = match every_scope(client, &grants.instance_id, deadline).await {
+            Ok(scopes) => scopes,
+            Err(e) => {
+                let read = self.read(client, grants, deadline).await?;
+                return Ok(read.map(|mut current| {
+                    current.warnings.warning(
+                        format!("Could not list the objects of {}", instance_name(grants)),
+                        format!(
+                            "{e}\n\nAfter the move of {} only the scopes its state names were read, so privileges the account holds on other databases, tables, views and routines do not show in this plan. Allow DescribeDatabases, DescribeDatabaseObjects and DescribeDatabaseTable, or import the resource, to see them.",
+                            grants.id()
+                        ),
+                    );
+                    current
+                }));
             }
-            Err(e) => Err(e),
         };
+        for scope in scopes_of(&grants.privileges) {
+            if !scopes.contains(&scope) {
+                scopes.push(scope);
+            }
+        }
+        let read = read_scopes(
+            client,
+            &grants.instance_id,
+            &grants.account,
+            scopes,
+            deadline,
+        )
+        .await;
         self.settle_read(client, grants, read)
     }
 
