@@ -2,7 +2,8 @@
 //! latency on every call and the vendors' documented rate limits:
 //! - 200 mixed resources (50 of each kind): `apply`, a `plan` with nothing to do, `destroy`;
 //! - 40 cdb resources of one team with identical privileges (`for_each`), whose writes merge;
-//! - Terraform's own floor: a plan with a provider block and no resources (no provider starts).
+//! - Terraform's own floor: a plan with a provider block and no resources (the provider starts
+//!   and serves its schema; nothing is configured or called).
 //!
 //! Each as wall time, its ratio to the lower bound ([`crate::bounds`]), API calls per resource,
 //! the throttling answers the sim gave and how many reached Terraform's output, and whether the
@@ -446,7 +447,7 @@ fn print_details(row: &Measured) {
             println!("    latency bound: {}", bound.latency_detail);
         }
         None => println!(
-            "    Terraform's own cost of one command without resources (it starts no provider): {:.2} s, {} API calls",
+            "    Terraform's own cost of one command without resources (the provider starts and serves its schema): {:.2} s, {} API calls",
             row.wall.as_secs_f64(),
             row.log.len()
         ),
