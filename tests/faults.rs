@@ -8,10 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use clouddb_sim::{Fixture, SimOptions};
-use clouddb_test_support::sim::{
-    cdb_grants, postgres_grants, privileges, Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET,
-    REQUIRED_PROVIDERS,
-};
+use clouddb_test_support::sim::{cdb_grants, postgres_grants, privileges, Sim};
 use clouddb_test_support::terraform::{TerraformVersion, Workspace};
 use serde_json::{json, Value as Json};
 
@@ -85,22 +82,9 @@ fn config(sim: &Sim, users: &[String]) -> String {
         .map(|u| format!("\"{u}\""))
         .collect::<Vec<_>>()
         .join(", ");
+    let providers = sim.both_clouds_provider_config();
     format!(
-        r#"{REQUIRED_PROVIDERS}
-provider "clouddb" {{
-  tencentcloud {{
-    secret_id  = "AKIDsim"
-    secret_key = "sim-secret"
-    region     = "ap-guangzhou"
-    endpoint   = "{url}"
-  }}
-  alicloud {{
-    access_key = "{ALIBABA_ACCESS_KEY}"
-    secret_key = "{ALIBABA_SECRET}"
-    endpoint   = "{url}"
-  }}
-}}
-
+        r#"{providers}
 locals {{
   users = toset([{set}])
 }}
@@ -149,8 +133,7 @@ resource "clouddb_polardb_account_grant" "team" {{
     shop = "ReadOnly"
   }}
 }}
-"#,
-        url = sim.url()
+"#
     )
 }
 

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use clouddb_sim::{RateLimits, SimOptions};
-use clouddb_test_support::sim::{cdb_grants, privileges, Sim, ALIBABA_ACCESS_KEY, ALIBABA_SECRET};
+use clouddb_test_support::sim::{cdb_grants, privileges, Sim};
 use clouddb_test_support::terraform::{Run, TerraformVersion, Workspace};
 use serde_json::{json, Value as Json};
 
@@ -142,34 +142,6 @@ fn sim_options() -> SimOptions {
     }
 }
 
-/// The `terraform` and `provider` blocks for both clouds, pointed at `sim`.
-fn provider_config(sim: &Sim) -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    clouddb = {{ source = "clouddb/clouddb" }}
-  }}
-}}
-
-provider "clouddb" {{
-  tencentcloud {{
-    secret_id  = "AKIDsim"
-    secret_key = "sim-secret"
-    region     = "ap-guangzhou"
-    endpoint   = "{url}"
-  }}
-  alicloud {{
-    access_key = "{ALIBABA_ACCESS_KEY}"
-    secret_key = "{ALIBABA_SECRET}"
-    endpoint   = "{url}"
-  }}
-}}
-"#,
-        url = sim.url()
-    )
-}
-
 fn names(prefix: &str, count: usize) -> Vec<String> {
     (0..count).map(|i| format!("{prefix}{i:02}")).collect()
 }
@@ -288,7 +260,7 @@ fn floor_and_mixed() -> Vec<Measured> {
     );
     let workspace = Workspace::new(TerraformVersion::Current);
     let mut rows = Vec::new();
-    workspace.write_config(&provider_config(&sim));
+    workspace.write_config(&sim.both_clouds_provider_config());
     rows.push(measure(
         &sim,
         &workspace,
@@ -298,7 +270,7 @@ fn floor_and_mixed() -> Vec<Measured> {
         &|_| None,
     ));
 
-    workspace.write_config(&(provider_config(&sim) + MIXED));
+    workspace.write_config(&(sim.both_clouds_provider_config() + MIXED));
     let label = format!("{} mixed (50 of each kind)", 4 * EACH_KIND);
     for (command, check) in [
         (
@@ -344,7 +316,7 @@ resource "clouddb_cdb_account_privileges" "team" {{
   }}
 }}
 "#,
-        provider_config(&sim)
+        sim.both_clouds_provider_config()
     ));
     let check = |sim: &Sim| {
         let expected = cdb_grants(&["database:shop:SELECT", "database:shop:SHOW VIEW"]);

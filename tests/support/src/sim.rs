@@ -465,6 +465,28 @@ provider "clouddb" {{
         )
     }
 
+    /// The `terraform` and `provider` blocks for the resources of both clouds.
+    pub fn both_clouds_provider_config(&self) -> String {
+        format!(
+            r#"{REQUIRED_PROVIDERS}
+provider "clouddb" {{
+  tencentcloud {{
+    secret_id  = "AKIDsim"
+    secret_key = "sim-secret"
+    region     = "ap-guangzhou"
+    endpoint   = "{url}"
+  }}
+  alicloud {{
+    access_key = "{ALIBABA_ACCESS_KEY}"
+    secret_key = "{ALIBABA_SECRET}"
+    endpoint   = "{url}"
+  }}
+}}
+"#,
+            url = self.url()
+        )
+    }
+
     /// The `terraform` and `provider` blocks for the Alibaba resources, signing with `secret`.
     pub fn alicloud_provider_config(&self, secret: &str) -> String {
         format!(
