@@ -2,6 +2,12 @@
 //! and its accounts — for the backends on real servers, where a DBA may create or drop them
 //! outside the sim. The services then answer from it rather than from the fixture.
 
+use std::sync::Mutex;
+
+use crate::sync::locked;
+
+use super::error::{BackendError, BackendFuture};
+
 /// An instance's databases and accounts, as the service's own types name them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceCatalog<Database, Account> {
@@ -63,6 +69,31 @@ pub(crate) fn take_catalog<D, A, K: PartialEq>(
         account_key,
         new_account,
     );
+}
+
+/// Takes each of `instances`' catalog (`catalog_of` its ID; `None` from a backend without a
+/// server, which has none for any instance) into it with `take`: what a DBA created on the
+/// server appears, what they dropped goes, and what the sim knew of what is still there stays.
+pub(crate) async fn refresh_each<'s, I, C>(
+    instances: &Mutex<Vec<I>>,
+    id_of: impl Fn(&I) -> &str,
+    catalog_of: impl Fn(String) -> BackendFuture<'s, Option<C>>,
+    take: impl Fn(&mut I, C),
+) -> Result<(), BackendError> {
+    let ids: Vec<String> = locked(instances)
+        .iter()
+        .map(|instance| id_of(instance).to_owned())
+        .collect();
+    for id in ids {
+        let Some(catalog) = catalog_of(id.clone()).await? else {
+            return Ok(());
+        };
+        let mut instances = locked(instances);
+        if let Some(instance) = instances.iter_mut().find(|i| id_of(i) == id) {
+            take(instance, catalog);
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

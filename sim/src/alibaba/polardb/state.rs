@@ -4,7 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::backend::catalog::take_catalog;
+use crate::backend::catalog::{refresh_each, take_catalog};
 use crate::backend::error::{BackendError, BackendFuture};
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
@@ -88,35 +88,31 @@ impl PolarDbState {
         self.backend.as_ref()
     }
 
-    /// Takes each cluster's databases and accounts from the backend's server, when it has one:
-    /// what a DBA created there appears (a new account as a Normal, Available one), what they
-    /// dropped goes, and what the sim knew of an account that is still there stays.
+    /// Takes each cluster's databases and accounts from the backend's server, when it has one
+    /// (see [`refresh_each`]); a new account is a Normal, Available one.
     pub(crate) async fn refresh(&self) -> Result<(), BackendError> {
-        let ids: Vec<String> = self.clusters().iter().map(|c| c.id.clone()).collect();
-        for id in ids {
-            let Some(catalog) = self.backend.catalog(&id).await? else {
-                return Ok(());
-            };
-            let mut clusters = self.clusters();
-            let Some(cluster) = clusters.iter_mut().find(|c| c.id == id) else {
-                continue;
-            };
-            take_catalog(
-                catalog,
-                &mut cluster.databases,
-                |d| d,
-                &mut cluster.accounts,
-                |a| a.name.clone(),
-                |name| Account {
-                    name,
-                    account_type: PolarDbAccountType::Normal,
-                    description: String::new(),
-                    status: PolarDbAccountStatus::Available,
-                    available_at: None,
-                },
-            );
-        }
-        Ok(())
+        refresh_each(
+            &self.clusters,
+            |c| &c.id,
+            |id| Box::pin(async move { self.backend.catalog(&id).await }),
+            |cluster, catalog| {
+                take_catalog(
+                    catalog,
+                    &mut cluster.databases,
+                    |d| d,
+                    &mut cluster.accounts,
+                    |a| a.name.clone(),
+                    |name| Account {
+                        name,
+                        account_type: PolarDbAccountType::Normal,
+                        description: String::new(),
+                        status: PolarDbAccountStatus::Available,
+                        available_at: None,
+                    },
+                )
+            },
+        )
+        .await
     }
 }
 

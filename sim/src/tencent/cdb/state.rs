@@ -4,7 +4,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::Instant;
 
-use crate::backend::catalog::take_catalog;
+use crate::backend::catalog::{refresh_each, take_catalog};
 use crate::backend::error::{BackendError, BackendFuture};
 use crate::fixture::Fixture;
 use crate::service::ServiceState;
@@ -49,32 +49,24 @@ impl CdbState {
     }
 
     /// Takes each instance's databases and accounts from the backend's server, when it has
-    /// one: what a DBA created there appears, what they dropped goes, and what the sim knew of
-    /// an account that is still there stays.
+    /// one (see [`refresh_each`]).
     pub(crate) async fn refresh(&self) -> Result<(), BackendError> {
-        let ids: Vec<String> = self
-            .instances()
-            .iter()
-            .map(|i| i.instance_id.clone())
-            .collect();
-        for id in ids {
-            let Some(catalog) = self.backend.catalog(&id).await? else {
-                return Ok(());
-            };
-            let mut instances = self.instances();
-            let Some(instance) = instances.iter_mut().find(|i| i.instance_id == id) else {
-                continue;
-            };
-            take_catalog(
-                catalog,
-                &mut instance.databases,
-                |d| &d.name,
-                &mut instance.accounts,
-                |a| (a.user.clone(), a.host.clone()),
-                |(user, host)| CdbAccount::new(&user, &host),
-            );
-        }
-        Ok(())
+        refresh_each(
+            &self.instances,
+            |i| &i.instance_id,
+            |id| Box::pin(async move { self.backend.catalog(&id).await }),
+            |instance, catalog| {
+                take_catalog(
+                    catalog,
+                    &mut instance.databases,
+                    |d| &d.name,
+                    &mut instance.accounts,
+                    |a| (a.user.clone(), a.host.clone()),
+                    |(user, host)| CdbAccount::new(&user, &host),
+                )
+            },
+        )
+        .await
     }
 }
 
