@@ -1,7 +1,11 @@
-//! Reading the vendors' JSON answers: `null` for empty values, text fields and RequestIds.
+//! Reading the vendors' JSON answers: `null` for empty values, text fields, RequestIds, and
+//! whole answers into their shapes.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+
+use super::error::CloudError;
 
 /// Reads `null` as the type's empty value (empty list, empty text, zero), for fields declared
 /// `#[serde(default, deserialize_with = "null_as_empty")]`. Vendors (Tencent especially)
@@ -28,6 +32,21 @@ pub fn text_field(json: &Value, name: &str) -> String {
 /// it has a non-empty one.
 pub fn request_id_of(answer: &Value) -> Option<String> {
     Some(text_field(answer, "RequestId")).filter(|id| !id.is_empty())
+}
+
+/// `answer` (what `action` answered) read into its shape, or an error naming the action, the
+/// `part` of the answer that could not be read, and the answer's RequestId.
+pub fn read_answer<T: DeserializeOwned>(
+    action: &str,
+    part: &str,
+    answer: Value,
+) -> Result<T, CloudError> {
+    let request_id = request_id_of(&answer);
+    serde_json::from_value(answer).map_err(|error| CloudError::InvalidResponse {
+        action: action.to_owned(),
+        detail: format!("cannot read {part}: {error}"),
+        request_id,
+    })
 }
 
 #[cfg(test)]

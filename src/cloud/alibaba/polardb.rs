@@ -20,7 +20,7 @@ use tokio::time::Instant;
 use super::RpcClient;
 use crate::cloud::credentials::AlibabaCredentials;
 use crate::cloud::error::CloudError;
-use crate::cloud::json::{null_as_empty, request_id_of};
+use crate::cloud::json::{null_as_empty, read_answer, request_id_of};
 use crate::cloud::transport::{Location, Transport};
 
 pub const PRODUCT: &str = "polardb";
@@ -271,12 +271,7 @@ impl PolarDbClient {
             }
             let reply = self.rpc.call(ACTION, &params, deadline).await?;
             let request_id = request_id_of(&reply);
-            let page: AccountsPage =
-                serde_json::from_value(reply).map_err(|error| CloudError::InvalidResponse {
-                    action: ACTION.to_owned(),
-                    detail: format!("cannot read Accounts: {error}"),
-                    request_id: request_id.clone(),
-                })?;
+            let page: AccountsPage = read_answer(ACTION, "Accounts", reply)?;
             let page_len = page.accounts.len();
             let before = accounts.len();
             for record in page.accounts {

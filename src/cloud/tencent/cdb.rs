@@ -19,7 +19,7 @@ pub use super::poll::Polling;
 use super::poll::{wait, Look, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
-use crate::cloud::json::{null_as_empty, request_id_of, text_field};
+use crate::cloud::json::{null_as_empty, read_answer, request_id_of, text_field};
 use crate::cloud::pace::TaskPace;
 use crate::cloud::transport::Location;
 
@@ -392,13 +392,7 @@ impl CdbClient {
                 "Limit": ACCOUNTS_PAGE_SIZE,
             });
             let response = self.call(ACTION, params, deadline).await?;
-            let request_id = request_id_of(&response);
-            let page: AccountsPage =
-                serde_json::from_value(response).map_err(|error| CloudError::InvalidResponse {
-                    action: ACTION.to_owned(),
-                    detail: format!("cannot read Items: {error}"),
-                    request_id,
-                })?;
+            let page: AccountsPage = read_answer(ACTION, "Items", response)?;
             let page_len = page.items.len();
             accounts.extend(page.items.into_iter().map(|item| ListedAccount {
                 user: item.user,
@@ -425,12 +419,7 @@ impl CdbClient {
             "Host": account.host,
         });
         let response = self.call(ACTION, params, deadline).await?;
-        let request_id = request_id_of(&response);
-        serde_json::from_value(response).map_err(|error| CloudError::InvalidResponse {
-            action: ACTION.to_owned(),
-            detail: format!("cannot read the privileges: {error}"),
-            request_id,
-        })
+        read_answer(ACTION, "the privileges", response)
     }
 
     /// DescribeAsyncRequestInfo: the status of one task.

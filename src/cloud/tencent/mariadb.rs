@@ -22,7 +22,7 @@ use super::legacy::{flatten_values, Envelope, V2Call, V2Method};
 use super::poll::{wait, Look, Polling, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
-use crate::cloud::json::{null_as_empty, request_id_of, text_field};
+use crate::cloud::json::{null_as_empty, read_answer, request_id_of, text_field};
 use crate::cloud::pace::TaskPace;
 use crate::cloud::transport::Location;
 
@@ -328,13 +328,7 @@ impl TdsqlClient {
         let response = self
             .call(ACTION, json!({ "InstanceId": instance_id }), deadline)
             .await?;
-        let request_id = request_id_of(&response);
-        let reply: UsersReply =
-            serde_json::from_value(response).map_err(|error| CloudError::InvalidResponse {
-                action: ACTION.to_owned(),
-                detail: format!("cannot read Users: {error}"),
-                request_id,
-            })?;
+        let reply: UsersReply = read_answer(ACTION, "Users", response)?;
         Ok(reply
             .users
             .into_iter()

@@ -18,7 +18,7 @@ use tokio::time::Instant;
 
 use super::TencentClient;
 use crate::cloud::error::CloudError;
-use crate::cloud::json::{null_as_empty, request_id_of};
+use crate::cloud::json::{null_as_empty, read_answer, request_id_of};
 use crate::cloud::transport::Location;
 
 pub const SERVICE: &str = "postgres";
@@ -434,13 +434,7 @@ impl PostgresClient {
             "DatabaseObjectSet": objects.iter().map(DatabaseObject::to_json).collect::<Vec<_>>(),
         });
         let reply = self.call(ACTION, params, deadline).await?;
-        let request_id = request_id_of(&reply);
-        let reply: PrivilegesReply =
-            serde_json::from_value(reply).map_err(|error| CloudError::InvalidResponse {
-                action: ACTION.to_owned(),
-                detail: format!("cannot read PrivilegeSet: {error}"),
-                request_id,
-            })?;
+        let reply: PrivilegesReply = read_answer(ACTION, "PrivilegeSet", reply)?;
         Ok(reply
             .privilege_set
             .into_iter()
@@ -468,13 +462,7 @@ impl PostgresClient {
                 "Offset": accounts.len(),
             });
             let reply = self.call(ACTION, params, deadline).await?;
-            let request_id = request_id_of(&reply);
-            let page: AccountsReply =
-                serde_json::from_value(reply).map_err(|error| CloudError::InvalidResponse {
-                    action: ACTION.to_owned(),
-                    detail: format!("cannot read Details: {error}"),
-                    request_id,
-                })?;
+            let page: AccountsReply = read_answer(ACTION, "Details", reply)?;
             let page_len = page.details.len();
             accounts.extend(page.details.into_iter().map(PostgresAccount::from));
             if page_len == 0 || accounts.len() >= page.total_count {
