@@ -1197,3 +1197,71 @@ resource "clouddb_cdb_account_privileges" "team" {{
     }
     workspace.expect_empty_plan("after the merged apply");
 }
+
+/// Ten resources applied together merge into one call, and the vendor refuses it whole because
+/// one of the accounts does not exist: only that resource is told its account is missing, and
+/// the nine others are applied, each on its own.
+#[test]
+fn a_missing_account_in_a_merged_change_fails_only_its_own_resource() {
+    let users: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
+    let mut fixture: Json = serde_json::from_str(&Fixture::builtin().to_json()).expect("fixture");
+    fixture["tencentcloud"]["cdb"][0]["accounts"] = Json::Array(
+        users
+            .iter()
+            .filter(|u| *u != "m5")
+            .map(|u| serde_json::json!({"user": u, "host": "%"}))
+            .collect(),
+    );
+    let sim = Sim::start_with(
+        Fixture::from_json(&fixture.to_string()).expect("fixture"),
+        SimOptions {
+            latency: Duration::from_millis(30),
+            rate_limits: clouddb_sim::RateLimits::Documented,
+            task_duration: Duration::from_millis(100),
+            ..SimOptions::default()
+        },
+    );
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&format!(
+        r#"{}
+resource "clouddb_cdb_account_privileges" "team" {{
+  for_each    = toset([for i in range(10) : "m${{i}}"])
+  instance_id = "{INSTANCE}"
+  user        = each.key
+
+  database {{
+    database   = "shop"
+    privileges = ["SELECT"]
+  }}
+}}
+"#,
+        sim.tencent_provider_config()
+    ));
+    let (text, _) = workspace.run_failing(&["apply", "-auto-approve", "-input=false"]);
+    let merged_with_m5 = sim.requests().iter().any(|r| {
+        let accounts = r["params"]["Accounts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        r["action"] == "ModifyAccountPrivileges"
+            && accounts.len() > 1
+            && accounts.iter().any(|a| a["User"] == "m5")
+    });
+    assert!(merged_with_m5, "the changes were not merged: {text}");
+    assert_eq!(
+        text.matches("Account not found").count(),
+        1,
+        "only m5's resource fails: {text}"
+    );
+    assert!(text.contains("m5@%"), "{text}");
+    for user in users.iter().filter(|u| *u != "m5") {
+        assert_eq!(
+            sim.cdb_privileges(INSTANCE, user, "%"),
+            cdb_grants(&["database:shop:SELECT"]),
+            "{user}"
+        );
+    }
+    let listed = workspace.run(&["state", "list"]);
+    assert_eq!(listed.stdout.lines().count(), 9, "{}", listed.text());
+    assert!(!listed.stdout.contains("m5"), "{}", listed.text());
+}

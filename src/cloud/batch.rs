@@ -1,7 +1,7 @@
-//! Writes merged while they wait for the rate limit: when several callers send the same
-//! change (same key) and the action's next slot is still ahead, the first holds the batch open
-//! until that slot, the others add their items to it, and one call goes out for all of them;
-//! each caller gets its outcome. A write that would go out at once goes out alone.
+//! Writes merged while they wait: when several callers send the same change (same key), the
+//! first holds the batch open for the time its caller gives (until the action's next slot of
+//! the rate limit, and at least a short gathering window), the others add their items to it,
+//! and one call goes out for all of them; each caller gets its outcome.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -72,9 +72,6 @@ impl<K: Eq + Hash + Clone, T, O: Clone> Batches<K, T, O> {
             Ok(mut outcome) => return outcome.wait_for(Option::is_some).await.ok()?.clone(),
             Err(item) => item,
         };
-        if hold.is_zero() {
-            return Some(send(vec![item]).await);
-        }
         let batch = Arc::new(Batch {
             items: Mutex::new(vec![item]),
             outcome: watch::channel(None).0,
@@ -120,11 +117,8 @@ mod tests {
         assert_eq!((b, c), (a.clone(), a));
         assert_eq!(other, Some(vec![4]));
         assert_eq!(calls.load(Ordering::SeqCst), 2);
-        // Nothing to wait for: the write goes out alone, at once.
-        assert_eq!(
-            batches.submit("grant", 5, Duration::ZERO, send).await,
-            Some(vec![5])
-        );
+        // A write arriving after the batch went out starts the next one.
+        assert_eq!(batches.submit("grant", 5, hold, send).await, Some(vec![5]));
     }
 
     #[tokio::test(start_paused = true)]

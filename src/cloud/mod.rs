@@ -5,6 +5,7 @@ pub mod alibaba;
 pub mod batch;
 pub mod credentials;
 pub mod error;
+pub mod inflight;
 pub(crate) mod json;
 pub mod lock;
 pub mod pace;

@@ -1,62 +1,54 @@
 //! Client-side rate limits per (service, action): bursts wait here instead of being throttled.
 //!
-//! Each limited action is a token bucket kept as a "theoretical arrival time" (GCRA): a caller
-//! reserves the next free slot under a short std mutex, then sleeps until that slot with no lock
-//! held. Reservations are handed out in arrival order, so waiting callers queue fairly, and the
-//! HTTP call itself is never inside the lock.
+//! A limit of N a second is kept as "at most N requests in any window of a little over a
+//! second": after an idle second N requests go out at once, and then each waits until the
+//! request N before it is a window old (a new process starts as if the window before it had
+//! been used, since another may just have used it). Whether the vendor counts in fixed seconds, in a sliding
+//! second or with a bucket of N tokens refilled N a second, such a sequence stays within it
+//! (docs/architecture.md, "Rate limits"), and a batch of changes is not spread over a second
+//! it did not need.
+//!
+//! A caller reserves the next free slot under a short std mutex, then sleeps until that slot
+//! with no lock held. Reservations are handed out in arrival order, so waiting callers queue
+//! fairly, and the HTTP call itself is never inside the lock.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 /// The documented limits (docs/architecture.md, "The vendor APIs"), as (service, action, requests per second).
-const DOCUMENTED_LIMITS: &[(&str, &str, f64)] = &[
-    ("postgres", "ModifyAccountPrivileges", 20.0),
-    ("cdb", "ModifyAccountPrivileges", 10.0),
-    ("mariadb", "ModifyAccountPrivileges", 20.0),
-    ("mariadb", "DescribeFlow", 20.0),
-    ("mariadb", "DescribeAccountPrivileges", 20.0),
-    ("mariadb", "DescribeDatabases", 20.0),
-    ("mariadb", "DescribeDatabaseObjects", 20.0),
-    ("mariadb", "DescribeDatabaseTable", 20.0),
-    ("mariadb", "ModifyTdsqlUserPrivileges", 20.0),
+const DOCUMENTED_LIMITS: &[(&str, &str, u32)] = &[
+    ("postgres", "ModifyAccountPrivileges", 20),
+    ("cdb", "ModifyAccountPrivileges", 10),
+    ("mariadb", "ModifyAccountPrivileges", 20),
+    ("mariadb", "DescribeFlow", 20),
+    ("mariadb", "DescribeAccountPrivileges", 20),
+    ("mariadb", "DescribeDatabases", 20),
+    ("mariadb", "DescribeDatabaseObjects", 20),
+    ("mariadb", "DescribeDatabaseTable", 20),
+    ("mariadb", "ModifyTdsqlUserPrivileges", 20),
 ];
 
-/// Share of a documented limit the client paces at: requests spaced exactly 1/rate apart reach
-/// the server with network jitter and can count as rate+1 in a one-second window.
-const DOCUMENTED_HEADROOM: f64 = 0.95;
+/// The window the client counts a documented per-second limit in: requests a second apart when
+/// sent can reach the server closer together, with network jitter, and count twice in its one.
+const DOCUMENTED_WINDOW: Duration = Duration::from_millis(1050);
 
-/// A rate: one request every `interval`, with up to `burst` requests at once after idling.
+/// A rate: at most `count` requests in any `window`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rate {
-    interval: Duration,
-    burst: u32,
+    count: u32,
+    window: Duration,
 }
 
 impl Rate {
-    /// `per_second` evenly spaced requests each second, no burst. Non-positive means one a day
-    /// (effectively closed) rather than a panic.
-    pub fn per_second(per_second: f64) -> Self {
-        let interval = if per_second > 0.0 {
-            Duration::from_secs_f64(1.0 / per_second)
-        } else {
-            Duration::from_secs(86_400)
-        };
-        Self { interval, burst: 1 }
-    }
-
-    /// Allows `burst` requests back to back after an idle period (at least 1).
-    pub fn with_burst(self, burst: u32) -> Self {
+    /// At most `count` requests (at least 1) in any `window`.
+    pub fn at_most(count: u32, window: Duration) -> Self {
         Self {
-            burst: burst.max(1),
-            ..self
+            count: count.max(1),
+            window,
         }
-    }
-
-    pub fn interval(&self) -> Duration {
-        self.interval
     }
 }
 
@@ -69,21 +61,33 @@ pub struct SlotAfterDeadline {
 #[derive(Debug)]
 struct Bucket {
     rate: Rate,
-    /// When the bucket would next be empty if requests kept coming at exactly the rate.
-    theoretical_arrival: Option<Instant>,
+    /// The slots of the last `rate.count` requests, oldest first.
+    recent: VecDeque<Instant>,
 }
 
 impl Bucket {
-    /// The slot a request arriving `now` gets, and the bucket's state after taking it.
-    fn next_slot(&self, now: Instant) -> (Instant, Instant) {
-        let arrival = self.theoretical_arrival.map_or(now, |at| at.max(now));
-        let tolerance = self.rate.interval * (self.rate.burst - 1);
-        let slot = arrival.checked_sub(tolerance).map_or(now, |at| at.max(now));
-        (slot, arrival + self.rate.interval)
+    /// The slot a request arriving `now` gets: now, unless `count` requests already have slots
+    /// within a window of it, and then when the oldest of them is a window old. Slots never go
+    /// backwards, since both terms only grow.
+    fn next_slot(&self, now: Instant) -> Instant {
+        match self.recent.len() < self.rate.count as usize {
+            true => now,
+            false => self
+                .recent
+                .front()
+                .map_or(now, |oldest| (*oldest + self.rate.window).max(now)),
+        }
+    }
+
+    fn take(&mut self, slot: Instant) {
+        self.recent.push_back(slot);
+        if self.recent.len() > self.rate.count as usize {
+            self.recent.pop_front();
+        }
     }
 }
 
-/// Per-(service, action) token buckets; actions without a configured rate are unlimited.
+/// Per-(service, action) limits; actions without a configured rate are unlimited.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     buckets: Mutex<HashMap<String, Bucket>>,
@@ -95,29 +99,45 @@ impl RateLimiter {
         Self::default()
     }
 
-    /// The vendors' documented limits ([`DOCUMENTED_LIMITS`], paced at 95% of each);
-    /// everything else unlimited.
+    /// The vendors' documented limits ([`DOCUMENTED_LIMITS`], each counted in
+    /// [`DOCUMENTED_WINDOW`] and taken as lately used); everything else unlimited.
     pub fn documented() -> Self {
-        DOCUMENTED_LIMITS
-            .iter()
-            .fold(Self::unlimited(), |limiter, &(service, action, rate)| {
-                limiter.with_limit(
+        DOCUMENTED_LIMITS.iter().fold(
+            Self::unlimited(),
+            |limiter, &(service, action, per_second)| {
+                limiter.with_limit_lately_used(
                     service,
                     action,
-                    Rate::per_second(rate * DOCUMENTED_HEADROOM),
+                    Rate::at_most(per_second, DOCUMENTED_WINDOW),
                 )
-            })
+            },
+        )
     }
 
-    /// Sets (or replaces) the rate of one action.
+    /// Sets (or replaces) the rate of one action, unused so far.
     pub fn with_limit(self, service: &str, action: &str, rate: Rate) -> Self {
         self.lock_buckets().insert(
             key(service, action),
             Bucket {
                 rate,
-                theoretical_arrival: None,
+                recent: VecDeque::new(),
             },
         );
+        self
+    }
+
+    /// Sets the rate of one action as if its last window had just been used at the full rate.
+    /// The vendor counts every caller of the account, and the provider process before this one
+    /// (Terraform starts one per command) may have used it up a moment ago: the first window
+    /// goes at the even rate, and bursts come only after this process has seen a window idle.
+    pub fn with_limit_lately_used(self, service: &str, action: &str, rate: Rate) -> Self {
+        let now = Instant::now();
+        let step = rate.window / rate.count;
+        let recent = (1..=rate.count)
+            .map(|n| (now + step * n).checked_sub(rate.window).unwrap_or(now))
+            .collect();
+        self.lock_buckets()
+            .insert(key(service, action), Bucket { rate, recent });
         self
     }
 
@@ -133,7 +153,7 @@ impl RateLimiter {
         let now = Instant::now();
         self.lock_buckets()
             .get(&key(service, action))
-            .map(|bucket| bucket.next_slot(now).0.saturating_duration_since(now))
+            .map(|bucket| bucket.next_slot(now).saturating_duration_since(now))
             .unwrap_or_default()
     }
 
@@ -167,9 +187,9 @@ impl RateLimiter {
     fn reserve(&self, service: &str, action: &str, deadline: Option<Instant>) -> Option<Instant> {
         let mut buckets = self.lock_buckets();
         let bucket = buckets.get_mut(&key(service, action))?;
-        let (slot, next_arrival) = bucket.next_slot(Instant::now());
+        let slot = bucket.next_slot(Instant::now());
         if deadline.is_none_or(|deadline| slot <= deadline) {
-            bucket.theoretical_arrival = Some(next_arrival);
+            bucket.take(slot);
         }
         Some(slot)
     }
@@ -193,16 +213,28 @@ mod tests {
     use super::*;
 
     #[tokio::test(start_paused = true)]
-    async fn limited_action_is_spaced_by_its_interval() {
-        let limiter = RateLimiter::unlimited().with_limit("cdb", "X", Rate::per_second(10.0));
+    async fn at_most_count_requests_in_any_window() {
+        let limiter = RateLimiter::unlimited().with_limit(
+            "cdb",
+            "X",
+            Rate::at_most(10, Duration::from_secs(1)),
+        );
         let start = Instant::now();
         let mut seen = Vec::new();
-        for _ in 0..5 {
+        for _ in 0..25 {
             limiter.acquire("cdb", "X").await;
-            seen.push(Instant::now() - start);
+            seen.push((Instant::now() - start).as_secs());
         }
-        let expected: Vec<Duration> = (0..5).map(|n| Duration::from_millis(100 * n)).collect();
+        // Ten at once, then each when the one ten before it is a window old.
+        let expected: Vec<u64> = (0..25).map(|n| n / 10).collect();
         assert_eq!(seen, expected);
+        // Idle for a window: the next ten go at once again.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let idle_end = Instant::now();
+        for _ in 0..10 {
+            limiter.acquire("cdb", "X").await;
+        }
+        assert_eq!(Instant::now(), idle_end);
     }
 
     #[tokio::test(start_paused = true)]
@@ -231,8 +263,33 @@ mod tests {
                 .count();
             assert!(in_window <= 20, "{in_window} requests within 1 s");
         }
+        // A bucket of 20 tokens refilled 20 a second admits every one of them.
+        let mut tokens = 20.0_f64;
+        let mut last = start;
+        for at in &times {
+            tokens = (tokens + (*at - last).as_secs_f64() * 20.0).min(20.0);
+            last = *at;
+            assert!(
+                tokens >= 1.0,
+                "a bucket of 20 would refuse the request at {at:?}"
+            );
+            tokens -= 1.0;
+        }
+        // The first window at the even rate (the process before may have used the last one),
+        // the next 20 a window after their predecessors: 41 × 52.5 ms.
+        assert!(
+            times[0] > start,
+            "the first request waited for the even rate"
+        );
         let total = *times.last().expect("times") - start;
         assert!(total < Duration::from_millis(2200), "took {total:?}");
+        // Idle for a window, the limit allows a burst.
+        tokio::time::sleep(DOCUMENTED_WINDOW).await;
+        let idle_end = Instant::now();
+        for _ in 0..20 {
+            limiter.acquire("postgres", "ModifyAccountPrivileges").await;
+        }
+        assert_eq!(Instant::now(), idle_end);
     }
 
     #[tokio::test(start_paused = true)]
@@ -249,22 +306,12 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn burst_then_steady_rate() {
-        let limiter =
-            RateLimiter::unlimited().with_limit("s", "a", Rate::per_second(10.0).with_burst(3));
-        let start = Instant::now();
-        let mut seen = Vec::new();
-        for _ in 0..5 {
-            limiter.acquire("s", "a").await;
-            seen.push((Instant::now() - start).as_millis());
-        }
-        assert_eq!(seen, vec![0, 0, 0, 100, 200]);
-    }
-
-    #[tokio::test(start_paused = true)]
     async fn waiters_are_served_in_arrival_order() {
-        let limiter =
-            Arc::new(RateLimiter::unlimited().with_limit("s", "a", Rate::per_second(5.0)));
+        let limiter = Arc::new(RateLimiter::unlimited().with_limit(
+            "s",
+            "a",
+            Rate::at_most(1, Duration::from_millis(200)),
+        ));
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut tasks = Vec::new();
         for n in 0..6 {
@@ -285,7 +332,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_slot_after_the_deadline_is_refused_without_reserving() {
-        let limiter = RateLimiter::unlimited().with_limit("s", "a", Rate::per_second(1.0));
+        let limiter =
+            RateLimiter::unlimited().with_limit("s", "a", Rate::at_most(1, Duration::from_secs(1)));
         let start = Instant::now();
         limiter.acquire("s", "a").await;
         let refused = limiter

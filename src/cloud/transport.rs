@@ -8,6 +8,7 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 
 use super::error::CloudError;
+use super::inflight::InFlight;
 use super::lock::AccountLocks;
 use super::pace::{TaskPace, TaskPaces};
 use super::ratelimit::RateLimiter;
@@ -80,7 +81,11 @@ struct Shared {
     rate_limiter: RateLimiter,
     locks: AccountLocks,
     task_paces: TaskPaces,
+    task_looks: TaskLooks,
 }
+
+/// The looks at asynchronous tasks in flight, by `service/task id`, and their answers.
+pub type TaskLooks = InFlight<String, Result<serde_json::Value, CloudError>>;
 
 impl Transport {
     pub fn new(config: TransportConfig) -> Self {
@@ -93,6 +98,7 @@ impl Transport {
                 rate_limiter: config.rate_limiter,
                 locks: AccountLocks::new(),
                 task_paces: TaskPaces::default(),
+                task_looks: TaskLooks::default(),
             }),
         }
     }
@@ -123,6 +129,12 @@ impl Transport {
     /// How long the asynchronous tasks of `service` (e.g. `cdb`) have taken in this process.
     pub fn task_pace(&self, service: &'static str) -> TaskPace {
         self.shared.task_paces.of(service)
+    }
+
+    /// Looks at one task made at once share one call (the resources of a merged write wait for
+    /// the same task).
+    pub fn task_looks(&self) -> &TaskLooks {
+        &self.shared.task_looks
     }
 
     /// Sends one vendor call until it succeeds, fails for good, or runs out of time.

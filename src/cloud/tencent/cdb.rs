@@ -430,7 +430,14 @@ impl CdbClient {
     ) -> Result<AsyncRequestInfo, CloudError> {
         const ACTION: &str = "DescribeAsyncRequestInfo";
         let params = serde_json::json!({ "AsyncRequestId": async_request_id });
-        let response = self.call(ACTION, params, deadline).await?;
+        let response = self
+            .tencent
+            .transport()
+            .task_looks()
+            .join(format!("{SERVICE}/{async_request_id}"), || {
+                self.call(ACTION, params, deadline)
+            })
+            .await?;
         let status = text_field(&response, "Status");
         if status.is_empty() {
             return Err(CloudError::InvalidResponse {

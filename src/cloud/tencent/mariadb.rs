@@ -230,7 +230,12 @@ impl TdsqlClient {
     ) -> Result<FlowStatus, CloudError> {
         const ACTION: &str = "DescribeFlow";
         let response = self
-            .call(ACTION, json!({"FlowId": flow_id}), deadline)
+            .tencent
+            .transport()
+            .task_looks()
+            .join(format!("{SERVICE}/{flow_id}"), || {
+                self.call(ACTION, json!({"FlowId": flow_id}), deadline)
+            })
             .await?;
         match response.get("Status").and_then(Value::as_i64) {
             Some(status) => Ok(FlowStatus {

@@ -22,7 +22,7 @@ pub struct Polling {
 impl Default for Polling {
     fn default() -> Self {
         Polling {
-            first: Duration::from_millis(500),
+            first: Duration::from_millis(300),
             factor: 1.5,
             max: Duration::from_secs(5),
         }
@@ -136,9 +136,9 @@ mod tests {
     async fn the_first_look_comes_when_recent_tasks_had_ended() {
         let pace = TaskPace::default();
         let takes = Duration::from_millis(300);
-        // Unpaced: the first look at 500 ms sees the task ended.
+        // Unpaced: the first look at 300 ms sees the task ended.
         assert_eq!(looks_at_task_taking(takes, &pace).await, 1);
-        assert_eq!(pace.first_look(), Some(Duration::from_millis(400)));
+        assert_eq!(pace.first_look(), Some(Duration::from_millis(240)));
         // Paced, the looks close in on 300 ms: at most one early look, followed soon after.
         for _ in 0..6 {
             assert!(looks_at_task_taking(takes, &pace).await <= 2);
@@ -149,8 +149,8 @@ mod tests {
             "{first:?}"
         );
         // A task far slower than the pace costs at most one look more than the usual schedule
-        // (500 ms, then 750 ms growing ×1.5: 7 looks to 10 s), and does not slow the next ones.
-        assert!(looks_at_task_taking(Duration::from_secs(10), &pace).await <= 8);
+        // (300 ms, then 450 ms growing ×1.5: 8 looks to 10 s), and does not slow the next ones.
+        assert!(looks_at_task_taking(Duration::from_secs(10), &pace).await <= 9);
         assert_eq!(pace.first_look(), None);
         assert_eq!(looks_at_task_taking(takes, &pace).await, 1);
         assert!(pace
@@ -167,7 +167,7 @@ mod tests {
             interval = polling.after(interval);
             waits.push(interval);
         }
-        assert_eq!(waits[1], Duration::from_millis(750));
+        assert_eq!(waits[1], Duration::from_millis(450));
         assert!(waits.windows(2).all(|w| w[0] <= w[1]));
         assert_eq!(waits.last(), Some(&Duration::from_secs(5)));
     }
