@@ -11,7 +11,7 @@ use std::time::Duration;
 const EARLIEST: Duration = Duration::from_millis(50);
 /// A task that ended by the first look may have ended well before it: the next first look
 /// comes this much sooner, so the pace follows tasks that get quicker.
-const PROBE_SOONER: f64 = 0.8;
+const PROBE_SOONER: f64 = 0.9;
 
 /// The pace of one kind of task.
 #[derive(Clone, Debug, Default)]
@@ -71,12 +71,12 @@ mod tests {
         assert_eq!(pace.first_look(), None);
         // Ended by the first look at 500 ms: look sooner next time.
         pace.learn(None, ms(500), CEILING);
-        assert_eq!(pace.first_look(), Some(ms(400)));
-        // Running at 400 ms, ended by 500 ms: between the two.
-        pace.learn(Some(ms(400)), ms(500), CEILING);
         assert_eq!(pace.first_look(), Some(ms(450)));
+        // Running at 450 ms, ended by 500 ms: between the two.
+        pace.learn(Some(ms(450)), ms(500), CEILING);
+        assert_eq!(pace.first_look(), Some(ms(475)));
         // Shared by every client of the process, one pace per kind.
-        assert_eq!(paces.of("cdb").first_look(), Some(ms(450)));
+        assert_eq!(paces.of("cdb").first_look(), Some(ms(475)));
         assert_eq!(paces.of("mariadb").first_look(), None);
         // Bounded both ways.
         pace.learn(None, ms(10), CEILING);

@@ -98,7 +98,7 @@ where
                 // A paced first look that came too early came close to the end: look once
                 // more soon, then as the usual schedule would after its first look.
                 interval = match (paced, looks) {
-                    (Some(first), 1) => first / 4,
+                    (Some(first), 1) => first / 8,
                     (Some(_), 2) => polling.after(polling.first),
                     _ => polling.after(interval),
                 };
@@ -138,7 +138,7 @@ mod tests {
         let takes = Duration::from_millis(300);
         // Unpaced: the first look at 300 ms sees the task ended.
         assert_eq!(looks_at_task_taking(takes, &pace).await, 1);
-        assert_eq!(pace.first_look(), Some(Duration::from_millis(240)));
+        assert_eq!(pace.first_look(), Some(Duration::from_millis(270)));
         // Paced, the looks close in on 300 ms: at most one early look, followed soon after.
         for _ in 0..6 {
             assert!(looks_at_task_taking(takes, &pace).await <= 2);
