@@ -1,6 +1,7 @@
 //! Section 2, real Terraform (1.11.4, dev_overrides) against a fresh in-process clouddb-sim with
 //! latency on every call and the vendors' documented rate limits:
-//! - 200 mixed resources (50 of each kind): `apply`, a `plan` with nothing to do, `destroy`;
+//! - 200 mixed resources (50 of each kind): `apply`, a `plan` with nothing to do, `destroy`,
+//!   three rounds, and each command's median;
 //! - 40 cdb resources of one team with identical privileges (`for_each`), whose writes merge;
 //! - Terraform's own floor: a plan with a provider block and no resources (the provider starts
 //!   and serves its schema; nothing is configured or called).
@@ -28,6 +29,10 @@ const TASK_DURATION: Duration = Duration::from_millis(300);
 const PARALLELISM: usize = 10;
 /// Resources of each kind in the mixed scenario.
 const EACH_KIND: usize = 50;
+/// Rounds of the mixed scenario's apply, plan and destroy. Terraform gives its parallel slots
+/// to one kind's resources after another, in a different order each run, which moves the
+/// apply by more than a second; each round is a row, and the medians are summed up after.
+const MIXED_ROUNDS: usize = 3;
 /// Resources of the merged-writes scenario.
 const TEAM: usize = 40;
 
@@ -112,7 +117,7 @@ pub fn figures() -> Json {
         "throttled = RequestLimitExceeded/Throttling* answers in the sim's log; surfaced = those codes in Terraform's output (must be 0)\n"
     );
     println!(
-        "{:<36} {:<8} {:>7} {:>7} {:>6} {:>6} {:>9} {:>9} {:>9} {:>6}",
+        "{:<39} {:<8} {:>7} {:>7} {:>6} {:>6} {:>9} {:>9} {:>9} {:>6}",
         "scenario",
         "command",
         "wall s",
@@ -126,11 +131,15 @@ pub fn figures() -> Json {
     );
     let mut rows = floor_and_mixed();
     rows.push(merged_team());
+    let medians = mixed_medians(&rows);
     println!("\ndetails:");
     for row in &rows {
         print_details(row);
     }
-    Json::Array(rows.iter().map(Measured::to_json).collect())
+    json!({
+        "rows": rows.iter().map(Measured::to_json).collect::<Vec<_>>(),
+        "mixed_medians": medians,
+    })
 }
 
 fn sim_options() -> SimOptions {
@@ -271,25 +280,57 @@ fn floor_and_mixed() -> Vec<Measured> {
     ));
 
     workspace.write_config(&(sim.both_clouds_provider_config() + MIXED));
-    let label = format!("{} mixed (50 of each kind)", 4 * EACH_KIND);
-    for (command, check) in [
-        (
-            "apply",
-            &(|sim: &Sim| Some(mixed_state_is(sim, true))) as &dyn Fn(&Sim) -> Option<bool>,
-        ),
-        ("plan", &|sim: &Sim| Some(mixed_state_is(sim, true))),
-        ("destroy", &|sim: &Sim| Some(mixed_state_is(sim, false))),
-    ] {
-        rows.push(measure(
-            &sim,
-            &workspace,
-            &label,
-            command,
-            4 * EACH_KIND,
-            check,
-        ));
+    for round in 1..=MIXED_ROUNDS {
+        let label = format!("{} mixed (50 of each kind) #{round}", 4 * EACH_KIND);
+        for (command, check) in [
+            (
+                "apply",
+                &(|sim: &Sim| Some(mixed_state_is(sim, true))) as &dyn Fn(&Sim) -> Option<bool>,
+            ),
+            ("plan", &|sim: &Sim| Some(mixed_state_is(sim, true))),
+            ("destroy", &|sim: &Sim| Some(mixed_state_is(sim, false))),
+        ] {
+            rows.push(measure(
+                &sim,
+                &workspace,
+                &label,
+                command,
+                4 * EACH_KIND,
+                check,
+            ));
+        }
     }
     rows
+}
+
+/// Each command of the mixed scenario over its rounds: the median wall time and ratio, and the
+/// range.
+fn mixed_medians(rows: &[Measured]) -> Json {
+    println!("\nmixed scenario over {MIXED_ROUNDS} rounds (median, then the range):");
+    let medians = ["apply", "plan", "destroy"].map(|command| {
+        let mut runs: Vec<(f64, f64)> = rows
+            .iter()
+            .filter(|row| row.command == command && row.scenario.contains("mixed"))
+            .filter_map(|row| {
+                let bound = row.bound()?.total().as_secs_f64();
+                Some((row.wall.as_secs_f64(), row.wall.as_secs_f64() / bound))
+            })
+            .collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (wall, ratio) = runs[runs.len() / 2];
+        let (first, last) = (runs[0], runs[runs.len() - 1]);
+        println!(
+            "  {command:<8} {wall:.2} s, ratio {ratio:.2}; range {:.2}–{:.2} s, ratio {:.2}–{:.2}",
+            first.0, last.0, first.1, last.1
+        );
+        json!({
+            "command": command,
+            "median_wall_s": wall,
+            "median_ratio": ratio,
+            "walls_s": runs.iter().map(|run| run.0).collect::<Vec<_>>(),
+        })
+    });
+    Json::Array(medians.to_vec())
 }
 
 fn merged_team() -> Measured {
@@ -388,7 +429,7 @@ fn print_row(row: &Measured) {
         (true, Some(false)) => "DIFFERS",
     };
     println!(
-        "{:<36} {:<8} {:>7.2} {:>7} {:>6} {:>6} {:>9} {:>9} {:>9} {:>6}",
+        "{:<39} {:<8} {:>7.2} {:>7} {:>6} {:>6} {:>9} {:>9} {:>9} {:>6}",
         row.scenario,
         row.command,
         wall,
