@@ -1121,20 +1121,14 @@ fn ctrl_c_stops_a_long_apply_at_once() {
     workspace.expect_empty_plan("after the re-run");
 }
 
-/// 40 resources giving the accounts of one instance the same privileges, with the documented
-/// rate limit (10 ModifyAccountPrivileges a second) and 30 ms latency: the changes waiting for
-/// the limit go out merged, one call and one task for many accounts, so at most half as many
-/// calls as resources are made, none is throttled, and each account holds its privileges.
-#[test]
-fn identical_changes_waiting_for_the_rate_limit_go_out_as_one_call() {
-    let users: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
+/// A sim with the documented rate limits, 30 ms latency and 100 ms tasks whose instance has the
+/// `accounts`, and a workspace whose `for_each` gives each of the `team` SELECT on `shop`.
+fn team_on_a_limited_sim(accounts: &[String], team: &[String]) -> (Sim, Workspace) {
     let mut fixture: Json = serde_json::from_str(&Fixture::builtin().to_json()).expect("fixture");
-    fixture["tencentcloud"]["cdb"][0]["accounts"] = Json::Array(
-        users
-            .iter()
-            .map(|u| serde_json::json!({"user": u, "host": "%"}))
-            .collect(),
-    );
+    fixture["tencentcloud"]["cdb"][0]["accounts"] = accounts
+        .iter()
+        .map(|u| serde_json::json!({"user": u, "host": "%"}))
+        .collect();
     let sim = Sim::start_with(
         Fixture::from_json(&fixture.to_string()).expect("fixture"),
         SimOptions {
@@ -1148,7 +1142,7 @@ fn identical_changes_waiting_for_the_rate_limit_go_out_as_one_call() {
     workspace.write_config(&format!(
         r#"{}
 resource "clouddb_cdb_account_privileges" "team" {{
-  for_each    = toset([for i in range(40) : "m${{i}}"])
+  for_each    = toset({})
   instance_id = "{INSTANCE}"
   user        = each.key
 
@@ -1158,8 +1152,20 @@ resource "clouddb_cdb_account_privileges" "team" {{
   }}
 }}
 "#,
-        sim.tencent_provider_config()
+        sim.tencent_provider_config(),
+        Json::from(team.to_vec())
     ));
+    (sim, workspace)
+}
+
+/// 40 resources giving the accounts of one instance the same privileges, with the documented
+/// rate limit (10 ModifyAccountPrivileges a second) and 30 ms latency: the changes waiting for
+/// the limit go out merged, one call and one task for many accounts, so at most half as many
+/// calls as resources are made, none is throttled, and each account holds its privileges.
+#[test]
+fn identical_changes_waiting_for_the_rate_limit_go_out_as_one_call() {
+    let users: Vec<String> = (0..40).map(|i| format!("m{i}")).collect();
+    let (sim, workspace) = team_on_a_limited_sim(&users, &users);
     let started = std::time::Instant::now();
     workspace.apply();
     let elapsed = started.elapsed().as_secs_f64();
@@ -1204,39 +1210,8 @@ resource "clouddb_cdb_account_privileges" "team" {{
 #[test]
 fn a_missing_account_in_a_merged_change_fails_only_its_own_resource() {
     let users: Vec<String> = (0..10).map(|i| format!("m{i}")).collect();
-    let mut fixture: Json = serde_json::from_str(&Fixture::builtin().to_json()).expect("fixture");
-    fixture["tencentcloud"]["cdb"][0]["accounts"] = Json::Array(
-        users
-            .iter()
-            .filter(|u| *u != "m5")
-            .map(|u| serde_json::json!({"user": u, "host": "%"}))
-            .collect(),
-    );
-    let sim = Sim::start_with(
-        Fixture::from_json(&fixture.to_string()).expect("fixture"),
-        SimOptions {
-            latency: Duration::from_millis(30),
-            rate_limits: clouddb_sim::RateLimits::Documented,
-            task_duration: Duration::from_millis(100),
-            ..SimOptions::default()
-        },
-    );
-    let workspace = Workspace::new(TerraformVersion::Current);
-    workspace.write_config(&format!(
-        r#"{}
-resource "clouddb_cdb_account_privileges" "team" {{
-  for_each    = toset([for i in range(10) : "m${{i}}"])
-  instance_id = "{INSTANCE}"
-  user        = each.key
-
-  database {{
-    database   = "shop"
-    privileges = ["SELECT"]
-  }}
-}}
-"#,
-        sim.tencent_provider_config()
-    ));
+    let existing: Vec<String> = users.iter().filter(|u| *u != "m5").cloned().collect();
+    let (sim, workspace) = team_on_a_limited_sim(&existing, &users);
     let (text, _) = workspace.run_failing(&["apply", "-auto-approve", "-input=false"]);
     let merged_with_m5 = sim.requests().iter().any(|r| {
         let accounts = r["params"]["Accounts"]
