@@ -83,6 +83,12 @@ terraform {{
     )
 }
 
+/// The `required_providers` of clouddb and `official`, then `provider_config` (a sim's provider
+/// blocks) without its own `required_providers`.
+fn beside_official(official: Official, provider_config: &str) -> String {
+    required_providers(official) + &provider_config.replace(REQUIRED_PROVIDERS, "")
+}
+
 fn workspace() -> Workspace {
     let workspace = Workspace::new(TerraformVersion::Current);
     workspace.install_standins();
@@ -145,10 +151,8 @@ resource "tencentcloud_mysql_privilege" "app" {
     sim.clear_requests();
 
     workspace.write_config(&format!(
-        "{}{}{}",
-        required_providers(Official::Tencentcloud),
-        sim.tencent_provider_config()
-            .replace(REQUIRED_PROVIDERS, ""),
+        "{}{}",
+        beside_official(Official::Tencentcloud, &sim.tencent_provider_config()),
         r#"
 resource "clouddb_cdb_account_privileges" "app" {
   instance_id       = "cdb-sim00001"
@@ -250,10 +254,8 @@ resource "tencentcloud_mariadb_account_privileges" "app" {
     );
 
     workspace.write_config(&format!(
-        "{}{}{}",
-        required_providers(Official::Tencentcloud),
-        sim.tencent_provider_config()
-            .replace(REQUIRED_PROVIDERS, ""),
+        "{}{}",
+        beside_official(Official::Tencentcloud, &sim.tencent_provider_config()),
         r#"
 resource "clouddb_tdsql_account_privileges" "app" {
   instance_id       = "tdsql-sim00001"
@@ -363,10 +365,11 @@ resource "alicloud_polardb_account_privilege" "app_ro" {
     );
 
     workspace.write_config(&format!(
-        "{}{}{}",
-        required_providers(Official::Alicloud),
-        sim.alicloud_provider_config("sim-secret")
-            .replace(REQUIRED_PROVIDERS, ""),
+        "{}{}",
+        beside_official(
+            Official::Alicloud,
+            &sim.alicloud_provider_config("sim-secret")
+        ),
         r#"
 resource "clouddb_polardb_account_grant" "app" {
   db_cluster_id = "pc-sim00001"

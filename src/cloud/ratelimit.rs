@@ -3,10 +3,10 @@
 //! A limit of N a second is kept as "at most N requests in any window of a little over a
 //! second": after an idle second N requests go out at once, and then each waits until the
 //! request N before it is a window old (a new process starts as if the window before it had
-//! been used, since another may just have used it). Whether the vendor counts in fixed seconds, in a sliding
-//! second or with a bucket of N tokens refilled N a second, such a sequence stays within it
-//! (docs/architecture.md, "Rate limits"), and a batch of changes is not spread over a second
-//! it did not need.
+//! been used, since another may just have used it). Whether the vendor counts in fixed
+//! seconds, in a sliding second or with a bucket of N tokens refilled N a second, such a
+//! sequence stays within it (docs/architecture.md, "Rate limits"), and a batch of changes is
+//! not spread over a second it did not need.
 //!
 //! A caller reserves the next free slot under a short std mutex, then sleeps until that slot
 //! with no lock held. Reservations are handed out in arrival order, so waiting callers queue
@@ -114,7 +114,8 @@ impl RateLimiter {
         )
     }
 
-    /// Sets (or replaces) the rate of one action, unused so far.
+    /// Sets (or replaces) the rate of one action, unused so far: the tests' clean start.
+    #[cfg(test)]
     pub fn with_limit(self, service: &str, action: &str, rate: Rate) -> Self {
         self.lock_buckets().insert(
             key(service, action),

@@ -131,8 +131,7 @@ impl Transport {
         self.shared.task_paces.of(service)
     }
 
-    /// Looks at one task made at once share one call (the resources of a merged write wait for
-    /// the same task).
+    /// The looks at asynchronous tasks in flight, which callers looking at the same task join.
     pub fn task_looks(&self) -> &TaskLooks {
         &self.shared.task_looks
     }

@@ -432,11 +432,7 @@ impl CdbClient {
         let params = serde_json::json!({ "AsyncRequestId": async_request_id });
         let response = self
             .tencent
-            .transport()
-            .task_looks()
-            .join(format!("{SERVICE}/{async_request_id}"), || {
-                self.call(ACTION, params, deadline)
-            })
+            .look_at_task(SERVICE, VERSION, ACTION, async_request_id, params, deadline)
             .await?;
         let status = text_field(&response, "Status");
         if status.is_empty() {

@@ -229,13 +229,17 @@ impl TdsqlClient {
         deadline: Instant,
     ) -> Result<FlowStatus, CloudError> {
         const ACTION: &str = "DescribeFlow";
+        let params = json!({"FlowId": flow_id});
         let response = self
             .tencent
-            .transport()
-            .task_looks()
-            .join(format!("{SERVICE}/{flow_id}"), || {
-                self.call(ACTION, json!({"FlowId": flow_id}), deadline)
-            })
+            .look_at_task(
+                SERVICE,
+                VERSION,
+                ACTION,
+                &flow_id.to_string(),
+                params,
+                deadline,
+            )
             .await?;
         match response.get("Status").and_then(Value::as_i64) {
             Some(status) => Ok(FlowStatus {

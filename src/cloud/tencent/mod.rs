@@ -91,6 +91,26 @@ impl TencentClient {
         self.transport.locks().lock(key).await
     }
 
+    /// Looks at the asynchronous task `task_id` of `service` with `action` and `params`. Looks at
+    /// one task made at once share one call: the resources of a merged change wait for the same
+    /// task on the same schedule. Only task looks come here, never a read that must see a change.
+    pub async fn look_at_task(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        task_id: &str,
+        params: Value,
+        deadline: Instant,
+    ) -> Result<Value, CloudError> {
+        self.transport
+            .task_looks()
+            .join(format!("{service}/{task_id}"), || {
+                self.call(service, version, action, None, params, deadline)
+            })
+            .await
+    }
+
     /// Calls `action` of `service` with JSON `params`, retrying transient failures until
     /// `deadline`. `region` falls back to the credentials' region; no region sends no
     /// `X-TC-Region` (cdb ModifyAccountPrivileges does not need one). Returns the `Response`
