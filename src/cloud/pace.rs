@@ -9,9 +9,12 @@ use std::time::Duration;
 
 /// The earliest first look, however quick tasks have been.
 const EARLIEST: Duration = Duration::from_millis(50);
-/// A task that ended by the first look may have ended well before it: the next first look
-/// comes this much sooner, so the pace follows tasks that get quicker.
-const PROBE_SOONER: f64 = 0.9;
+/// A task that ended by the first look may have ended before it: the next first look comes
+/// this much sooner, so the pace follows tasks that get quicker. A small step keeps the looks
+/// just after the end of tasks that take the same time: a first look that comes too early costs
+/// a second look and its round trip for every resource waiting on the task, while one that
+/// comes a step late costs only the step.
+const PROBE_SOONER: f64 = 0.99;
 
 /// The pace of one kind of task.
 #[derive(Clone, Debug, Default)]
@@ -69,10 +72,10 @@ mod tests {
         let paces = TaskPaces::default();
         let pace = paces.of("cdb");
         assert_eq!(pace.first_look(), None);
-        // Ended by the first look at 500 ms: look sooner next time.
+        // Ended by the first look at 500 ms: look a little sooner next time.
         pace.learn(None, ms(500), CEILING);
-        assert_eq!(pace.first_look(), Some(ms(450)));
-        // Running at 450 ms, ended by 500 ms: between the two.
+        assert_eq!(pace.first_look(), Some(ms(495)));
+        // A first look at 450 ms found it running, one at 500 ms ended: between the two.
         pace.learn(Some(ms(450)), ms(500), CEILING);
         assert_eq!(pace.first_look(), Some(ms(475)));
         // Shared by every client of the process, one pace per kind.

@@ -79,6 +79,25 @@ impl Bucket {
         }
     }
 
+    /// The slot for a call that carries every identical change waiting with it: its own slot,
+    /// and once half the window's requests are taken, no sooner than a step of the even rate
+    /// after the latest. Changes arriving one after another then gather into calls a step
+    /// apart, instead of spending the window on one call each and stalling behind it.
+    fn merging_slot(&self, now: Instant) -> Instant {
+        let slot = self.next_slot(now);
+        let taken = self
+            .recent
+            .iter()
+            .filter(|&&taken| taken + self.rate.window > now)
+            .count();
+        match self.recent.back() {
+            Some(&latest) if taken * 2 >= self.rate.count as usize => {
+                slot.max(latest + self.rate.window / self.rate.count)
+            }
+            _ => slot,
+        }
+    }
+
     fn take(&mut self, slot: Instant) {
         self.recent.push_back(slot);
         if self.recent.len() > self.rate.count as usize {
@@ -149,12 +168,14 @@ impl RateLimiter {
             .map(|bucket| bucket.rate)
     }
 
-    /// How long a call of this action made now would wait for its slot (nothing is reserved).
-    pub fn delay(&self, service: &str, action: &str) -> Duration {
+    /// How long a call of this action that others may join (merged changes) should wait before
+    /// it goes, made now: until its slot, and while the window is more than half used, until
+    /// a step of the even rate after the latest request (nothing is reserved).
+    pub fn merging_delay(&self, service: &str, action: &str) -> Duration {
         let now = Instant::now();
         self.lock_buckets()
             .get(&key(service, action))
-            .map(|bucket| bucket.next_slot(now).saturating_duration_since(now))
+            .map(|bucket| bucket.merging_slot(now).saturating_duration_since(now))
             .unwrap_or_default()
     }
 
@@ -353,5 +374,39 @@ mod tests {
             .await
             .expect("slot before deadline");
         assert_eq!(Instant::now() - start, Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_others_may_join_waits_a_step_once_half_the_window_is_used() {
+        let limiter = RateLimiter::unlimited().with_limit(
+            "cdb",
+            "M",
+            Rate::at_most(10, Duration::from_secs(1)),
+        );
+        let delay = || limiter.merging_delay("cdb", "M");
+        let step = Duration::from_millis(100);
+        // Under half the window used: a merged call goes at once.
+        for _ in 0..4 {
+            assert_eq!(delay(), Duration::ZERO);
+            limiter.acquire("cdb", "M").await;
+        }
+        assert_eq!(delay(), Duration::ZERO);
+        limiter.acquire("cdb", "M").await;
+        // Half used: the next waits a step of the even rate after the latest request.
+        assert_eq!(delay(), step);
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        assert_eq!(delay(), Duration::from_millis(60));
+        // Past the step, and with the window full it is the window that decides.
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert_eq!(delay(), Duration::ZERO);
+        for _ in 0..5 {
+            limiter.acquire("cdb", "M").await;
+        }
+        assert_eq!(delay(), Duration::from_millis(900));
+        // A window later the requests have aged out: at once again.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert_eq!(delay(), Duration::ZERO);
+        // Unlimited actions never wait.
+        assert_eq!(limiter.merging_delay("cdb", "Other"), Duration::ZERO);
     }
 }

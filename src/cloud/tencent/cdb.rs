@@ -288,12 +288,13 @@ impl CdbClient {
             .await
     }
 
-    /// How long a ModifyAccountPrivileges sent now would wait for the rate limit.
+    /// How long a ModifyAccountPrivileges that identical changes may join should wait, made
+    /// now, for the rate limit ([`crate::cloud::ratelimit::RateLimiter::merging_delay`]).
     pub fn modify_delay(&self) -> std::time::Duration {
         self.tencent
             .transport()
             .rate_limiter()
-            .delay(SERVICE, "ModifyAccountPrivileges")
+            .merging_delay(SERVICE, "ModifyAccountPrivileges")
     }
 
     /// ModifyAccountPrivileges in full-replace mode (no `ModifyAction`): afterwards each of

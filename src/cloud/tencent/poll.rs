@@ -35,6 +35,10 @@ impl Polling {
     }
 }
 
+/// After a paced first look that came too early, the next comes after this fraction of the
+/// pace: the pace moves down by 1 % a task, so the task is most likely ending within moments.
+const QUICK_SECOND_LOOK: u32 = 32;
+
 /// The look at a task that ends the wait may take this long past the deadline, so a task that
 /// ended just in time is reported as it ended rather than as still running.
 const LAST_LOOK: Duration = Duration::from_secs(1);
@@ -95,10 +99,10 @@ where
                 return Ok(Waited::StillRunning(status))
             }
             Look::Running(_) => {
-                // A paced first look that came too early came close to the end: look once
-                // more soon, then as the usual schedule would after its first look.
+                // A paced first look that came too early came within a step of the end: look
+                // once more very soon, then as the usual schedule would after its first look.
                 interval = match (paced, looks) {
-                    (Some(first), 1) => first / 8,
+                    (Some(first), 1) => first / QUICK_SECOND_LOOK,
                     (Some(_), 2) => polling.after(polling.first),
                     _ => polling.after(interval),
                 };
@@ -138,7 +142,7 @@ mod tests {
         let takes = Duration::from_millis(300);
         // Unpaced: the first look at 300 ms sees the task ended.
         assert_eq!(looks_at_task_taking(takes, &pace).await, 1);
-        assert_eq!(pace.first_look(), Some(Duration::from_millis(270)));
+        assert_eq!(pace.first_look(), Some(Duration::from_millis(297)));
         // Paced, the looks close in on 300 ms: at most one early look, followed soon after.
         for _ in 0..6 {
             assert!(looks_at_task_taking(takes, &pace).await <= 2);
