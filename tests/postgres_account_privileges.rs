@@ -852,3 +852,67 @@ fn shortened_and_all_privileges_get_a_hint() {
     assert!(text.contains("contains \"ALL\", which is not a privilege of a table (table appdb.public.users). ALL is not accepted: list each privilege you want"), "{text}");
     assert!(sim.requests().is_empty());
 }
+
+/// Two Terraform processes applying 40 accounts each at once, on one account with the
+/// documented limit (20 ModifyAccountPrivileges a second): their provider processes share the
+/// record of what they sent, so together they keep under the limit and none of the 80 calls is
+/// throttled. Each alone, they would send twice the rate between them.
+#[test]
+fn two_terraform_processes_of_one_account_keep_under_its_rate_limit_together() {
+    let users: Vec<String> = (0..80).map(|i| format!("u{i:02}")).collect();
+    let mut fixture: Json = serde_json::from_str(&Fixture::builtin().to_json()).expect("fixture");
+    fixture["tencentcloud"]["postgres"][0]["accounts"] = json!(users);
+    let sim = Sim::start_with(
+        Fixture::from_json(&fixture.to_string()).expect("fixture"),
+        SimOptions {
+            latency: Duration::from_millis(30),
+            rate_limits: clouddb_sim::RateLimits::Documented,
+            ..SimOptions::default()
+        },
+    );
+    let workspaces: Vec<Workspace> = users
+        .chunks(40)
+        .map(|half| {
+            let workspace = Workspace::new(TerraformVersion::Current);
+            workspace.write_config(&format!(
+                r#"{}
+resource "clouddb_postgres_account_privileges" "team" {{
+  for_each       = toset({})
+  db_instance_id = "{INSTANCE}"
+  user_name      = each.key
+{}}}
+"#,
+                sim.tencent_provider_config(),
+                Json::from(half.to_vec()),
+                object_block(DATABASE, &["CONNECT"])
+            ));
+            workspace
+        })
+        .collect();
+    std::thread::scope(|scope| {
+        let applies: Vec<_> = workspaces
+            .iter()
+            .map(|workspace| scope.spawn(|| workspace.apply()))
+            .collect();
+        for apply in applies {
+            apply.join().expect("apply thread");
+        }
+    });
+    let modifies: Vec<Json> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r["action"] == "ModifyAccountPrivileges")
+        .collect();
+    let throttled = modifies
+        .iter()
+        .filter(|r| r["error_code"] == "RequestLimitExceeded")
+        .count();
+    assert_eq!((modifies.len(), throttled), (80, 0));
+    for user in &users {
+        assert_eq!(
+            sim.postgres_privileges(INSTANCE, user),
+            postgres_grants(&[(DATABASE, &["CONNECT"])]),
+            "{user}"
+        );
+    }
+}

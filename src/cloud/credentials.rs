@@ -69,6 +69,16 @@ impl TencentCredentials {
     pub fn redactor(&self) -> Redactor {
         secrets_redactor(&self.secret_key, self.security_token.as_ref())
     }
+
+    /// What the vendor counts calls of against its rate limits: the key id (never the secret),
+    /// at the endpoint the calls go to.
+    pub fn rate_limit_identity(&self) -> String {
+        format!(
+            "tencentcloud\n{}\n{}",
+            self.endpoint.as_deref().unwrap_or_default(),
+            self.secret_id
+        )
+    }
 }
 
 /// Alibaba Cloud API credentials (`ALICLOUD_*`).

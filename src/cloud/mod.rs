@@ -13,6 +13,7 @@ pub mod percent;
 pub mod ratelimit;
 pub mod redact;
 pub mod retry;
+pub mod shared_slots;
 pub mod tencent;
 pub mod transport;
 

@@ -8,15 +8,21 @@
 //! sequence stays within it (docs/architecture.md, "Rate limits"), and a batch of changes is
 //! not spread over a second it did not need.
 //!
+//! Once the provider knows its account, the slots are kept in a record every provider process
+//! of that account on this machine shares ([`SharedSlots`]): a process sees what the others
+//! sent, and a new one bursts only into a window the previous one left idle.
+//!
 //! A caller reserves the next free slot under a short std mutex, then sleeps until that slot
 //! with no lock held. Reservations are handed out in arrival order, so waiting callers queue
 //! fairly, and the HTTP call itself is never inside the lock.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+use super::shared_slots::SharedSlots;
 
 /// The documented limits (docs/architecture.md, "The vendor APIs"), as (service, action, requests per second).
 const DOCUMENTED_LIMITS: &[(&str, &str, u32)] = &[
@@ -110,6 +116,9 @@ impl Bucket {
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     buckets: Mutex<HashMap<String, Bucket>>,
+    /// Where the slots are kept once the account is known; this process's own memory until then,
+    /// or when the record cannot be used.
+    shared: OnceLock<SharedSlots>,
 }
 
 impl RateLimiter {
@@ -148,8 +157,9 @@ impl RateLimiter {
 
     /// Sets the rate of one action as if its last window had just been used at the full rate.
     /// The vendor counts every caller of the account, and the provider process before this one
-    /// (Terraform starts one per command) may have used it up a moment ago: the first window
-    /// goes at the even rate, and bursts come only after this process has seen a window idle.
+    /// (Terraform starts one per command) may have used it up a moment ago: without a shared
+    /// record, the first window goes at the even rate, and bursts come only after this process
+    /// has seen a window idle.
     pub fn with_limit_lately_used(self, service: &str, action: &str, rate: Rate) -> Self {
         let now = Instant::now();
         let step = rate.window / rate.count;
@@ -159,6 +169,42 @@ impl RateLimiter {
         self.lock_buckets()
             .insert(key(service, action), Bucket { rate, recent });
         self
+    }
+
+    /// Keeps the slots in `record` from now on, shared with the other processes of the account;
+    /// what this process guessed about the window before it is dropped. Only the first record
+    /// given counts.
+    pub fn share_between_processes(&self, record: SharedSlots) {
+        let _ = self.shared.set(record);
+    }
+
+    /// Runs `use_bucket` on the bucket of an action (`None` when it is unlimited), with the
+    /// shared record's slots in it when there is one. A record that cannot be read or written
+    /// leaves the decision to this process's own slots.
+    fn with_bucket<R>(
+        &self,
+        service: &str,
+        action: &str,
+        mut use_bucket: impl FnMut(&mut Bucket) -> R,
+    ) -> Option<R> {
+        let key = key(service, action);
+        let mut buckets = self.lock_buckets();
+        let bucket = buckets.get_mut(&key)?;
+        if let Some(record) = self.shared.get() {
+            let shared = record.update(&key, |recent| {
+                std::mem::swap(&mut bucket.recent, recent);
+                let outcome = use_bucket(bucket);
+                std::mem::swap(&mut bucket.recent, recent);
+                outcome
+            });
+            match shared {
+                Ok(outcome) => return Some(outcome),
+                Err(error) => {
+                    tracing::debug!(%error, "the shared record of rate-limited calls is unusable")
+                }
+            }
+        }
+        Some(use_bucket(bucket))
     }
 
     /// The configured rate of an action, if it is limited.
@@ -173,10 +219,10 @@ impl RateLimiter {
     /// a step of the even rate after the latest request (nothing is reserved).
     pub fn merging_delay(&self, service: &str, action: &str) -> Duration {
         let now = Instant::now();
-        self.lock_buckets()
-            .get(&key(service, action))
-            .map(|bucket| bucket.merging_slot(now).saturating_duration_since(now))
-            .unwrap_or_default()
+        self.with_bucket(service, action, |bucket| {
+            bucket.merging_slot(now).saturating_duration_since(now)
+        })
+        .unwrap_or_default()
     }
 
     /// Waits for this action's next slot.
@@ -207,13 +253,13 @@ impl RateLimiter {
     /// Takes the next slot (unless it falls after `deadline`) and returns it; `None` when the
     /// action is unlimited.
     fn reserve(&self, service: &str, action: &str, deadline: Option<Instant>) -> Option<Instant> {
-        let mut buckets = self.lock_buckets();
-        let bucket = buckets.get_mut(&key(service, action))?;
-        let slot = bucket.next_slot(Instant::now());
-        if deadline.is_none_or(|deadline| slot <= deadline) {
-            bucket.take(slot);
-        }
-        Some(slot)
+        self.with_bucket(service, action, |bucket| {
+            let slot = bucket.next_slot(Instant::now());
+            if deadline.is_none_or(|deadline| slot <= deadline) {
+                bucket.take(slot);
+            }
+            slot
+        })
     }
 
     fn lock_buckets(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bucket>> {
@@ -408,5 +454,34 @@ mod tests {
         assert_eq!(delay(), Duration::ZERO);
         // Unlimited actions never wait.
         assert_eq!(limiter.merging_delay("cdb", "Other"), Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn processes_of_one_account_share_their_slots() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let rate = Rate::at_most(10, Duration::from_secs(1));
+        let process = || {
+            let limiter = RateLimiter::unlimited().with_limit_lately_used("cdb", "M", rate);
+            let record = SharedSlots::in_dir(dir.path(), "tencentcloud AKID").expect("record");
+            limiter.share_between_processes(record);
+            limiter
+        };
+        let (first, second) = (process(), process());
+        // The record knows nothing of a busy window before it: no guessed wait.
+        assert_eq!(first.merging_delay("cdb", "M"), Duration::ZERO);
+        let start = Instant::now();
+        for _ in 0..10 {
+            first.acquire("cdb", "M").await;
+        }
+        assert!(start.elapsed() < Duration::from_millis(100));
+        // The other process sees the window the first one spent.
+        let wait = second.merging_delay("cdb", "M");
+        assert!(
+            (Duration::from_millis(800)..=Duration::from_secs(1)).contains(&wait),
+            "{wait:?}"
+        );
+        // Without the record, a process only guesses: the window as lately used.
+        let alone = RateLimiter::unlimited().with_limit_lately_used("cdb", "M", rate);
+        assert!(alone.merging_delay("cdb", "M") > Duration::ZERO);
     }
 }

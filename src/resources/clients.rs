@@ -5,6 +5,7 @@ use std::sync::RwLock;
 
 use crate::cloud::alibaba::polardb::PolarDbClient;
 use crate::cloud::credentials::{AlibabaCredentials, TencentCredentials};
+use crate::cloud::shared_slots::SharedSlots;
 use crate::cloud::tencent::TencentClient;
 use crate::cloud::transport::Transport;
 use crate::framework::Diagnostics;
@@ -41,6 +42,17 @@ impl Clouds {
         tencent: Configured<TencentCredentials>,
         alibaba: Configured<AlibabaCredentials>,
     ) {
+        if let Ok(credentials) = &tencent {
+            match SharedSlots::for_account(&credentials.rate_limit_identity()) {
+                Ok(record) => self
+                    .transport
+                    .rate_limiter()
+                    .share_between_processes(record),
+                Err(error) => {
+                    tracing::debug!(%error, "rate limits are kept by this process alone")
+                }
+            }
+        }
         *self.tencent.write().unwrap_or_else(|p| p.into_inner()) = Some(tencent);
         *self.alibaba.write().unwrap_or_else(|p| p.into_inner()) = Some(alibaba);
     }
