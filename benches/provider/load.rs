@@ -1,7 +1,7 @@
 //! Section 2, real Terraform (1.11.4, dev_overrides) against a fresh in-process clouddb-sim with
 //! latency on every call and the vendors' documented rate limits:
 //! - 200 mixed resources (50 of each kind): `apply`, a `plan` with nothing to do, `destroy`,
-//!   three rounds, and each command's median;
+//!   five rounds, and each command's median;
 //! - 40 cdb resources of one team with identical privileges (`for_each`), whose writes merge;
 //! - Terraform's own floor: a plan with a provider block and no resources (the provider starts
 //!   and serves its schema; nothing is configured or called).
@@ -32,7 +32,7 @@ const EACH_KIND: usize = 50;
 /// Rounds of the mixed scenario's apply, plan and destroy. Terraform gives its parallel slots
 /// to one kind's resources after another, in a different order each run, which moves the
 /// apply by more than a second; each round is a row, and the medians are summed up after.
-const MIXED_ROUNDS: usize = 3;
+const MIXED_ROUNDS: usize = 5;
 /// Resources of the merged-writes scenario.
 const TEAM: usize = 40;
 
