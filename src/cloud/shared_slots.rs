@@ -18,9 +18,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
-/// Slots further ahead than this are not anyone's honest reservation (a queue of callers a
-/// minute long would be): they are dropped rather than waited for.
-const FURTHEST_AHEAD: Duration = Duration::from_secs(60);
+/// Slots further ahead than this are not anyone's honest reservation (a queue of ten seconds
+/// would take hundreds of callers waiting at once), but a wall clock set back, or a hostile
+/// file: they are dropped rather than waited for.
+const FURTHEST_AHEAD: Duration = Duration::from_secs(10);
 /// Slots older than this say nothing about any documented window and are not kept.
 const OLDEST_KEPT: Duration = Duration::from_secs(10);
 
