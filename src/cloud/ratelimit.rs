@@ -17,7 +17,7 @@
 //! fairly, and the HTTP call itself is never inside the lock.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -73,15 +73,12 @@ struct Bucket {
 
 impl Bucket {
     /// The slot a request arriving `now` gets: now, unless `count` requests already have slots
-    /// within a window of it, and then when the oldest of them is a window old. Slots never go
-    /// backwards, since both terms only grow.
+    /// within a window of it, and then when the `count`th latest of them is a window old. Slots
+    /// never go backwards, since both terms only grow.
     fn next_slot(&self, now: Instant) -> Instant {
-        match self.recent.len() < self.rate.count as usize {
-            true => now,
-            false => self
-                .recent
-                .front()
-                .map_or(now, |oldest| (*oldest + self.rate.window).max(now)),
+        match self.recent.len().checked_sub(self.rate.count as usize) {
+            None => now,
+            Some(decisive) => (self.recent[decisive] + self.rate.window).max(now),
         }
     }
 
@@ -106,7 +103,7 @@ impl Bucket {
 
     fn take(&mut self, slot: Instant) {
         self.recent.push_back(slot);
-        if self.recent.len() > self.rate.count as usize {
+        while self.recent.len() > self.rate.count as usize {
             self.recent.pop_front();
         }
     }
@@ -117,8 +114,8 @@ impl Bucket {
 pub struct RateLimiter {
     buckets: Mutex<HashMap<String, Bucket>>,
     /// Where the slots are kept once the account is known; this process's own memory until then,
-    /// or when the record cannot be used.
-    shared: OnceLock<SharedSlots>,
+    /// and after the record failed. Always locked after `buckets`.
+    record: Mutex<Option<SharedSlots>>,
 }
 
 impl RateLimiter {
@@ -172,39 +169,42 @@ impl RateLimiter {
     }
 
     /// Keeps the slots in `record` from now on, shared with the other processes of the account;
-    /// what this process guessed about the window before it is dropped. Only the first record
-    /// given counts.
+    /// what this process guessed about the window before it is dropped.
     pub fn share_between_processes(&self, record: SharedSlots) {
-        let _ = self.shared.set(record);
+        *self.lock_record() = Some(record);
     }
 
     /// Runs `use_bucket` on the bucket of an action (`None` when it is unlimited), with the
-    /// shared record's slots in it when there is one. A record that cannot be read or written
-    /// leaves the decision to this process's own slots.
+    /// shared record's slots in it when there is one, and records what it leaves. The bucket
+    /// keeps the record's slots, so that a record that fails (and is given up for the rest of
+    /// the process) leaves this process counting from what everyone had sent.
     fn with_bucket<R>(
         &self,
         service: &str,
         action: &str,
-        mut use_bucket: impl FnMut(&mut Bucket) -> R,
+        use_bucket: impl FnOnce(&mut Bucket) -> R,
     ) -> Option<R> {
         let key = key(service, action);
         let mut buckets = self.lock_buckets();
         let bucket = buckets.get_mut(&key)?;
-        if let Some(record) = self.shared.get() {
-            let shared = record.update(&key, |recent| {
-                std::mem::swap(&mut bucket.recent, recent);
-                let outcome = use_bucket(bucket);
-                std::mem::swap(&mut bucket.recent, recent);
-                outcome
-            });
-            match shared {
-                Ok(outcome) => return Some(outcome),
-                Err(error) => {
-                    tracing::debug!(%error, "the shared record of rate-limited calls is unusable")
+        let mut record = self.lock_record();
+        let (outcome, failed) = {
+            let Some(shared) = record.as_ref() else {
+                return Some(use_bucket(bucket));
+            };
+            match shared.lock() {
+                Ok(locked) => {
+                    bucket.recent = locked.slots(&key);
+                    let outcome = use_bucket(bucket);
+                    (outcome, locked.store(&key, &bucket.recent).err())
                 }
+                Err(error) => (use_bucket(bucket), Some(error)),
             }
+        };
+        if let Some(error) = failed {
+            give_up(&mut record, &error);
         }
-        Some(use_bucket(bucket))
+        Some(outcome)
     }
 
     /// The configured rate of an action, if it is limited.
@@ -215,7 +215,7 @@ impl RateLimiter {
     }
 
     /// How long a call of this action that others may join (merged changes) should wait before
-    /// it goes, made now: until its slot, and while the window is more than half used, until
+    /// it goes, made now: until its slot, and once the window is half used, until
     /// a step of the even rate after the latest request (nothing is reserved).
     pub fn merging_delay(&self, service: &str, action: &str) -> Duration {
         let now = Instant::now();
@@ -262,12 +262,19 @@ impl RateLimiter {
         })
     }
 
-    fn lock_buckets(&self) -> std::sync::MutexGuard<'_, HashMap<String, Bucket>> {
+    fn lock_buckets(&self) -> MutexGuard<'_, HashMap<String, Bucket>> {
         // The map stays consistent even if a holder panicked: every update is a single insert.
-        self.buckets
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.buckets.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn lock_record(&self) -> MutexGuard<'_, Option<SharedSlots>> {
+        self.record.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn give_up(record: &mut Option<SharedSlots>, error: &std::io::Error) {
+    tracing::debug!(%error, "rate-limited calls are counted by this process alone from now on");
+    *record = None;
 }
 
 fn key(service: &str, action: &str) -> String {
@@ -483,5 +490,28 @@ mod tests {
         // Without the record, a process only guesses: the window as lately used.
         let alone = RateLimiter::unlimited().with_limit_lately_used("cdb", "M", rate);
         assert!(alone.merging_delay("cdb", "M") > Duration::ZERO);
+    }
+
+    #[tokio::test]
+    async fn a_record_that_fails_is_given_up_and_the_count_goes_on() {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let limiter = RateLimiter::unlimited().with_limit(
+            "cdb",
+            "M",
+            Rate::at_most(10, Duration::from_secs(1)),
+        );
+        let record = SharedSlots::in_dir(dir.path(), "tencentcloud AKID").expect("record");
+        limiter.share_between_processes(record);
+        for _ in 0..10 {
+            limiter.acquire("cdb", "M").await;
+        }
+        // Another holder keeps the lock: this process stops using the record, and counts on
+        // from the window it last saw there.
+        let other = SharedSlots::in_dir(dir.path(), "tencentcloud AKID").expect("record");
+        let held = other.lock().expect("lock");
+        let wait = limiter.merging_delay("cdb", "M");
+        assert!(wait > Duration::from_millis(800), "{wait:?}");
+        assert!(limiter.lock_record().is_none());
+        drop(held);
     }
 }
