@@ -8,15 +8,20 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::cloud::batch::Batches;
+use crate::cloud::batch::{Batches, Hold};
 use crate::cloud::error::{CloudError, Missing};
 use crate::cloud::tencent::cdb::Account;
 
-/// How long a change waits for identical ones even when the rate limit would let it go at once.
-/// As Terraform's parallel slots free up it starts the next resources within a few
-/// milliseconds of each other; one call for all of them spends one request of the rate limit
-/// and one task instead of one each, for the cost of this wait.
-const GATHERING: Duration = Duration::from_millis(25);
+/// How a change waits for identical ones even when the rate limit would let it go at once. As
+/// Terraform's parallel slots free up it starts the next resources a few milliseconds apart
+/// (tens on a busy machine): a change waits until none has joined it for `quiet`, for at most
+/// `at_most`. One call for all of them spends one request of the rate limit and one task
+/// instead of one each, for the cost of this wait; a change that comes alone waits `quiet`.
+const GATHERING: Hold = Hold {
+    at_least: Duration::ZERO,
+    quiet: Duration::from_millis(15),
+    at_most: Duration::from_millis(60),
+};
 
 /// (instance, the privileges as sent) → the accounts to give them, and the call's outcome with
 /// how many accounts it carried.
@@ -24,8 +29,8 @@ pub type MergedWrites<Started> =
     Batches<(String, String), Account, (Result<Started, CloudError>, usize)>;
 
 /// Sends `privileges` for `account` with the identical changes of `instance` that arrive
-/// within `rate_wait` (the wait for the action's rate limit), or within [`GATHERING`] when
-/// that is shorter: `send` gets every account. The vendor refuses a whole call for one missing
+/// within `rate_wait` (the wait for the action's rate limit), or while they keep coming
+/// ([`GATHERING`]): `send` gets every account. The vendor refuses a whole call for one missing
 /// account: each change of a merged call refused so sends its own account again alone, so that
 /// only the resource whose account is missing is told so.
 pub async fn send_merged<Started, F, Fut>(
@@ -52,7 +57,15 @@ where
         (send(accounts).await, carried)
     };
     let (outcome, carried) = writes
-        .submit(key, account.clone(), rate_wait.max(GATHERING), merged)
+        .submit(
+            key,
+            account.clone(),
+            Hold {
+                at_least: rate_wait,
+                ..GATHERING
+            },
+            merged,
+        )
         .await
         .unwrap_or_else(|| {
             let abandoned = CloudError::Transport {
