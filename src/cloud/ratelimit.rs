@@ -175,7 +175,8 @@ impl RateLimiter {
     }
 
     /// Runs `use_bucket` on the bucket of an action (`None` when it is unlimited), with the
-    /// shared record's slots in it when there is one, and records what it leaves. The bucket
+    /// shared record's slots in it when there is one, and records what it leaves when it took
+    /// a slot (a look at the window writes nothing). The bucket
     /// keeps the record's slots, so that a record that fails (and is given up for the rest of
     /// the process) leaves this process counting from what everyone had sent.
     fn with_bucket<R>(
@@ -194,9 +195,14 @@ impl RateLimiter {
             };
             match shared.lock() {
                 Ok(locked) => {
-                    bucket.recent = locked.slots(&key);
+                    let recorded = locked.slots(&key);
+                    bucket.recent = recorded.clone();
                     let outcome = use_bucket(bucket);
-                    (outcome, locked.store(&key, &bucket.recent).err())
+                    let stored = match bucket.recent == recorded {
+                        true => Ok(()),
+                        false => locked.store(&key, &bucket.recent),
+                    };
+                    (outcome, stored.err())
                 }
                 Err(error) => (use_bucket(bucket), Some(error)),
             }

@@ -89,6 +89,7 @@ impl SharedSlots {
                 Err(std::fs::TryLockError::Error(error)) => return Err(error),
             }
         }
+        // Held before the file is read, so that a failed read still unlocks it.
         let mut locked = Locked {
             file: &self.file,
             clock: Clock::now(),
