@@ -859,11 +859,9 @@ fn shortened_and_all_privileges_get_a_hint() {
 /// throttled. Each alone, they would send twice the rate between them.
 #[test]
 fn two_terraform_processes_of_one_account_keep_under_its_rate_limit_together() {
-    let users: Vec<String> = (0..80).map(|i| format!("u{i:02}")).collect();
-    let mut fixture: Json = serde_json::from_str(&Fixture::builtin().to_json()).expect("fixture");
-    fixture["tencentcloud"]["postgres"][0]["accounts"] = json!(users);
+    let users = user_names(80);
     let sim = Sim::start_with(
-        Fixture::from_json(&fixture.to_string()).expect("fixture"),
+        fixture_with_users(&users),
         SimOptions {
             latency: Duration::from_millis(30),
             rate_limits: clouddb_sim::RateLimits::Documented,
@@ -876,15 +874,9 @@ fn two_terraform_processes_of_one_account_keep_under_its_rate_limit_together() {
             let workspace = Workspace::new(TerraformVersion::Current);
             workspace.write_config(&format!(
                 r#"{}
-resource "clouddb_postgres_account_privileges" "team" {{
-  for_each       = toset({})
-  db_instance_id = "{INSTANCE}"
-  user_name      = each.key
-{}}}
-"#,
+{}"#,
                 sim.tencent_provider_config(),
-                Json::from(half.to_vec()),
-                object_block(DATABASE, &["CONNECT"])
+                team_config(half)
             ));
             workspace
         })
@@ -915,4 +907,86 @@ resource "clouddb_postgres_account_privileges" "team" {{
             "{user}"
         );
     }
+}
+
+fn user_names(count: usize) -> Vec<String> {
+    (0..count).map(|i| format!("u{i:02}")).collect()
+}
+
+/// The built-in fixture, its instance holding `users`.
+fn fixture_with_users(users: &[String]) -> Fixture {
+    let mut fixture: Json = serde_json::from_str(&Fixture::builtin().to_json()).expect("fixture");
+    fixture["tencentcloud"]["postgres"][0]["accounts"] = json!(users);
+    Fixture::from_json(&fixture.to_string()).expect("fixture")
+}
+
+/// One resource per user, each granting CONNECT on the database.
+fn team_config(users: &[String]) -> String {
+    format!(
+        r#"
+resource "clouddb_postgres_account_privileges" "team" {{
+  for_each       = toset({})
+  db_instance_id = "{INSTANCE}"
+  user_name      = each.key
+{}}}
+"#,
+        Json::from(users.to_vec()),
+        object_block(DATABASE, &["CONNECT"])
+    )
+}
+
+/// Refreshing 40 accounts of one instance lists its accounts once (one DescribeAccounts page)
+/// rather than once per resource, each reading its own privileges; a change made outside
+/// Terraform is still planned, and the apply that repairs it reads fresh.
+#[test]
+fn refreshing_many_accounts_of_one_instance_lists_its_accounts_once() {
+    let users = user_names(40);
+    let sim = Sim::start_with(fixture_with_users(&users), SimOptions::default());
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&format!(
+        "{}{}",
+        sim.tencent_provider_config(),
+        team_config(&users)
+    ));
+    workspace.apply();
+
+    let database = DatabaseObject {
+        database_name: None,
+        schema_name: None,
+        table_name: None,
+        object_type: ObjectType::Database,
+        object_name: "appdb".into(),
+    };
+    let drift = [ModifyPrivilege::grant(database, vec!["TEMPORARY".into()])];
+    sim.block_on(sim.postgres_client().modify_account_privileges(
+        INSTANCE,
+        "u07",
+        &drift,
+        Instant::now() + Duration::from_secs(30),
+    ))
+    .expect("out-of-band grant");
+    sim.clear_requests();
+    let (changes, plan) = workspace.plan_has_changes();
+    assert_eq!(
+        (
+            sim.count_calls("DescribeAccounts"),
+            sim.count_calls("DescribeAccountPrivileges")
+        ),
+        (1, 40),
+        "one listing and one privileges read each for 40 accounts:\n{:#?}",
+        sim.requests()
+    );
+    assert!(changes, "the drift of u07 is not planned:\n{}", plan.text());
+    assert!(
+        plan.stdout.contains("team[\"u07\"]") && plan.stdout.contains("1 to change"),
+        "{}",
+        plan.stdout
+    );
+
+    workspace.apply();
+    assert_eq!(
+        sim.postgres_privileges(INSTANCE, "u07"),
+        postgres_grants(&[(DATABASE, &["CONNECT"])])
+    );
+    workspace.expect_empty_plan("after repairing the drift");
 }

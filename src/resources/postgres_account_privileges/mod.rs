@@ -18,12 +18,12 @@ use tokio::time::Instant;
 
 use crate::cloud::error::CloudError;
 use crate::cloud::tencent::postgres::{
-    AccountType, DatabaseObject, ModifyPrivilege, PostgresClient, MAX_MODIFY_ITEMS,
+    AccountType, DatabaseObject, ModifyPrivilege, PostgresAccount, PostgresClient, MAX_MODIFY_ITEMS,
 };
 use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{Attribute, Block, Diagnostics, IdentityAttribute, NestedBlock, Nesting};
 use crate::resources::clients::Clouds;
-use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
+use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict, WalkListings};
 use crate::resources::messages::import_missing;
 use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
 use crate::value::{Type, Value};
@@ -32,9 +32,7 @@ use self::changes::{account_type_change, calls, object_changes, summarize};
 use self::claims::Claims;
 use self::import_id::ImportId;
 use self::model::{AccountPrivileges, ObjectPrivileges, OBJECT_BLOCK};
-use self::observe::{
-    missing_objects_error, missing_objects_import_error, missing_objects_warning, observe,
-};
+use self::observe::{missing_objects_error, missing_objects_import_error, observe, observe_as};
 use self::validation::{instance_id_rule, user_name_rule, validate_objects, ACCOUNT_TYPES};
 
 pub use self::validation::TYPE_NAME;
@@ -42,6 +40,8 @@ pub use self::validation::TYPE_NAME;
 pub struct PostgresAccountPrivileges {
     clouds: Arc<Clouds>,
     claims: Claims,
+    /// Every account of an instance, listed once per walk for the refreshes of its resources.
+    instance_accounts: WalkListings<String, Vec<PostgresAccount>>,
 }
 
 impl PostgresAccountPrivileges {
@@ -49,6 +49,7 @@ impl PostgresAccountPrivileges {
         PostgresAccountPrivileges {
             clouds,
             claims: Claims::default(),
+            instance_accounts: WalkListings::default(),
         }
     }
 
@@ -314,6 +315,7 @@ impl AccountResource for PostgresAccountPrivileges {
 
     fn begin_walk(&self) {
         self.claims.clear();
+        self.instance_accounts.clear();
     }
 
     fn parse(&self, value: &Value) -> Result<AccountPrivileges, Diagnostics> {
@@ -359,19 +361,37 @@ impl AccountResource for PostgresAccountPrivileges {
         account: &AccountPrivileges,
         deadline: Instant,
     ) -> Result<Option<Current<AccountPrivileges>>, ReadFailure> {
-        let Some(observed) = observe(client, account, account.objects.keys(), deadline).await?
-        else {
-            return Ok(None);
+        let observed = observe(client, account, account.objects.keys(), deadline).await?;
+        Ok(observed.map(|observed| observed.current(account)))
+    }
+
+    /// From the walk's listing of every account of the instance (one DescribeAccounts page per
+    /// 100 accounts for all its resources) with the account's own privileges, read at once. An
+    /// account the listing lacks, or a listing that failed, is read on its own.
+    async fn refresh(
+        &self,
+        client: &PostgresClient,
+        account: &AccountPrivileges,
+        deadline: Instant,
+    ) -> Result<Option<Current<AccountPrivileges>>, ReadFailure> {
+        let listed = async {
+            let listing = self
+                .instance_accounts
+                .get(&account.instance_id, || {
+                    client.describe_accounts(&account.instance_id, deadline)
+                })
+                .await;
+            Ok(listing.and_then(|accounts| {
+                accounts
+                    .iter()
+                    .find(|a| a.user_name == account.user_name)
+                    .cloned()
+            }))
         };
-        let warnings = if observed.missing.is_empty() {
-            Diagnostics::new()
-        } else {
-            missing_objects_warning(account, &observed.missing)
-        };
-        Ok(Some(Current {
-            account: observed.applied_to(account),
-            warnings,
-        }))
+        match observe_as(client, account, account.objects.keys(), deadline, listed).await? {
+            Some(observed) => Ok(Some(observed.current(account))),
+            None => self.read(client, account, deadline).await,
+        }
     }
 
     /// The account's type and its privileges on the objects of the prior state and of the

@@ -1,6 +1,8 @@
 //! Reading an account as it is: its type (DescribeAccounts) and its privileges on given objects
 //! (DescribeAccountPrivileges, 50 objects a call), telling apart objects that no longer exist.
 
+use std::future::Future;
+
 use tokio::time::Instant;
 
 use crate::cloud::error::CloudError;
@@ -9,6 +11,7 @@ use crate::cloud::tencent::postgres::{
     PostgresClient, MAX_DESCRIBE_OBJECTS,
 };
 use crate::framework::Diagnostics;
+use crate::resources::kit::Current;
 use crate::resources::messages::{account_read_failure, cloud_error};
 use crate::resources::outcome::ReadFailure;
 
@@ -40,6 +43,21 @@ impl Observed {
     }
 }
 
+impl Observed {
+    /// What a read of `account` records, with a warning for the objects that no longer exist.
+    pub fn current(self, account: &AccountPrivileges) -> Current<AccountPrivileges> {
+        let warnings = if self.missing.is_empty() {
+            Diagnostics::new()
+        } else {
+            missing_objects_warning(account, &self.missing)
+        };
+        Current {
+            account: self.applied_to(account),
+            warnings,
+        }
+    }
+}
+
 /// The account's type and its privileges on `objects`, or `None` when the account is gone.
 pub async fn observe<'a>(
     client: &PostgresClient,
@@ -47,19 +65,63 @@ pub async fn observe<'a>(
     objects: impl IntoIterator<Item = &'a DatabaseObject>,
     deadline: Instant,
 ) -> Result<Option<Observed>, ReadFailure> {
-    let Some(found) = find_account(client, account, deadline).await? else {
-        return Ok(None);
-    };
+    let finding = find_account(client, account, deadline);
+    observe_as(client, account, objects, deadline, finding).await
+}
+
+/// The account's type as `finding` finds it (`None`: not found) and its privileges on
+/// `objects`, both read at once: an account read costs one round trip, not two. Only `finding`
+/// can say the account is missing, and a privileges read may fail because it is, so the
+/// privileges' outcome counts only once the account is found; a read left waiting then is
+/// dropped.
+pub async fn observe_as<'a>(
+    client: &PostgresClient,
+    account: &AccountPrivileges,
+    objects: impl IntoIterator<Item = &'a DatabaseObject>,
+    deadline: Instant,
+    finding: impl Future<Output = Result<Option<PostgresAccount>, ReadFailure>>,
+) -> Result<Option<Observed>, ReadFailure> {
     let objects: Vec<DatabaseObject> = objects.into_iter().cloned().collect();
-    let mut observed = Observed {
-        account_type: found.user_type,
-        objects: ObjectPrivileges::new(),
-        missing: Vec::new(),
+    let found = async {
+        match finding.await {
+            Ok(Some(found)) => Ok(found),
+            Ok(None) => Err(None),
+            Err(failure) => Err(Some(failure)),
+        }
     };
+    let privileges = async { Ok(read_objects(client, account, &objects, deadline).await) };
+    let (found, privileges) = match tokio::try_join!(found, privileges) {
+        Ok(both) => both,
+        Err(None) => return Ok(None),
+        Err(Some(failure)) => return Err(failure),
+    };
+    let ObjectsHeld { objects, missing } = privileges?;
+    Ok(Some(Observed {
+        account_type: found.user_type,
+        objects,
+        missing,
+    }))
+}
+
+/// The account's privileges on the objects asked about that exist, and those that do not.
+#[derive(Default)]
+struct ObjectsHeld {
+    objects: ObjectPrivileges,
+    missing: Vec<MissingObject>,
+}
+
+/// The privileges on `objects`, 50 objects a call.
+async fn read_objects(
+    client: &PostgresClient,
+    account: &AccountPrivileges,
+    objects: &[DatabaseObject],
+    deadline: Instant,
+) -> Result<ObjectsHeld, Diagnostics> {
+    let mut held = ObjectsHeld::default();
     for batch in objects.chunks(MAX_DESCRIBE_OBJECTS) {
-        read_batch(client, account, batch, &mut observed, deadline).await?;
+        read_batch(client, account, batch, &mut held, deadline).await?;
     }
-    Ok(Some(observed))
+    Ok(held)
 }
 
 async fn find_account(
@@ -81,23 +143,23 @@ async fn find_account(
     }
 }
 
-/// Reads one batch of objects into `observed`. The vendor refuses a whole call when one of its
+/// Reads one batch of objects into `held`. The vendor refuses a whole call when one of its
 /// objects does not exist, so a refused batch is halved until each missing object stands alone:
 /// one missing object among 50 costs about a dozen calls, not 50.
 async fn read_batch(
     client: &PostgresClient,
     account: &AccountPrivileges,
     batch: &[DatabaseObject],
-    observed: &mut Observed,
+    held: &mut ObjectsHeld,
     deadline: Instant,
 ) -> Result<(), Diagnostics> {
     let mut pending = vec![batch];
     while let Some(objects) = pending.pop() {
         match describe_privileges(client, account, objects, deadline).await {
-            Ok(answer) => record(objects, &answer, observed),
+            Ok(answer) => record(objects, &answer, held),
             Err(e) if !is_missing_object(&e) => return Err(read_failed(account, &e)),
             Err(e) => match objects {
-                [object] => observed.missing.push(MissingObject {
+                [object] => held.missing.push(MissingObject {
                     object: object.clone(),
                     answer: e.to_string(),
                 }),
@@ -130,13 +192,13 @@ fn read_failed(account: &AccountPrivileges, error: &CloudError) -> Diagnostics {
 }
 
 /// Files the answer under the objects asked about; an object the answer leaves out holds nothing.
-fn record(asked: &[DatabaseObject], answer: &[DatabasePrivilege], observed: &mut Observed) {
+fn record(asked: &[DatabaseObject], answer: &[DatabasePrivilege], held: &mut ObjectsHeld) {
     for object in asked {
         let privileges = answer
             .iter()
             .filter(|answered| is_same_object(object, &answered.object))
             .flat_map(|answered| answered.privileges.iter());
-        observed.objects.insert(
+        held.objects.insert(
             object.clone(),
             normalize_privileges(object.object_type, privileges),
         );
@@ -187,10 +249,7 @@ impl MissingPhrase {
 }
 
 /// The warning for objects dropped from the state because the instance no longer has them.
-pub fn missing_objects_warning(
-    account: &AccountPrivileges,
-    missing: &[MissingObject],
-) -> Diagnostics {
+fn missing_objects_warning(account: &AccountPrivileges, missing: &[MissingObject]) -> Diagnostics {
     let phrase = MissingPhrase::of(missing);
     let them = phrase.agree("it", "them");
     let mut diags = Diagnostics::new();
@@ -290,17 +349,13 @@ mod tests {
             object: database.clone(),
             privileges: vec!["connect".into(), "TEMP".into()],
         }];
-        let mut observed = Observed {
-            account_type: AccountType::Normal,
-            objects: ObjectPrivileges::new(),
-            missing: Vec::new(),
-        };
-        record(&[database.clone(), schema.clone()], &answer, &mut observed);
+        let mut held = ObjectsHeld::default();
+        record(&[database.clone(), schema.clone()], &answer, &mut held);
         assert_eq!(
-            observed.objects.get(&database),
+            held.objects.get(&database),
             Some(&["CONNECT".to_owned(), "TEMPORARY".to_owned()].into())
         );
-        assert_eq!(observed.objects.get(&schema), Some(&BTreeSet::new()));
+        assert_eq!(held.objects.get(&schema), Some(&BTreeSet::new()));
     }
 
     #[test]
