@@ -1194,6 +1194,17 @@ fn identical_changes_waiting_for_the_rate_limit_go_out_as_one_call() {
         .filter(|r| r["error_code"] == "RequestLimitExceeded")
         .count();
     assert_eq!(throttled, 0, "no call was throttled");
+    let mut read_back: Vec<String> = sim
+        .requests()
+        .iter()
+        .filter(|r| r["action"] == "DescribeAccountPrivileges")
+        .map(|r| r["params"]["User"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    read_back.sort_by_key(|user| user[1..].parse::<u32>().unwrap_or(u32::MAX));
+    assert_eq!(
+        read_back, users,
+        "each resource reads its own account back, once"
+    );
     for user in &users {
         assert_eq!(
             sim.cdb_privileges(INSTANCE, user, "%"),
@@ -1239,4 +1250,69 @@ fn a_missing_account_in_a_merged_change_fails_only_its_own_resource() {
     let listed = workspace.run(&["state", "list"]);
     assert_eq!(listed.stdout.lines().count(), 9, "{}", listed.text());
     assert!(!listed.stdout.contains("m5"), "{}", listed.text());
+}
+
+/// After its task succeeds, each resource reads its own account back. Here someone replaces the
+/// account's privileges while the look that sees the task end is held back: the apply fails
+/// saying what the account holds instead, the state records that, and the next apply puts the
+/// configured privileges back.
+#[test]
+fn a_task_whose_result_the_account_does_not_show_fails_and_records_the_truth() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&app_config(
+        &sim,
+        r#"
+  database {
+    database   = "shop"
+    privileges = ["SELECT"]
+  }
+"#,
+    ));
+    sim.add_fault(serde_json::json!({
+        "service": "cdb",
+        "action": "DescribeAsyncRequestInfo",
+        "latency_ms": 1500
+    }));
+    let run = std::thread::scope(|scope| {
+        let applying = scope.spawn(|| workspace.run(&["apply", "-auto-approve", "-input=false"]));
+        let waited = std::time::Instant::now();
+        while !sim.pending_faults().is_empty() {
+            assert!(
+                waited.elapsed() < Duration::from_secs(60),
+                "the task was never looked at"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        change_out_of_band(
+            &sim,
+            &AccountPrivileges {
+                global_privileges: vec!["RELOAD".into()],
+                database_privileges: vec![DatabasePrivilege {
+                    database: "shop".into(),
+                    privileges: vec!["SELECT".into()],
+                }],
+                ..AccountPrivileges::default()
+            },
+        );
+        applying.join().expect("apply thread")
+    });
+    assert!(!run.success, "the apply must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains(
+            "ended with SUCCESS, but DescribeAccountPrivileges then showed the account holding"
+        ) && text.contains("global: RELOAD instead of nothing"),
+        "{text}"
+    );
+    let state = state_of(&workspace, RESOURCE).expect("the account's privileges are recorded");
+    assert_eq!(sorted_strings(&state["global_privileges"]), ["RELOAD"]);
+    assert!(is_tainted(&workspace, RESOURCE));
+
+    workspace.apply();
+    assert_eq!(
+        sim.cdb_privileges(INSTANCE, "app", "%"),
+        cdb_grants(&["database:shop:SELECT"])
+    );
+    workspace.expect_empty_plan("after the next apply");
 }

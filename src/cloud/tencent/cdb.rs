@@ -9,6 +9,8 @@
 //!   the old privileges until the task ends.
 //! - Tencent APIs answer `null` for an empty list; it reads as empty.
 
+use std::sync::{Mutex, PoisonError};
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::sync::OwnedMutexGuard;
@@ -458,35 +460,88 @@ impl CdbClient {
         async_request_id: &str,
         deadline: Instant,
     ) -> Result<TaskWait, CloudError> {
-        wait(
-            &self.polling,
-            &self.pace,
-            deadline,
-            |look_deadline| async move {
-                let task = self
-                    .describe_async_request_info(async_request_id, look_deadline)
-                    .await?;
-                tracing::debug!(
-                    action,
-                    async_request_id,
-                    status = task.status.as_str(),
-                    "task status"
-                );
-                if task.status == AsyncRequestStatus::Success {
-                    return Ok(Look::Succeeded);
-                }
-                if task.status.is_failure() {
-                    return Err(CloudError::TaskFailed {
-                        action: action.to_owned(),
-                        task_id: async_request_id.to_owned(),
-                        status: task.status.as_str().to_owned(),
-                        info: self.tencent.redact(&task.info),
-                    });
-                }
-                Ok(Look::Running(task))
-            },
-        )
+        wait(&self.polling, &self.pace, deadline, |at| {
+            self.look_at_async_request(action, async_request_id, at.deadline)
+        })
         .await
+    }
+
+    /// Waits for the task as [`Self::wait_for_async_request`] does, and reads what `account`
+    /// holds with each look that is expected to find the task ended, in parallel with it: the
+    /// read back costs no round trip of its own when the look finds the task ended. The read
+    /// sent with the look that found it ended, if that look was expected to; it may have
+    /// reached the cloud a moment before the task's end.
+    pub async fn wait_for_async_request_reading(
+        &self,
+        action: &str,
+        async_request_id: &str,
+        instance_id: &str,
+        account: &Account,
+        deadline: Instant,
+    ) -> (
+        Result<TaskWait, CloudError>,
+        Option<Result<AccountPrivileges, CloudError>>,
+    ) {
+        let last_read = Mutex::new(None);
+        let waited = wait(&self.polling, &self.pace, deadline, |at| {
+            let last_read = &last_read;
+            async move {
+                let (look, read) = match at.expects_end {
+                    true => {
+                        let (look, read) = tokio::join!(
+                            self.look_at_async_request(action, async_request_id, at.deadline),
+                            self.describe_account_privileges(instance_id, account, at.deadline)
+                        );
+                        (look, Some(read))
+                    }
+                    false => (
+                        self.look_at_async_request(action, async_request_id, at.deadline)
+                            .await,
+                        None,
+                    ),
+                };
+                *last_read.lock().unwrap_or_else(PoisonError::into_inner) = read;
+                look
+            }
+        })
+        .await;
+        let read = match waited {
+            Ok(Waited::Succeeded) => last_read
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
+            _ => None,
+        };
+        (waited, read)
+    }
+
+    /// One look at the task: succeeded, still running as it says, or failed (the error).
+    async fn look_at_async_request(
+        &self,
+        action: &str,
+        async_request_id: &str,
+        deadline: Instant,
+    ) -> Result<Look<AsyncRequestInfo>, CloudError> {
+        let task = self
+            .describe_async_request_info(async_request_id, deadline)
+            .await?;
+        tracing::debug!(
+            action,
+            async_request_id,
+            status = task.status.as_str(),
+            "task status"
+        );
+        if task.status == AsyncRequestStatus::Success {
+            return Ok(Look::Succeeded);
+        }
+        if task.status.is_failure() {
+            return Err(CloudError::TaskFailed {
+                action: action.to_owned(),
+                task_id: async_request_id.to_owned(),
+                status: task.status.as_str().to_owned(),
+                info: self.tencent.redact(&task.info),
+            });
+        }
+        Ok(Look::Running(task))
     }
 
     async fn call(

@@ -264,25 +264,20 @@ impl TdsqlClient {
         flow_id: i64,
         deadline: Instant,
     ) -> Result<FlowWait, CloudError> {
-        wait(
-            &self.polling,
-            &self.pace,
-            deadline,
-            |look_deadline| async move {
-                let flow = self.describe_flow(flow_id, look_deadline).await?;
-                tracing::debug!(action, flow_id, status = flow.status, "flow status");
-                match flow.status {
-                    0 => Ok(Look::Succeeded),
-                    1 => Err(CloudError::TaskFailed {
-                        action: action.to_owned(),
-                        task_id: flow_id.to_string(),
-                        status: "1 (failed)".to_owned(),
-                        info: format!("DescribeFlow RequestId: {}", flow.request_id),
-                    }),
-                    _ => Ok(Look::Running(flow)),
-                }
-            },
-        )
+        wait(&self.polling, &self.pace, deadline, |at| async move {
+            let flow = self.describe_flow(flow_id, at.deadline).await?;
+            tracing::debug!(action, flow_id, status = flow.status, "flow status");
+            match flow.status {
+                0 => Ok(Look::Succeeded),
+                1 => Err(CloudError::TaskFailed {
+                    action: action.to_owned(),
+                    task_id: flow_id.to_string(),
+                    status: "1 (failed)".to_owned(),
+                    info: format!("DescribeFlow RequestId: {}", flow.request_id),
+                }),
+                _ => Ok(Look::Running(flow)),
+            }
+        })
         .await
     }
 

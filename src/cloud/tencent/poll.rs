@@ -50,6 +50,17 @@ pub enum Look<T> {
     Running(T),
 }
 
+/// What [`wait`] tells each look it makes.
+#[derive(Clone, Copy, Debug)]
+pub struct LookAt {
+    /// The deadline of this one call.
+    pub deadline: Instant,
+    /// The look comes when the service's recent tasks had ended (a paced first look, or the
+    /// quick one after it), so it is expected to find this one ended too: a caller may send
+    /// with it what it would otherwise send once the task has ended.
+    pub expects_end: bool,
+}
+
 /// How a wait ended when the task did not fail.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Waited<T> {
@@ -58,7 +69,7 @@ pub enum Waited<T> {
     StillRunning(T),
 }
 
-/// Looks at a task (`look`, given the deadline of that one call) until it succeeds, `look`
+/// Looks at a task (`look`, told the deadline of that one call) until it succeeds, `look`
 /// fails (a task that failed is the error `look` gives), or `deadline` passes. When `pace` says
 /// the service's recent tasks ended sooner than `polling.first`, the first look comes then, and
 /// one soon after if it was too early; `pace` learns from each task seen ended by those looks.
@@ -69,7 +80,7 @@ pub async fn wait<T, F, Fut>(
     mut look: F,
 ) -> Result<Waited<T>, CloudError>
 where
-    F: FnMut(Instant) -> Fut,
+    F: FnMut(LookAt) -> Fut,
     Fut: Future<Output = Result<Look<T>, CloudError>>,
 {
     let started = Instant::now();
@@ -83,8 +94,11 @@ where
         tokio::time::sleep_until((Instant::now() + interval).min(deadline)).await;
         let looked = started.elapsed();
         looks += 1;
-        let look_deadline = deadline.max(Instant::now()) + LAST_LOOK;
-        match look(look_deadline).await? {
+        let at = LookAt {
+            deadline: deadline.max(Instant::now()) + LAST_LOOK,
+            expects_end: paced.is_some() && looks <= 2,
+        };
+        match look(at).await? {
             Look::Succeeded => {
                 match (paced, looks) {
                     // Seen ended by the first look, or by the quick one after it: how long
@@ -115,6 +129,44 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Waits for a task that ends `takes` after it starts; whether each look was expected to
+    /// find it ended.
+    async fn expectations_of_looks_at_task_taking(takes: Duration, pace: &TaskPace) -> Vec<bool> {
+        let started = Instant::now();
+        let mut expected = Vec::new();
+        let far = Instant::now() + Duration::from_secs(60);
+        let waited = wait(&Polling::default(), pace, far, |at| {
+            expected.push(at.expects_end);
+            let ended = started.elapsed() >= takes;
+            async move {
+                Ok::<_, CloudError>(match ended {
+                    true => Look::Succeeded,
+                    false => Look::Running(()),
+                })
+            }
+        })
+        .await;
+        assert_eq!(waited.expect("no error"), Waited::Succeeded);
+        expected
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn only_paced_looks_expect_the_task_ended() {
+        let pace = TaskPace::default();
+        // No pace yet: the usual first look is not expected to find a 200 ms task ended.
+        assert_eq!(
+            expectations_of_looks_at_task_taking(Duration::from_millis(200), &pace).await,
+            [false]
+        );
+        // Seen ended at 300 ms, so paced at 297 ms: a 400 ms task is missed by the first look
+        // and the quick one after it, both expected to find it ended; the usual schedule after
+        // them is not.
+        assert_eq!(
+            expectations_of_looks_at_task_taking(Duration::from_millis(400), &pace).await,
+            [true, true, false]
+        );
+    }
 
     /// Waits for a task that ends `takes` after it starts; how many looks it took.
     async fn looks_at_task_taking(takes: Duration, pace: &TaskPace) -> usize {

@@ -61,6 +61,48 @@ pub fn still_running(
     )
 }
 
+/// The task succeeded, yet the account read back afterwards (`None`: gone) does not hold what
+/// was asked.
+pub fn not_applied(
+    wanted: &AccountGrants,
+    task: &AsyncRequest,
+    held: Option<&AccountGrants>,
+) -> Diagnostics {
+    let found = match held {
+        Some(held) => format!(
+            "showed the account holding:\n- {}\nThe state records what the account holds; the next plan shows what is left to change.",
+            held.privileges
+                .differences(&wanted.privileges, wanted.family)
+                .join("\n- ")
+        ),
+        None => format!(
+            "found no account {}.",
+            wanted.account.name()
+        ),
+    };
+    Diagnostics::from_error(
+        change_summary(wanted),
+        format!(
+            "{MODIFY} task {} (RequestId: {}) ended with SUCCESS, but DescribeAccountPrivileges then {found}",
+            task.async_request_id, task.request_id,
+        ),
+    )
+}
+
+/// The task succeeded but the account could not be read back: the state records what was asked.
+pub fn unconfirmed(wanted: &AccountGrants, task: &AsyncRequest, read: &Diagnostics) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    diags.warning(
+        format!("Could not confirm the privileges of {}", wanted.id()),
+        format!(
+            "{MODIFY} task {} (RequestId: {}) ended with SUCCESS, but reading the account back failed, so the state records what was asked. The next refresh reads what the account holds.\n\n{read}",
+            task.async_request_id,
+            task.request_id,
+        ),
+    );
+    diags
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +133,36 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("cdb-sim00001#app#%"), "{text}");
+    }
+
+    #[test]
+    fn a_task_the_account_does_not_show_names_each_scope_that_differs() {
+        let wanted =
+            AccountGrants::from_value(&crate::resources::mysql_family::levels::CDB, &sample())
+                .expect("model");
+        let mut privileges = wanted.privileges.clone();
+        privileges.global.insert("RELOAD".into());
+        privileges.add(0, vec!["logs".into()], ["SELECT".to_owned()].into());
+        let held = wanted.holding(privileges);
+        let task = AsyncRequest {
+            async_request_id: "task-2".into(),
+            request_id: "R-MODIFY".into(),
+        };
+        let text = not_applied(&wanted, &task, Some(&held)).to_string();
+        assert!(
+            text.contains(
+                "ModifyAccountPrivileges task task-2 (RequestId: R-MODIFY) ended with SUCCESS"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "- global: PROCESS, RELOAD instead of PROCESS\n- database logs: SELECT instead of nothing\n"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("shop"), "only what differs: {text}");
+        let gone = not_applied(&wanted, &task, None).to_string();
+        assert!(gone.contains("then found no account app@%"), "{gone}");
     }
 }

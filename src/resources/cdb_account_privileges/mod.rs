@@ -8,7 +8,6 @@ mod moved;
 mod test_values;
 mod validation;
 
-use std::convert::Infallible;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -32,7 +31,9 @@ use crate::resources::outcome::{ReadFailure, Unfinished};
 use crate::value::Value;
 
 use self::failure::MODIFY;
-use self::failure::{import_missing, instance_name, still_running, task_error};
+use self::failure::{
+    import_missing, instance_name, not_applied, still_running, task_error, unconfirmed,
+};
 use self::model::{privileges_from_api, privileges_to_api};
 use self::validation::{block, check_every_scope, ACCOUNT_IDS};
 
@@ -60,8 +61,8 @@ impl AccountResource for CdbAccountPrivileges {
     type Account = AccountGrants;
     type Client = CdbClient;
     type ImportId = AccountGrants;
-    /// A finished task confirms the change, so nothing is read back.
-    type Sent = Infallible;
+    /// The task that ended with success, which the account read back is checked against.
+    type Sent = AsyncRequest;
 
     const TYPE_NAME: &'static str = TYPE_NAME;
     const MOVES_FROM: &'static [MoveSource] = moved::MOVES_FROM;
@@ -156,7 +157,7 @@ impl AccountResource for CdbAccountPrivileges {
         &self,
         client: &CdbClient,
         change: Change<'_, AccountGrants>,
-    ) -> Result<Sent<Infallible>, Unfinished> {
+    ) -> Result<Sent<AsyncRequest>, Unfinished> {
         let wanted = &*change.wanted;
         let request = privileges_to_api(&wanted.privileges);
         let instance = Instance {
@@ -192,23 +193,41 @@ impl AccountResource for CdbAccountPrivileges {
         )
         .await
         .map_err(|e| call_failed(&e, wanted, &instance))?;
-        let waited = client
-            .wait_for_async_request(MODIFY, &task.async_request_id, change.deadline)
+        let (waited, read_at_end) = client
+            .wait_for_async_request_reading(
+                MODIFY,
+                &task.async_request_id,
+                &wanted.instance_id,
+                &wanted.account,
+                change.deadline,
+            )
             .await;
         task_ended(
             waited,
             |info| still_running(wanted, &task, &info, change.operation, change.limit),
             |e| task_error(wanted, &task, e),
-        )
+        )?;
+        // The read sent with the look that found the task ended shows its result, unless it
+        // reached the cloud a moment before the end: then the kit reads the account again.
+        match read_at_end {
+            Some(Ok(held)) if privileges_from_api(&held) == wanted.privileges => {
+                Ok(Sent::Confirmed)
+            }
+            _ => Ok(Sent::ToVerify(task)),
+        }
     }
 
     fn verify(
         &self,
-        _wanted: &AccountGrants,
-        sent: &Infallible,
-        _read_back: Result<Option<&AccountGrants>, &Diagnostics>,
+        wanted: &AccountGrants,
+        task: &AsyncRequest,
+        read_back: Result<Option<&AccountGrants>, &Diagnostics>,
     ) -> Verdict {
-        match *sent {}
+        match read_back {
+            Ok(Some(held)) if held.privileges == wanted.privileges => Verdict::Applied,
+            Ok(held) => Verdict::NotApplied(not_applied(wanted, task, held)),
+            Err(read) => Verdict::Unconfirmed(unconfirmed(wanted, task, read)),
+        }
     }
 
     fn moved_account(&self, source: &MovedState) -> Result<AccountGrants, Unmappable> {

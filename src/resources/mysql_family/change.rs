@@ -1,13 +1,10 @@
 //! How a MySQL-family change ends: its call refused or failed, or its task (cdb's async task,
 //! TDSQL's flow) finished, still running, or failed — and the words every such resource uses.
 
-use std::convert::Infallible;
-
 use crate::cloud::error::{CloudError, Missing};
 use crate::cloud::tencent::poll::Waited;
 use crate::cloud::transport::Location;
 use crate::framework::Diagnostics;
-use crate::resources::kit::Sent;
 use crate::resources::messages::{cloud_error, instance_not_found};
 use crate::resources::outcome::Unfinished;
 
@@ -53,9 +50,9 @@ pub fn task_ended<T>(
     waited: Result<Waited<T>, CloudError>,
     still_running: impl FnOnce(T) -> Diagnostics,
     failed: impl FnOnce(&CloudError) -> Diagnostics,
-) -> Result<Sent<Infallible>, Unfinished> {
+) -> Result<(), Unfinished> {
     match waited {
-        Ok(Waited::Succeeded) => Ok(Sent::Confirmed),
+        Ok(Waited::Succeeded) => Ok(()),
         Ok(Waited::StillRunning(status)) => Err(Unfinished::Undetermined(still_running(status))),
         Err(e) if e.is_unreachable() => Err(Unfinished::Undetermined(failed(&e))),
         Err(e) => Err(Unfinished::Failed(failed(&e))),

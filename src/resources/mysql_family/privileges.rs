@@ -92,6 +92,43 @@ impl Privileges {
     }
 }
 
+impl Privileges {
+    /// Each scope where what an account holds (`self`) is not what was `wanted`, one line each:
+    /// the scope, what it holds and what was wanted.
+    pub fn differences(&self, wanted: &Privileges, family: &Family) -> Vec<String> {
+        let line = |scope: &str, held: Option<&BTreeSet<String>>, asked| {
+            format!("{scope}: {} instead of {}", listed(held), listed(asked))
+        };
+        let mut lines = Vec::new();
+        if self.global != wanted.global {
+            lines.push(line("global", Some(&self.global), Some(&wanted.global)));
+        }
+        for (index, level) in family.levels.iter().enumerate() {
+            let (held, asked) = (self.level(index), wanted.level(index));
+            let scopes: BTreeSet<&Vec<String>> = held.keys().chain(asked.keys()).collect();
+            for scope in scopes {
+                let (held, asked) = (held.get(scope), asked.get(scope));
+                if held != asked {
+                    let named = format!("{} {}", level.block, scope.join("."));
+                    lines.push(line(&named, held, asked));
+                }
+            }
+        }
+        lines
+    }
+}
+
+fn listed(names: Option<&BTreeSet<String>>) -> String {
+    match names {
+        Some(names) if !names.is_empty() => names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "nothing".to_owned(),
+    }
+}
+
 /// A level's block and map attribute, with its scopes in the one `shape` chooses.
 fn level_values(level: &Level, shape: Shape, scopes: &Scopes) -> [(&'static str, Value); 2] {
     let scopes = scopes

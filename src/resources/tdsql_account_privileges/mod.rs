@@ -422,7 +422,8 @@ impl AccountResource for TdsqlAccountPrivileges {
             waited,
             |status| still_running(wanted, &flow, &status, change.operation, change.limit),
             |e| flow_error(wanted, &flow, e),
-        )
+        )?;
+        Ok(Sent::Confirmed)
     }
 
     fn verify(
