@@ -17,6 +17,8 @@ use clouddb_sim::{RateLimits, SimOptions};
 use clouddb_test_support::sim::{cdb_grants, privileges, Sim};
 use clouddb_test_support::terraform::{Run, TerraformVersion, Workspace};
 use serde_json::{json, Value as Json};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use crate::bounds::{admitted, is_throttling, lower_bound, Bound, Setting};
 use crate::fixture;
@@ -47,6 +49,8 @@ struct Measured {
     scenario: String,
     command: &'static str,
     resources: usize,
+    /// When the command started, to place the sim's log in it.
+    started_at: OffsetDateTime,
     wall: Duration,
     log: Vec<Json>,
     run: Run,
@@ -95,6 +99,10 @@ impl Measured {
             "surfaced": self.surfaced(),
             "succeeded": self.run.success,
             "state_matches": self.state_matches,
+            "service_spans_s": service_spans(self)
+                .iter()
+                .map(|span| json!({"service": span.service, "first": span.first, "last": span.last}))
+                .collect::<Vec<_>>(),
         })
     }
 }
@@ -393,6 +401,7 @@ fn measure(
         other => panic!("unknown command {other}"),
     };
     sim.clear_requests();
+    let started_at = OffsetDateTime::now_utc();
     let started = Instant::now();
     let run = workspace.run(args);
     let wall = started.elapsed();
@@ -404,6 +413,7 @@ fn measure(
         scenario: scenario.to_owned(),
         command,
         resources,
+        started_at,
         wall,
         log,
         run,
@@ -444,6 +454,74 @@ fn print_row(row: &Measured) {
     );
 }
 
+/// When one service's calls came: its first and last call, in seconds from the command's start.
+struct Span {
+    service: String,
+    first: f64,
+    last: f64,
+}
+
+/// Each service's calls in the sim's log, in the order of their first call. Terraform gives its
+/// parallel slots to one block's resources after another, so kinds whose spans barely overlap
+/// ran one after another, and their times add up.
+fn service_spans(row: &Measured) -> Vec<Span> {
+    let mut spans: Vec<Span> = Vec::new();
+    for record in &row.log {
+        let (Some(service), Some(time)) = (record["service"].as_str(), record["time"].as_str())
+        else {
+            continue;
+        };
+        let Ok(time) = OffsetDateTime::parse(time, &Rfc3339) else {
+            continue;
+        };
+        let at = (time - row.started_at).as_seconds_f64();
+        match spans.iter_mut().find(|span| span.service == service) {
+            Some(span) => {
+                span.first = span.first.min(at);
+                span.last = span.last.max(at);
+            }
+            None => spans.push(Span {
+                service: service.to_owned(),
+                first: at,
+                last: at,
+            }),
+        }
+    }
+    spans.sort_by(|a, b| a.first.total_cmp(&b.first));
+    spans
+}
+
+/// How much of the spans' total length lies under more than one of them (their total less
+/// their union): 0 when the services ran one after another.
+fn overlap_of(spans: &[Span]) -> f64 {
+    let total: f64 = spans.iter().map(|span| span.last - span.first).sum();
+    let mut covered = 0.0;
+    let mut reach = f64::MIN;
+    for span in spans {
+        covered += (span.last - span.first.max(reach)).max(0.0);
+        reach = reach.max(span.last);
+    }
+    total - covered
+}
+
+fn print_spans(row: &Measured) {
+    let spans = service_spans(row);
+    if spans.len() < 2 {
+        return;
+    }
+    let listed = spans
+        .iter()
+        .map(|span| format!("{} {:.2}–{:.2}", span.service, span.first, span.last))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let total: f64 = spans.iter().map(|span| span.last - span.first).sum();
+    println!("    each service's calls, s from the start: {listed}");
+    println!(
+        "    their spans add up to {total:.2} s, of which {:.2} s overlap",
+        overlap_of(&spans)
+    );
+}
+
 fn print_details(row: &Measured) {
     println!("- {} / {}:", row.scenario, row.command);
     match row.bound() {
@@ -458,6 +536,7 @@ fn print_details(row: &Measured) {
             println!("    calls per resource: {per_resource}");
             println!("    rate bound:    {}", bound.rate_detail);
             println!("    latency bound: {}", bound.latency_detail);
+            print_spans(row);
         }
         None => println!(
             "    Terraform's own cost of one command without resources (the provider starts and serves its schema): {:.2} s, {} API calls",

@@ -453,33 +453,77 @@ impl PostgresClient {
         instance_id: &str,
         deadline: Instant,
     ) -> Result<Vec<PostgresAccount>, CloudError> {
-        const ACTION: &str = "DescribeAccounts";
         let mut accounts = Vec::new();
         loop {
-            let params = json!({
-                "DBInstanceId": instance_id,
-                "Limit": ACCOUNTS_PAGE_SIZE,
-                "Offset": accounts.len(),
-            });
-            let reply = self.call(ACTION, params, deadline).await?;
-            let page: AccountsReply = read_answer(ACTION, "Details", reply)?;
-            let page_len = page.details.len();
-            accounts.extend(page.details.into_iter().map(PostgresAccount::from));
-            if page_len == 0 || accounts.len() >= page.total_count {
+            let page = self
+                .accounts_page(instance_id, accounts.len(), deadline)
+                .await?;
+            let last = page.is_last(accounts.len());
+            accounts.extend(page.accounts);
+            if last {
                 return Ok(accounts);
             }
         }
     }
 
-    /// The account named `user`, or `None` when the instance has no such account.
+    /// The account named `user`, or `None` when the instance has no such account; pages are
+    /// read only until it appears.
     pub async fn find_account(
         &self,
         instance_id: &str,
         user: &str,
         deadline: Instant,
     ) -> Result<Option<PostgresAccount>, CloudError> {
-        let accounts = self.describe_accounts(instance_id, deadline).await?;
-        Ok(accounts.into_iter().find(|a| a.user_name == user))
+        let mut offset = 0;
+        loop {
+            let page = self.accounts_page(instance_id, offset, deadline).await?;
+            let last = page.is_last(offset);
+            offset += page.accounts.len();
+            if let Some(found) = page.accounts.into_iter().find(|a| a.user_name == user) {
+                return Ok(Some(found));
+            }
+            if last {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// One DescribeAccounts page, from the `offset`-th account.
+    async fn accounts_page(
+        &self,
+        instance_id: &str,
+        offset: usize,
+        deadline: Instant,
+    ) -> Result<AccountsPage, CloudError> {
+        const ACTION: &str = "DescribeAccounts";
+        let params = json!({
+            "DBInstanceId": instance_id,
+            "Limit": ACCOUNTS_PAGE_SIZE,
+            "Offset": offset,
+        });
+        let reply = self.call(ACTION, params, deadline).await?;
+        let page: AccountsReply = read_answer(ACTION, "Details", reply)?;
+        Ok(AccountsPage {
+            accounts: page
+                .details
+                .into_iter()
+                .map(PostgresAccount::from)
+                .collect(),
+            total: page.total_count,
+        })
+    }
+}
+
+/// Some of an instance's accounts, and how many it has in all.
+struct AccountsPage {
+    accounts: Vec<PostgresAccount>,
+    total: usize,
+}
+
+impl AccountsPage {
+    /// Whether no page follows this one, which starts at the `offset`-th account.
+    fn is_last(&self, offset: usize) -> bool {
+        self.accounts.is_empty() || offset + self.accounts.len() >= self.total
     }
 }
 
@@ -726,6 +770,18 @@ mod tests {
             assert_eq!(server.requests().len(), 2);
             assert_eq!(accounts[129].user_name, "u129");
             assert_eq!(accounts[0].status, "1");
+
+            // One account is looked for only until its page: the first page holds u7, and the
+            // last one is read for u120 and for an account the instance does not have.
+            for (user, found, pages) in [("u7", true, 1), ("u120", true, 2), ("nobody", false, 2)] {
+                let before = server.requests().len();
+                let account = postgres
+                    .find_account("postgres-1", user, soon())
+                    .await
+                    .expect("find");
+                assert_eq!(account.map(|a| a.user_name), found.then(|| user.to_owned()));
+                assert_eq!(server.requests().len() - before, pages, "{user}");
+            }
         }
     }
 }
