@@ -126,10 +126,13 @@ const WRITES: &[&str] = &[
     "RevokeAccountPrivilege",
 ];
 
+/// Whether a call changes something.
+pub fn is_write(record: &Json) -> bool {
+    WRITES.contains(&record["action"].as_str().unwrap_or_default())
+}
+
 pub fn lower_bound(log: &[Json], setting: &Setting, refreshes_first: bool) -> Bound {
-    let first_write = log
-        .iter()
-        .position(|r| WRITES.contains(&r["action"].as_str().unwrap_or_default()));
+    let first_write = log.iter().position(is_write);
     match (refreshes_first, first_write) {
         (true, Some(split)) if split > 0 => {
             let (refresh, changes) = log.split_at(split);

@@ -9,6 +9,7 @@
 //!   the old privileges until the task ends.
 //! - Tencent APIs answer `null` for an empty list; it reads as empty.
 
+use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
@@ -226,6 +227,29 @@ pub struct AsyncRequestInfo {
 
 /// How waiting for a task ended, when the task did not fail.
 pub type TaskWait = Waited<AsyncRequestInfo>;
+
+/// Runs a look at a task and a read at once; the read counts only if the look found the task
+/// ended, so it is awaited then and dropped otherwise (a read still being retried must not
+/// hold up the next look).
+async fn look_with<T, R>(
+    looking: impl Future<Output = Result<Look<T>, CloudError>>,
+    reading: impl Future<Output = R>,
+) -> (Result<Look<T>, CloudError>, Option<R>) {
+    tokio::pin!(looking, reading);
+    let mut read = None;
+    let look = loop {
+        tokio::select! {
+            look = &mut looking => break look,
+            done = &mut reading, if read.is_none() => read = Some(done),
+        }
+    };
+    let read = match (&look, read) {
+        (Ok(Look::Succeeded), Some(read)) => Some(read),
+        (Ok(Look::Succeeded), None) => Some(reading.await),
+        _ => None,
+    };
+    (look, read)
+}
 
 /// DescribeAccounts' `Limit`: the largest page.
 const ACCOUNTS_PAGE_SIZE: usize = 100;
@@ -486,19 +510,14 @@ impl CdbClient {
         let waited = wait(&self.polling, &self.pace, deadline, |at| {
             let last_read = &last_read;
             async move {
+                let looking = self.look_at_async_request(action, async_request_id, at.deadline);
                 let (look, read) = match at.expects_end {
                     true => {
-                        let (look, read) = tokio::join!(
-                            self.look_at_async_request(action, async_request_id, at.deadline),
-                            self.describe_account_privileges(instance_id, account, at.deadline)
-                        );
-                        (look, Some(read))
+                        let reading =
+                            self.describe_account_privileges(instance_id, account, at.deadline);
+                        look_with(looking, reading).await
                     }
-                    false => (
-                        self.look_at_async_request(action, async_request_id, at.deadline)
-                            .await,
-                        None,
-                    ),
+                    false => (looking.await, None),
                 };
                 *last_read.lock().unwrap_or_else(PoisonError::into_inner) = read;
                 look
@@ -572,6 +591,26 @@ fn modify_params(instance_id: &str, accounts: &[Account], privileges: &AccountPr
 mod tests {
     use super::*;
     use std::time::Duration;
+
+    async fn after<T>(ms: u64, value: T) -> T {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        value
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_read_beside_a_look_counts_only_when_the_look_finds_the_task_ended() {
+        let ended = || after(30, Ok::<Look<()>, CloudError>(Look::Succeeded));
+        // The read answered first, or after the look: either way it is the read back.
+        assert_eq!(look_with(ended(), after(10, "read")).await.1, Some("read"));
+        assert_eq!(look_with(ended(), after(50, "read")).await.1, Some("read"));
+        // The task was still running: the read is dropped, not waited for.
+        let started = Instant::now();
+        let running = after(30, Ok::<Look<()>, CloudError>(Look::Running(())));
+        let (look, read) = look_with(running, std::future::pending::<&str>()).await;
+        assert!(matches!(look, Ok(Look::Running(()))));
+        assert_eq!(read, None);
+        assert_eq!(started.elapsed(), Duration::from_millis(30));
+    }
 
     fn account() -> Account {
         Account {
