@@ -139,6 +139,18 @@ fn sorted_strings(value: &Json) -> Vec<String> {
     names
 }
 
+/// What someone outside Terraform gives the account in the drift stories.
+fn reload_and_select_on_shop() -> AccountPrivileges {
+    AccountPrivileges {
+        global_privileges: vec!["RELOAD".into()],
+        database_privileges: vec![DatabasePrivilege {
+            database: "shop".into(),
+            privileges: vec!["SELECT".into()],
+        }],
+        ..AccountPrivileges::default()
+    }
+}
+
 /// Makes the account hold `privileges` through the API, as someone outside Terraform would.
 fn change_out_of_band(sim: &Sim, privileges: &AccountPrivileges) {
     let client = sim.cdb_client();
@@ -208,17 +220,7 @@ fn full_cycle(version: TerraformVersion) {
 
     // Someone replaces the account's privileges through the API; the plan shows it and apply
     // puts the configured ones back.
-    change_out_of_band(
-        &sim,
-        &AccountPrivileges {
-            global_privileges: vec!["RELOAD".into()],
-            database_privileges: vec![DatabasePrivilege {
-                database: "shop".into(),
-                privileges: vec!["SELECT".into()],
-            }],
-            ..AccountPrivileges::default()
-        },
-    );
+    change_out_of_band(&sim, &reload_and_select_on_shop());
     let (changes, plan) = workspace.plan_has_changes();
     assert!(changes, "the drift is not planned back:\n{}", plan.text());
     assert!(plan.stdout.contains("RELOAD"), "{}", plan.stdout);
@@ -1284,17 +1286,7 @@ fn a_task_whose_result_the_account_does_not_show_fails_and_records_the_truth() {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        change_out_of_band(
-            &sim,
-            &AccountPrivileges {
-                global_privileges: vec!["RELOAD".into()],
-                database_privileges: vec![DatabasePrivilege {
-                    database: "shop".into(),
-                    privileges: vec!["SELECT".into()],
-                }],
-                ..AccountPrivileges::default()
-            },
-        );
+        change_out_of_band(&sim, &reload_and_select_on_shop());
         applying.join().expect("apply thread")
     });
     assert!(!run.success, "the apply must fail:\n{}", run.text());

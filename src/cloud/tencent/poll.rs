@@ -130,9 +130,9 @@ where
 mod tests {
     use super::*;
 
-    /// Waits for a task that ends `takes` after it starts; whether each look was expected to
-    /// find it ended.
-    async fn expectations_of_looks_at_task_taking(takes: Duration, pace: &TaskPace) -> Vec<bool> {
+    /// Waits for a task that ends `takes` after it starts; its looks, each as whether it was
+    /// expected to find the task ended.
+    async fn looks_at_task_taking(takes: Duration, pace: &TaskPace) -> Vec<bool> {
         let started = Instant::now();
         let mut expected = Vec::new();
         let far = Instant::now() + Duration::from_secs(60);
@@ -156,36 +156,16 @@ mod tests {
         let pace = TaskPace::default();
         // No pace yet: the usual first look is not expected to find a 200 ms task ended.
         assert_eq!(
-            expectations_of_looks_at_task_taking(Duration::from_millis(200), &pace).await,
+            looks_at_task_taking(Duration::from_millis(200), &pace).await,
             [false]
         );
         // Seen ended at 300 ms, so paced at 297 ms: a 400 ms task is missed by the first look
         // and the quick one after it, both expected to find it ended; the usual schedule after
         // them is not.
         assert_eq!(
-            expectations_of_looks_at_task_taking(Duration::from_millis(400), &pace).await,
+            looks_at_task_taking(Duration::from_millis(400), &pace).await,
             [true, true, false]
         );
-    }
-
-    /// Waits for a task that ends `takes` after it starts; how many looks it took.
-    async fn looks_at_task_taking(takes: Duration, pace: &TaskPace) -> usize {
-        let started = Instant::now();
-        let mut looks = 0;
-        let far = Instant::now() + Duration::from_secs(60);
-        let waited = wait(&Polling::default(), pace, far, |_| {
-            looks += 1;
-            let ended = started.elapsed() >= takes;
-            async move {
-                Ok::<_, CloudError>(match ended {
-                    true => Look::Succeeded,
-                    false => Look::Running(()),
-                })
-            }
-        })
-        .await;
-        assert_eq!(waited.expect("no error"), Waited::Succeeded);
-        looks
     }
 
     #[tokio::test(start_paused = true)]
@@ -193,11 +173,11 @@ mod tests {
         let pace = TaskPace::default();
         let takes = Duration::from_millis(300);
         // Unpaced: the first look at 300 ms sees the task ended.
-        assert_eq!(looks_at_task_taking(takes, &pace).await, 1);
+        assert_eq!(looks_at_task_taking(takes, &pace).await.len(), 1);
         assert_eq!(pace.first_look(), Some(Duration::from_millis(297)));
         // Paced, the looks close in on 300 ms: at most one early look, followed soon after.
         for _ in 0..6 {
-            assert!(looks_at_task_taking(takes, &pace).await <= 2);
+            assert!(looks_at_task_taking(takes, &pace).await.len() <= 2);
         }
         let first = pace.first_look().expect("a pace");
         assert!(
@@ -206,9 +186,14 @@ mod tests {
         );
         // A task far slower than the pace costs at most one look more than the usual schedule
         // (300 ms, then 450 ms growing ×1.5: 8 looks to 10 s), and does not slow the next ones.
-        assert!(looks_at_task_taking(Duration::from_secs(10), &pace).await <= 9);
+        assert!(
+            looks_at_task_taking(Duration::from_secs(10), &pace)
+                .await
+                .len()
+                <= 9
+        );
         assert_eq!(pace.first_look(), None);
-        assert_eq!(looks_at_task_taking(takes, &pace).await, 1);
+        assert_eq!(looks_at_task_taking(takes, &pace).await.len(), 1);
         assert!(pace
             .first_look()
             .is_some_and(|p| p < Polling::default().first));
