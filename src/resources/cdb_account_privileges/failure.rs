@@ -7,6 +7,7 @@ use crate::cloud::error::CloudError;
 use crate::cloud::tencent::cdb::{AsyncRequest, AsyncRequestInfo};
 use crate::framework::timeouts::describe_duration;
 use crate::framework::Diagnostics;
+use crate::resources::kit::Verdict;
 
 use crate::resources::outcome::Operation;
 
@@ -61,9 +62,24 @@ pub fn still_running(
     )
 }
 
+/// What the account read back after a successful task (`None`: it is gone) says of it.
+pub fn read_back_verdict(
+    wanted: &AccountGrants,
+    task: &AsyncRequest,
+    read_back: Result<Option<&AccountGrants>, &Diagnostics>,
+) -> Verdict {
+    match read_back {
+        Ok(Some(held)) if held.privileges == wanted.privileges => Verdict::Applied,
+        // A gone account holds nothing, which is all a destroy asks.
+        Ok(None) if wanted.privileges.is_empty() => Verdict::Applied,
+        Ok(held) => Verdict::NotApplied(not_applied(wanted, task, held)),
+        Err(read) => Verdict::Unconfirmed(unconfirmed(wanted, task, read)),
+    }
+}
+
 /// The task succeeded, yet the account read back afterwards (`None`: gone) does not hold what
 /// was asked.
-pub fn not_applied(
+fn not_applied(
     wanted: &AccountGrants,
     task: &AsyncRequest,
     held: Option<&AccountGrants>,
@@ -90,7 +106,7 @@ pub fn not_applied(
 }
 
 /// The task succeeded but the account could not be read back: the state records what was asked.
-pub fn unconfirmed(wanted: &AccountGrants, task: &AsyncRequest, read: &Diagnostics) -> Diagnostics {
+fn unconfirmed(wanted: &AccountGrants, task: &AsyncRequest, read: &Diagnostics) -> Diagnostics {
     let mut diags = Diagnostics::new();
     diags.warning(
         format!("Could not confirm the privileges of {}", wanted.id()),
@@ -164,5 +180,37 @@ mod tests {
         assert!(!text.contains("shop"), "only what differs: {text}");
         let gone = not_applied(&wanted, &task, None).to_string();
         assert!(gone.contains("then found no account app@%"), "{gone}");
+    }
+
+    #[test]
+    fn the_read_back_confirms_what_was_asked_and_nothing_else() {
+        let wanted =
+            AccountGrants::from_value(&crate::resources::mysql_family::levels::CDB, &sample())
+                .expect("model");
+        let emptied = wanted.emptied();
+        let task = AsyncRequest {
+            async_request_id: "task-3".into(),
+            request_id: "R-MODIFY".into(),
+        };
+        let verdict = |wanted, read_back| read_back_verdict(wanted, &task, read_back);
+        assert!(matches!(
+            verdict(&wanted, Ok(Some(&wanted))),
+            Verdict::Applied
+        ));
+        assert!(matches!(
+            verdict(&wanted, Ok(Some(&emptied))),
+            Verdict::NotApplied(_)
+        ));
+        assert!(matches!(verdict(&wanted, Ok(None)), Verdict::NotApplied(_)));
+        // A destroy empties the account; one that is gone by the read back holds nothing.
+        assert!(matches!(verdict(&emptied, Ok(None)), Verdict::Applied));
+        let unreadable = Diagnostics::from_error("Could not read", "InternalError");
+        match verdict(&wanted, Err(&unreadable)) {
+            Verdict::Unconfirmed(warning) => {
+                assert!(!warning.has_errors());
+                assert!(warning.to_string().contains("task-3"), "{warning}");
+            }
+            _ => panic!("an unreadable account leaves the change unconfirmed"),
+        }
     }
 }

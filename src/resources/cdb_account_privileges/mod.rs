@@ -31,9 +31,7 @@ use crate::resources::outcome::{ReadFailure, Unfinished};
 use crate::value::Value;
 
 use self::failure::MODIFY;
-use self::failure::{
-    import_missing, instance_name, not_applied, still_running, task_error, unconfirmed,
-};
+use self::failure::{import_missing, instance_name, read_back_verdict, still_running, task_error};
 use self::model::{privileges_from_api, privileges_to_api};
 use self::validation::{block, check_every_scope, ACCOUNT_IDS};
 
@@ -223,11 +221,7 @@ impl AccountResource for CdbAccountPrivileges {
         task: &AsyncRequest,
         read_back: Result<Option<&AccountGrants>, &Diagnostics>,
     ) -> Verdict {
-        match read_back {
-            Ok(Some(held)) if held.privileges == wanted.privileges => Verdict::Applied,
-            Ok(held) => Verdict::NotApplied(not_applied(wanted, task, held)),
-            Err(read) => Verdict::Unconfirmed(unconfirmed(wanted, task, read)),
-        }
+        read_back_verdict(wanted, task, read_back)
     }
 
     fn moved_account(&self, source: &MovedState) -> Result<AccountGrants, Unmappable> {
