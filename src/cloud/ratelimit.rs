@@ -176,9 +176,9 @@ impl RateLimiter {
 
     /// Runs `use_bucket` on the bucket of an action (`None` when it is unlimited), with the
     /// shared record's slots in it when there is one, and records what it leaves when it took
-    /// a slot (a look at the window writes nothing). The bucket
-    /// keeps the record's slots, so that a record that fails (and is given up for the rest of
-    /// the process) leaves this process counting from what everyone had sent.
+    /// a slot (a look at the window writes nothing). The bucket keeps the record's slots, so
+    /// that a record that fails (and is given up for the rest of the process) leaves this
+    /// process counting from what everyone had sent.
     fn with_bucket<R>(
         &self,
         service: &str,

@@ -9,7 +9,6 @@
 //!   the old privileges until the task ends.
 //! - Tencent APIs answer `null` for an empty list; it reads as empty.
 
-use std::future::Future;
 use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
@@ -19,7 +18,7 @@ use tokio::time::Instant;
 
 use super::legacy::{flatten_values, Envelope, V2Call, V2Method};
 pub use super::poll::Polling;
-use super::poll::{wait, Look, Waited};
+use super::poll::{look_with, wait, Look, Waited};
 use super::TencentClient;
 use crate::cloud::error::CloudError;
 use crate::cloud::json::{null_as_empty, read_answer, request_id_of, text_field};
@@ -227,29 +226,6 @@ pub struct AsyncRequestInfo {
 
 /// How waiting for a task ended, when the task did not fail.
 pub type TaskWait = Waited<AsyncRequestInfo>;
-
-/// Runs a look at a task and a read at once; the read counts only if the look found the task
-/// ended, so it is awaited then and dropped otherwise (a read still being retried must not
-/// hold up the next look).
-async fn look_with<T, R>(
-    looking: impl Future<Output = Result<Look<T>, CloudError>>,
-    reading: impl Future<Output = R>,
-) -> (Result<Look<T>, CloudError>, Option<R>) {
-    tokio::pin!(looking, reading);
-    let mut read = None;
-    let look = loop {
-        tokio::select! {
-            look = &mut looking => break look,
-            done = &mut reading, if read.is_none() => read = Some(done),
-        }
-    };
-    let read = match (&look, read) {
-        (Ok(Look::Succeeded), Some(read)) => Some(read),
-        (Ok(Look::Succeeded), None) => Some(reading.await),
-        _ => None,
-    };
-    (look, read)
-}
 
 /// DescribeAccounts' `Limit`: the largest page.
 const ACCOUNTS_PAGE_SIZE: usize = 100;
@@ -524,12 +500,10 @@ impl CdbClient {
             }
         })
         .await;
-        let read = match waited {
-            Ok(Waited::Succeeded) => last_read
-                .into_inner()
-                .unwrap_or_else(PoisonError::into_inner),
-            _ => None,
-        };
+        // Only a look that found the task ended keeps its read, and such a look ends the wait.
+        let read = last_read
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         (waited, read)
     }
 
@@ -591,26 +565,6 @@ fn modify_params(instance_id: &str, accounts: &[Account], privileges: &AccountPr
 mod tests {
     use super::*;
     use std::time::Duration;
-
-    async fn after<T>(ms: u64, value: T) -> T {
-        tokio::time::sleep(Duration::from_millis(ms)).await;
-        value
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_read_beside_a_look_counts_only_when_the_look_finds_the_task_ended() {
-        let ended = || after(30, Ok::<Look<()>, CloudError>(Look::Succeeded));
-        // The read answered first, or after the look: either way it is the read back.
-        assert_eq!(look_with(ended(), after(10, "read")).await.1, Some("read"));
-        assert_eq!(look_with(ended(), after(50, "read")).await.1, Some("read"));
-        // The task was still running: the read is dropped, not waited for.
-        let started = Instant::now();
-        let running = after(30, Ok::<Look<()>, CloudError>(Look::Running(())));
-        let (look, read) = look_with(running, std::future::pending::<&str>()).await;
-        assert!(matches!(look, Ok(Look::Running(()))));
-        assert_eq!(read, None);
-        assert_eq!(started.elapsed(), Duration::from_millis(30));
-    }
 
     fn account() -> Account {
         Account {

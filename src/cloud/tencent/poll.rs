@@ -69,6 +69,29 @@ pub enum Waited<T> {
     StillRunning(T),
 }
 
+/// Runs a look at a task and a read at once; the read counts only if the look found the task
+/// ended, so it is awaited then and dropped otherwise (a read still being retried must not
+/// hold up the next look).
+pub async fn look_with<T, R>(
+    looking: impl Future<Output = Result<Look<T>, CloudError>>,
+    reading: impl Future<Output = R>,
+) -> (Result<Look<T>, CloudError>, Option<R>) {
+    tokio::pin!(looking, reading);
+    let mut read = None;
+    let look = loop {
+        tokio::select! {
+            look = &mut looking => break look,
+            done = &mut reading, if read.is_none() => read = Some(done),
+        }
+    };
+    let read = match (&look, read) {
+        (Ok(Look::Succeeded), Some(read)) => Some(read),
+        (Ok(Look::Succeeded), None) => Some(reading.await),
+        _ => None,
+    };
+    (look, read)
+}
+
 /// Looks at a task (`look`, told the deadline of that one call) until it succeeds, `look`
 /// fails (a task that failed is the error `look` gives), or `deadline` passes. When `pace` says
 /// the service's recent tasks ended sooner than `polling.first`, the first look comes then, and
@@ -129,6 +152,26 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn after<T>(ms: u64, value: T) -> T {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        value
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_read_beside_a_look_counts_only_when_the_look_finds_the_task_ended() {
+        let ended = || after(30, Ok::<Look<()>, CloudError>(Look::Succeeded));
+        // The read answered first, or after the look: either way it is the read back.
+        assert_eq!(look_with(ended(), after(10, "read")).await.1, Some("read"));
+        assert_eq!(look_with(ended(), after(50, "read")).await.1, Some("read"));
+        // The task was still running: the read is dropped, not waited for.
+        let started = Instant::now();
+        let running = after(30, Ok::<Look<()>, CloudError>(Look::Running(())));
+        let (look, read) = look_with(running, std::future::pending::<&str>()).await;
+        assert!(matches!(look, Ok(Look::Running(()))));
+        assert_eq!(read, None);
+        assert_eq!(started.elapsed(), Duration::from_millis(30));
+    }
 
     /// Waits for a task that ends `takes` after it starts; its looks, each as whether it was
     /// expected to find the task ended.

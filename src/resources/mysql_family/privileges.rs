@@ -90,9 +90,7 @@ impl Privileges {
         }
         values
     }
-}
 
-impl Privileges {
     /// Each scope where what an account holds (`self`) is not what was `wanted`, one line each:
     /// the scope, what it holds and what was wanted.
     pub fn differences(&self, wanted: &Privileges, family: &Family) -> Vec<String> {

@@ -41,9 +41,7 @@ impl Observed {
             ..account.clone()
         }
     }
-}
 
-impl Observed {
     /// What a read of `account` records, with a warning for the objects that no longer exist.
     pub fn current(self, account: &AccountPrivileges) -> Current<AccountPrivileges> {
         let warnings = if self.missing.is_empty() {
