@@ -19,7 +19,7 @@ Options:
   --fixtures FILE        JSON fixture to start from [default: the built-in quickstart fixture]
   --latency-ms N         delay every vendor API answer by N milliseconds [default: 0]
   --rate-limits MODE     `documented` enforces the vendors' documented rates, `off` none [default: off]
-  --task-ms N            how long an async task (cdb AsyncRequestId) runs [default: 300]
+  --task-ms N            how long an async task (cdb AsyncRequestId, TDSQL flow) runs [default: 300]
   --postgres URL         keep PostgreSQL privileges on this server
                          (postgres://user:password@host:port/database), every grant a real GRANT
   --mysql URL            keep CDB, TDSQL and PolarDB privileges on this MariaDB server

@@ -16,6 +16,7 @@
 //! with no lock held. Reservations are handed out in arrival order, so waiting callers queue
 //! fairly, and the HTTP call itself is never inside the lock.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -24,18 +25,16 @@ use tokio::time::Instant;
 
 use super::shared_slots::SharedSlots;
 
-/// The documented limits (docs/architecture.md, "The vendor APIs"), as (service, action, requests per second).
+/// The documented limits (docs/architecture.md, "The vendor APIs"), as (service, action, requests
+/// per second); action `*` gives every action of the service a limit of its own (TDSQL documents
+/// 20 a second for each of its actions).
 const DOCUMENTED_LIMITS: &[(&str, &str, u32)] = &[
     ("postgres", "ModifyAccountPrivileges", 20),
     ("cdb", "ModifyAccountPrivileges", 10),
-    ("mariadb", "ModifyAccountPrivileges", 20),
-    ("mariadb", "DescribeFlow", 20),
-    ("mariadb", "DescribeAccountPrivileges", 20),
-    ("mariadb", "DescribeDatabases", 20),
-    ("mariadb", "DescribeDatabaseObjects", 20),
-    ("mariadb", "DescribeDatabaseTable", 20),
-    ("mariadb", "ModifyTdsqlUserPrivileges", 20),
+    ("mariadb", EVERY_ACTION, 20),
 ];
+
+const EVERY_ACTION: &str = "*";
 
 /// The window the client counts a documented per-second limit in: requests a second apart when
 /// sent can reach the server closer together, with network jitter, and count twice in its one.
@@ -101,6 +100,15 @@ impl Bucket {
         }
     }
 
+    /// A bucket whose last window, up to `at`, was used at the full rate.
+    fn lately_used(rate: Rate, at: Instant) -> Self {
+        let step = rate.window / rate.count;
+        let recent = (1..=rate.count)
+            .map(|n| (at + step * n).checked_sub(rate.window).unwrap_or(at))
+            .collect();
+        Bucket { rate, recent }
+    }
+
     fn take(&mut self, slot: Instant) {
         self.recent.push_back(slot);
         while self.recent.len() > self.rate.count as usize {
@@ -113,6 +121,9 @@ impl Bucket {
 #[derive(Debug, Default)]
 pub struct RateLimiter {
     buckets: Mutex<HashMap<String, Bucket>>,
+    /// Services whose every action is limited: the rate, and when it was set (a bucket made at
+    /// an action's first call is taken as lately used as of then, as the others are).
+    every_action: HashMap<String, (Rate, Instant)>,
     /// Where the slots are kept once the account is known; this process's own memory until then,
     /// and after the record failed. Always locked after `buckets`.
     record: Mutex<Option<SharedSlots>>,
@@ -129,12 +140,16 @@ impl RateLimiter {
     pub fn documented() -> Self {
         DOCUMENTED_LIMITS.iter().fold(
             Self::unlimited(),
-            |limiter, &(service, action, per_second)| {
-                limiter.with_limit_lately_used(
-                    service,
-                    action,
-                    Rate::at_most(per_second, DOCUMENTED_WINDOW),
-                )
+            |mut limiter, &(service, action, per_second)| {
+                let rate = Rate::at_most(per_second, DOCUMENTED_WINDOW);
+                if action == EVERY_ACTION {
+                    limiter
+                        .every_action
+                        .insert(service.to_owned(), (rate, Instant::now()));
+                    limiter
+                } else {
+                    limiter.with_limit_lately_used(service, action, rate)
+                }
             },
         )
     }
@@ -158,13 +173,10 @@ impl RateLimiter {
     /// record, the first window goes at the even rate, and bursts come only after this process
     /// has seen a window idle.
     pub fn with_limit_lately_used(self, service: &str, action: &str, rate: Rate) -> Self {
-        let now = Instant::now();
-        let step = rate.window / rate.count;
-        let recent = (1..=rate.count)
-            .map(|n| (now + step * n).checked_sub(rate.window).unwrap_or(now))
-            .collect();
-        self.lock_buckets()
-            .insert(key(service, action), Bucket { rate, recent });
+        self.lock_buckets().insert(
+            key(service, action),
+            Bucket::lately_used(rate, Instant::now()),
+        );
         self
     }
 
@@ -187,7 +199,13 @@ impl RateLimiter {
     ) -> Option<R> {
         let key = key(service, action);
         let mut buckets = self.lock_buckets();
-        let bucket = buckets.get_mut(&key)?;
+        let bucket = match buckets.entry(key.clone()) {
+            Entry::Occupied(bucket) => bucket.into_mut(),
+            Entry::Vacant(vacant) => {
+                let &(rate, since) = self.every_action.get(service)?;
+                vacant.insert(Bucket::lately_used(rate, since))
+            }
+        };
         let mut record = self.lock_record();
         let (outcome, failed) = {
             let Some(shared) = record.as_ref() else {
@@ -218,6 +236,7 @@ impl RateLimiter {
         self.lock_buckets()
             .get(&key(service, action))
             .map(|bucket| bucket.rate)
+            .or_else(|| self.every_action.get(service).map(|&(rate, _)| rate))
     }
 
     /// How long a call of this action that others may join (merged changes) should wait before
@@ -384,6 +403,24 @@ mod tests {
         assert_eq!(Instant::now(), start);
         assert!(limiter.limit("cdb", "ModifyAccountPrivileges").is_some());
         assert!(limiter.limit("cdb", "DescribeAccounts").is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_tdsql_action_is_limited_on_its_own() {
+        let limiter = RateLimiter::documented();
+        let start = Instant::now();
+        for _ in 0..40 {
+            limiter.acquire("mariadb", "DescribeAccounts").await;
+        }
+        let listed = Instant::now();
+        assert!(listed - start >= DOCUMENTED_WINDOW, "{:?}", listed - start);
+        // Another action's window is its own: nothing it sent lately, so it goes at once.
+        limiter.acquire("mariadb", "DescribeFlow").await;
+        assert_eq!(Instant::now(), listed);
+        assert_eq!(
+            limiter.limit("mariadb", "AnyActionAtAll"),
+            Some(Rate::at_most(20, DOCUMENTED_WINDOW))
+        );
     }
 
     #[tokio::test(start_paused = true)]
