@@ -140,6 +140,33 @@ fn bad_privilege_fails_at_plan_time(version: TerraformVersion) {
 
 on_each_terraform!(bad_privilege_fails_at_plan_time);
 
+/// Two grants of one account would each revoke the databases the other lists, on every apply.
+fn two_grants_of_one_account_are_refused(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let second = format!(
+        r#"
+resource "clouddb_polardb_account_grant" "logs" {{
+  db_cluster_id       = "{CLUSTER}"
+  account_name        = "app"
+  database_privileges = {{ logs = "ReadWrite" }}
+}}
+"#
+    );
+    workspace.write_config(&(grant_config(&sim, "app", &[("shop", "ReadWrite")]) + &second));
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("Account managed twice"), "{text}");
+    assert!(
+        text.contains("manages the account pc-sim00001#app"),
+        "{text}"
+    );
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+}
+
+on_each_terraform!(two_grants_of_one_account_are_refused);
+
 /// Wrong credentials surface the vendor's code and the RequestId, and nothing changes.
 fn wrong_credentials_are_reported_with_code_and_request_id(version: TerraformVersion) {
     let sim = Sim::start();

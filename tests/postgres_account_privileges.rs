@@ -758,6 +758,49 @@ fn every_operations_timeout_bounds_its_retries() {
     assert!(sim.postgres_privileges(INSTANCE, "app").is_empty());
 }
 
+/// Two resources of one account may split its objects between them, but not share one: each
+/// would set the object's privileges to its own, undoing the other's on every apply.
+fn one_object_in_two_resources_of_an_account_is_refused(version: TerraformVersion) {
+    let sim = Sim::start();
+    let workspace = Workspace::new(version);
+    let resource = |name: &str, spec: &str, privileges: &[&str]| {
+        format!(
+            "\nresource \"clouddb_postgres_account_privileges\" \"{name}\" {{\n  db_instance_id = \"{INSTANCE}\"\n  user_name      = \"app\"\n{}}}\n",
+            object_block(spec, privileges)
+        )
+    };
+    workspace.write_config(
+        &(sim.tencent_provider_config()
+            + &resource("connect", DATABASE, &["CONNECT"])
+            + &resource("usage", SCHEMA, &["USAGE"])),
+    );
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(run.success, "disjoint objects plan:\n{}", run.text());
+    workspace.write_config(
+        &(sim.tencent_provider_config()
+            + &resource("connect", DATABASE, &["CONNECT"])
+            + &resource("create", DATABASE, &["CREATE"])),
+    );
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("Object managed twice"), "{text}");
+    assert!(
+        text.contains(
+            "of the account postgres-sim00001#app in this configuration lists the database appdb"
+        ),
+        "{text}"
+    );
+    let writes = sim
+        .requests()
+        .iter()
+        .filter(|r| r["action"] == "ModifyAccountPrivileges")
+        .count();
+    assert_eq!(writes, 0, "nothing was written");
+}
+
+on_each_terraform!(one_object_in_two_resources_of_an_account_is_refused);
+
 /// Two resources of one account, with disjoint objects: a table moved from one to the other
 /// in one apply ends up held exactly as configured, whichever resource Terraform applies
 /// first. The move runs many times in both directions.

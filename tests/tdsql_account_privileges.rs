@@ -360,22 +360,27 @@ fn each_level_is_checked_at_plan_time(version: TerraformVersion) {
 
 on_each_terraform!(each_level_is_checked_at_plan_time);
 
-/// The instance's super user `tdsql` is refused with the vendor's message.
+/// The instance's super user `tdsql`, whose privileges TDSQL lets no call change, is refused
+/// by the plan, before any call: it neither fails the apply nor the accounts of a team whose
+/// identical changes would have gone out in one call with it.
 fn the_super_user_is_refused(version: TerraformVersion) {
     let sim = Sim::start();
     let workspace = Workspace::new(version);
+    let select = "  global_privileges = [\"SELECT\"]\n";
     workspace.write_config(
         &(sim.tencent_provider_config()
-            + &resource_block("app", "tdsql", "%", "  global_privileges = [\"SELECT\"]\n")),
+            + &resource_block("app", "app", "%", select)
+            + &resource_block("super", "tdsql", "%", select)),
     );
-    let run = workspace.run(&["apply", "-auto-approve", "-input=false"]);
-    assert!(!run.success, "the apply must fail:\n{}", run.text());
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
     let text = unwrapped(&run.text());
     assert!(
-        text.contains("InvalidParameterValue.SuperUserForbidden"),
+        text.contains("\"tdsql\" is the instance's super user"),
         "{text}"
     );
-    assert!(text.contains("The super user `tdsql`"), "{text}");
+    assert!(text.contains("user"), "{text}");
+    assert!(sim.requests().is_empty(), "no call was made");
 }
 
 on_each_terraform!(the_super_user_is_refused);

@@ -17,10 +17,10 @@ use tokio::time::Instant;
 use crate::cloud::tencent::cdb::{Account, AsyncRequest, CdbClient};
 use crate::framework::{Block, Diagnostics, IdentityAttribute, MoveSource, MovedState, Unmappable};
 use crate::resources::clients::Clouds;
-use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
+use crate::resources::kit::{AccountResource, Change, ConfiguredOnce, Current, Sent, Verdict};
 use crate::resources::messages::account_read_failure;
 use crate::resources::mysql_family::account::{
-    parse_account_id, ConfiguredAccounts, DEFAULT_HOST, MYSQL_ACCOUNT_IDENTITY,
+    parse_account_id, refuse_account_twice, DEFAULT_HOST, MYSQL_ACCOUNT_IDENTITY,
 };
 use crate::resources::mysql_family::change::{call_failed, task_ended, Instance};
 use crate::resources::mysql_family::grants::AccountGrants;
@@ -39,7 +39,7 @@ pub use self::validation::TYPE_NAME;
 
 pub struct CdbAccountPrivileges {
     clouds: Arc<Clouds>,
-    configured_accounts: ConfiguredAccounts,
+    configured_accounts: ConfiguredOnce,
     /// Changes to the same privileges, merged while they wait for the rate limit.
     writes: MergedWrites<AsyncRequest>,
 }
@@ -48,7 +48,7 @@ impl CdbAccountPrivileges {
     pub fn new(clouds: Arc<Clouds>) -> Self {
         CdbAccountPrivileges {
             clouds,
-            configured_accounts: ConfiguredAccounts::default(),
+            configured_accounts: ConfiguredOnce::default(),
             writes: MergedWrites::default(),
         }
     }
@@ -72,8 +72,7 @@ impl AccountResource for CdbAccountPrivileges {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         check_every_scope(config, diags);
-        self.configured_accounts
-            .refuse_twice(TYPE_NAME, config, diags);
+        refuse_account_twice(&self.configured_accounts, TYPE_NAME, config, diags);
     }
 
     fn begin_walk(&self) {

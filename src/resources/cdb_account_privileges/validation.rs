@@ -2,7 +2,7 @@
 //! the MySQL family's table.
 
 use crate::framework::{Block, Diagnostics};
-use crate::resources::mysql_family::account::AccountIds;
+use crate::resources::mysql_family::account::{user_rule, AccountIds};
 use crate::resources::mysql_family::levels::CDB;
 use crate::resources::mysql_family::schema::{account_block, check_levels, InstanceAttribute};
 use crate::value::Value;
@@ -16,6 +16,7 @@ pub fn instance_id_rule(id: &str) -> Result<(), String> {
 pub const ACCOUNT_IDS: AccountIds = AccountIds {
     type_name: TYPE_NAME,
     instance_rule: instance_id_rule,
+    user_rule,
     example_instance: "cdb-c1nl9rpv",
 };
 
@@ -32,6 +33,7 @@ pub fn block() -> Block {
             description: "ID of the CDB instance, e.g. `cdb-c1nl9rpv`.",
             rule: instance_id_rule,
         },
+        user_rule,
         &CDB,
     )
 }

@@ -6,9 +6,11 @@
 //! failure ([`super::outcome::state_after_failure`]).
 
 mod account;
+mod configured;
 mod lifecycle;
 mod listings;
 
 pub use self::account::{AccountResource, Change, Current, Sent, Verdict};
+pub use self::configured::{account_managed_twice, ConfiguredOnce};
 pub use self::lifecycle::Managed;
 pub use self::listings::WalkListings;

@@ -3,6 +3,7 @@
 
 use crate::cloud::tencent::cdb::Account;
 use crate::framework::{Diagnostics, IdentityAttribute};
+use crate::resources::kit::{account_managed_twice, ConfiguredOnce};
 use crate::resources::messages::invalid_import_id;
 
 /// The host of an account when none is given: any.
@@ -32,6 +33,8 @@ pub const MYSQL_ACCOUNT_IDENTITY: &[IdentityAttribute] = &[
 pub struct AccountIds {
     pub type_name: &'static str,
     pub instance_rule: fn(&str) -> Result<(), String>,
+    /// [`user_rule`], or a service's stricter one.
+    pub user_rule: fn(&str) -> Result<(), String>,
     /// An instance ID for the messages' examples.
     pub example_instance: &'static str,
 }
@@ -80,7 +83,7 @@ pub fn parse_account_id(id: &str, ids: &AccountIds) -> Result<(String, Account),
     }
     let broken = [
         ("instance_id", instance, (ids.instance_rule)(instance)),
-        ("user", user, user_rule(user)),
+        ("user", user, (ids.user_rule)(user)),
         ("host", host, host_rule(host)),
     ]
     .into_iter()
@@ -99,6 +102,30 @@ pub fn parse_account_id(id: &str, ids: &AccountIds) -> Result<(String, Account),
     ))
 }
 
+/// Refuses `config` when another resource of `type_name` in this walk has its account: a
+/// MySQL-family resource replaces every privilege of its account.
+pub fn refuse_account_twice(
+    configured: &ConfiguredOnce,
+    type_name: &str,
+    config: &crate::value::Value,
+    diags: &mut Diagnostics,
+) {
+    use crate::value::Value;
+    let text = |name: &str| config.attr(name).and_then(Value::as_str);
+    let host = match config.attr("host") {
+        Some(Value::Null) | None => Some(DEFAULT_HOST),
+        Some(host) => host.as_str(),
+    };
+    let (Some(instance), Some(user), Some(host)) = (text("instance_id"), text("user"), host) else {
+        return;
+    };
+    let account = format!("{instance}#{user}#{host}");
+    if !configured.first_time(account.clone()) {
+        let (summary, detail) = account_managed_twice(type_name, &account);
+        diags.error(summary, detail);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +135,7 @@ mod tests {
         instance_rule: |id| {
             crate::resources::messages::prefixed_id(id, "cdb-", "a CDB instance ID")
         },
+        user_rule,
         example_instance: "cdb-c1nl9rpv",
     };
 
@@ -168,53 +196,5 @@ mod tests {
         }
         assert!(host_rule("a b").is_err());
         assert!(host_rule("").is_err());
-    }
-}
-
-/// The accounts one walk has seen a configuration for. A MySQL-family resource replaces every
-/// privilege of its account, so two resources of one account would undo each other; Terraform
-/// validates each resource instance once per walk, so an account seen twice is configured twice.
-#[derive(Debug, Default)]
-pub struct ConfiguredAccounts {
-    seen: std::sync::Mutex<std::collections::BTreeSet<String>>,
-}
-
-impl ConfiguredAccounts {
-    /// Refuses `config` when another resource of `type_name` in this walk has its account.
-    pub fn refuse_twice(
-        &self,
-        type_name: &str,
-        config: &crate::value::Value,
-        diags: &mut Diagnostics,
-    ) {
-        use crate::value::Value;
-        let text = |name: &str| config.attr(name).and_then(Value::as_str);
-        let host = match config.attr("host") {
-            Some(Value::Null) | None => Some(DEFAULT_HOST),
-            Some(host) => host.as_str(),
-        };
-        let (Some(instance), Some(user), Some(host)) = (text("instance_id"), text("user"), host)
-        else {
-            return;
-        };
-        let account = format!("{instance}#{user}#{host}");
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !seen.insert(account.clone()) {
-            diags.error(
-                "Account managed twice",
-                format!("Another {type_name} in this configuration manages the account {account}. Each resource sets every privilege of its account, so two would undo each other: put all of the account's privileges in one resource."),
-            );
-        }
-    }
-
-    /// A new walk begins.
-    pub fn clear(&self) {
-        self.seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clear();
     }
 }

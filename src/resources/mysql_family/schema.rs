@@ -7,7 +7,7 @@ use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting};
 use crate::value::{AttributePath, Type, Value};
 
-use super::account::{host_rule, user_rule, DEFAULT_HOST};
+use super::account::{host_rule, DEFAULT_HOST};
 use super::levels::{Family, Level};
 use super::privileges::blocks;
 
@@ -20,7 +20,12 @@ pub struct InstanceAttribute {
 
 /// A resource of one MySQL-family account: `id`, `instance_id`, `user` and `host` (default `%`),
 /// then the family's privilege levels.
-pub fn account_block(description: &str, instance: InstanceAttribute, family: &Family) -> Block {
+pub fn account_block(
+    description: &str,
+    instance: InstanceAttribute,
+    user_rule: fn(&str) -> Result<(), String>,
+    family: &Family,
+) -> Block {
     let block = Block::new()
         .description(description)
         .attribute(Attribute::computed("id", Type::String).description("`<instance_id>#<user>#<host>`."))

@@ -18,7 +18,10 @@ use crate::framework::{
     Unmappable,
 };
 use crate::resources::clients::Clouds;
-use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict, WalkListings};
+use crate::resources::kit::{
+    account_managed_twice, AccountResource, Change, ConfiguredOnce, Current, Sent, Verdict,
+    WalkListings,
+};
 use crate::resources::messages::{
     account_read_failure, cloud_error, import_missing, invalid_import_id,
 };
@@ -219,6 +222,9 @@ pub struct PolarDbAccountGrant {
     clouds: Arc<Clouds>,
     /// Every account of a cluster, listed once per walk for the refreshes of its grants.
     cluster_accounts: WalkListings<String, Vec<PolarDbAccount>>,
+    /// The accounts this walk has seen a configuration for: a grant sets every database
+    /// privilege of its account, so two of one account would undo each other.
+    configured_accounts: ConfiguredOnce,
 }
 
 impl PolarDbAccountGrant {
@@ -226,6 +232,7 @@ impl PolarDbAccountGrant {
         PolarDbAccountGrant {
             clouds,
             cluster_accounts: WalkListings::default(),
+            configured_accounts: ConfiguredOnce::default(),
         }
     }
 }
@@ -395,6 +402,7 @@ impl AccountResource for PolarDbAccountGrant {
 
     fn begin_walk(&self) {
         self.cluster_accounts.clear();
+        self.configured_accounts.clear();
     }
 
     fn block(&self) -> Block {
@@ -421,6 +429,14 @@ impl AccountResource for PolarDbAccountGrant {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let name = |attribute: &str| config.attr(attribute).and_then(Value::as_str);
+        if let (Some(cluster), Some(account)) = (name("db_cluster_id"), name("account_name")) {
+            let account = format!("{cluster}#{account}");
+            if !self.configured_accounts.first_time(account.clone()) {
+                let (summary, detail) = account_managed_twice(Self::TYPE_NAME, &account);
+                diags.error(summary, detail);
+            }
+        }
         let Some(Value::Map(entries)) = config.attr("database_privileges") else {
             return;
         };

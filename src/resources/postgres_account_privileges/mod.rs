@@ -23,7 +23,9 @@ use crate::cloud::tencent::postgres::{
 use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{Attribute, Block, Diagnostics, IdentityAttribute, NestedBlock, Nesting};
 use crate::resources::clients::Clouds;
-use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict, WalkListings};
+use crate::resources::kit::{
+    AccountResource, Change, ConfiguredOnce, Current, Sent, Verdict, WalkListings,
+};
 use crate::resources::messages::import_missing;
 use crate::resources::outcome::{Operation, ReadFailure, Unfinished};
 use crate::value::{Type, Value};
@@ -33,13 +35,18 @@ use self::claims::Claims;
 use self::import_id::ImportId;
 use self::model::{AccountPrivileges, ObjectPrivileges, OBJECT_BLOCK};
 use self::observe::{missing_objects_error, missing_objects_import_error, observe, observe_as};
-use self::validation::{instance_id_rule, user_name_rule, validate_objects, ACCOUNT_TYPES};
+use self::validation::{
+    configured_objects, instance_id_rule, user_name_rule, validate_objects, ACCOUNT_TYPES,
+};
 
 pub use self::validation::TYPE_NAME;
 
 pub struct PostgresAccountPrivileges {
     clouds: Arc<Clouds>,
     claims: Claims,
+    /// The objects of each account this walk has seen a configuration for: two resources
+    /// listing one object would each set its privileges, undoing each other.
+    configured_objects: ConfiguredOnce,
     /// Every account of an instance, listed once per walk for the refreshes of its resources.
     instance_accounts: WalkListings<String, Vec<PostgresAccount>>,
 }
@@ -49,7 +56,28 @@ impl PostgresAccountPrivileges {
         PostgresAccountPrivileges {
             clouds,
             claims: Claims::default(),
+            configured_objects: ConfiguredOnce::default(),
             instance_accounts: WalkListings::default(),
+        }
+    }
+
+    /// Refuses an object of `config` that another resource of the same account in this walk
+    /// lists too.
+    fn refuse_objects_twice(&self, config: &Value, diags: &mut Diagnostics) {
+        let name = |attribute: &str| config.attr(attribute).and_then(Value::as_str);
+        let (Some(instance), Some(user)) = (name("db_instance_id"), name("user_name")) else {
+            return;
+        };
+        for object in configured_objects(config) {
+            if !self
+                .configured_objects
+                .first_time(format!("{instance}#{user}#{object}"))
+            {
+                diags.error(
+                    "Object managed twice",
+                    format!("Another {TYPE_NAME} of the account {instance}#{user} in this configuration lists the {object}. Each resource sets every privilege of the objects it lists, so two would undo each other: list the object in one of them only."),
+                );
+            }
         }
     }
 
@@ -311,10 +339,12 @@ impl AccountResource for PostgresAccountPrivileges {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         validate_objects(config, diags);
+        self.refuse_objects_twice(config, diags);
     }
 
     fn begin_walk(&self) {
         self.claims.clear();
+        self.configured_objects.clear();
         self.instance_accounts.clear();
     }
 

@@ -1,7 +1,7 @@
 //! Plan-time checks: name rules from the vendor's error table, and per object type which name
 //! fields are needed and which privileges apply, with errors that say what is allowed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cloud::tencent::postgres::ObjectType;
 use crate::framework::validators::{quoted_list, spelling_hint};
@@ -108,6 +108,19 @@ pub fn validate_objects(config: &Value, diags: &mut Diagnostics) {
         ObjectConfig::new(object).validate(&block, diags);
     }
     report_duplicates(objects, &block, diags);
+}
+
+/// Each object block of `config` as messages name it (`table appdb.public.users`), once each,
+/// when every name of it is known.
+pub fn configured_objects(config: &Value) -> BTreeSet<String> {
+    let Some(objects) = config.attr(OBJECT_BLOCK).and_then(Value::elements) else {
+        return BTreeSet::new();
+    };
+    objects
+        .iter()
+        .filter(|object| object.is_wholly_known())
+        .map(|object| ObjectConfig::new(object).describe())
+        .collect()
 }
 
 /// One `object` block as configured; a field is `None` when null or unknown.

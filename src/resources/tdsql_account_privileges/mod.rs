@@ -20,10 +20,10 @@ use crate::cloud::tencent::mariadb::{Account, Flow, FlowStatus, Scope, TdsqlClie
 use crate::framework::timeouts::describe_duration;
 use crate::framework::{Block, Diagnostics, IdentityAttribute, MoveSource, MovedState, Unmappable};
 use crate::resources::clients::Clouds;
-use crate::resources::kit::{AccountResource, Change, Current, Sent, Verdict};
+use crate::resources::kit::{AccountResource, Change, ConfiguredOnce, Current, Sent, Verdict};
 use crate::resources::messages::{account_read_failure, cloud_error};
 use crate::resources::mysql_family::account::{
-    parse_account_id, ConfiguredAccounts, MYSQL_ACCOUNT_IDENTITY,
+    parse_account_id, refuse_account_twice, MYSQL_ACCOUNT_IDENTITY,
 };
 use crate::resources::mysql_family::change::{
     call_failed, change_summary, no_such_account, task_ended, Instance,
@@ -46,7 +46,7 @@ const MODIFY: &str = "ModifyAccountPrivileges";
 
 pub struct TdsqlAccountPrivileges {
     clouds: Arc<Clouds>,
-    configured_accounts: ConfiguredAccounts,
+    configured_accounts: ConfiguredOnce,
     /// Changes to the same privileges, merged while they wait for the rate limit.
     writes: MergedWrites<Flow>,
 }
@@ -55,7 +55,7 @@ impl TdsqlAccountPrivileges {
     pub fn new(clouds: Arc<Clouds>) -> Self {
         TdsqlAccountPrivileges {
             clouds,
-            configured_accounts: ConfiguredAccounts::default(),
+            configured_accounts: ConfiguredOnce::default(),
             writes: MergedWrites::default(),
         }
     }
@@ -267,8 +267,7 @@ impl AccountResource for TdsqlAccountPrivileges {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         check_every_scope(config, diags);
-        self.configured_accounts
-            .refuse_twice(TYPE_NAME, config, diags);
+        refuse_account_twice(&self.configured_accounts, TYPE_NAME, config, diags);
     }
 
     fn begin_walk(&self) {

@@ -2,7 +2,7 @@
 //! from the MySQL family's table.
 
 use crate::framework::{Block, Diagnostics};
-use crate::resources::mysql_family::account::AccountIds;
+use crate::resources::mysql_family::account::{user_rule, AccountIds};
 use crate::resources::mysql_family::levels::TDSQL;
 use crate::resources::mysql_family::schema::{account_block, check_levels, InstanceAttribute};
 use crate::value::Value;
@@ -13,10 +13,25 @@ pub fn instance_id_rule(id: &str) -> Result<(), String> {
     crate::resources::messages::prefixed_id(id, "tdsql-", "a TDSQL instance ID")
 }
 
+/// The instance's own super user, which TDSQL lets no call change
+/// (`InvalidParameterValue.SuperUserForbidden`).
+const SUPER_USER: &str = "tdsql";
+
+/// A MySQL user name, and not the instance's super user: refused before any call, so that it
+/// neither fails at apply nor fails the identical changes merged into one call with it.
+pub fn tdsql_user_rule(user: &str) -> Result<(), String> {
+    user_rule(user)?;
+    if user == SUPER_USER {
+        return Err(format!("\"{SUPER_USER}\" is the instance's super user, whose privileges TDSQL lets no call change"));
+    }
+    Ok(())
+}
+
 /// How this resource's accounts are identified in import IDs.
 pub const ACCOUNT_IDS: AccountIds = AccountIds {
     type_name: TYPE_NAME,
     instance_rule: instance_id_rule,
+    user_rule: tdsql_user_rule,
     example_instance: "tdsql-fdpjf5zh",
 };
 
@@ -32,6 +47,29 @@ pub fn block() -> Block {
             description: "ID of the TDSQL instance, e.g. `tdsql-fdpjf5zh`.",
             rule: instance_id_rule,
         },
+        tdsql_user_rule,
         &TDSQL,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::mysql_family::account::parse_account_id;
+
+    #[test]
+    fn the_super_user_is_refused_by_name_and_in_import_ids() {
+        assert!(tdsql_user_rule("app").is_ok());
+        assert!(tdsql_user_rule("tdsql_app").is_ok());
+        let reason = tdsql_user_rule("tdsql").expect_err("the super user");
+        assert!(reason.contains("super user"), "{reason}");
+        assert!(
+            tdsql_user_rule("a#b").is_err(),
+            "the MySQL rule still holds"
+        );
+        let text = parse_account_id("tdsql-abc123#tdsql#%", &ACCOUNT_IDS)
+            .expect_err("import of the super user")
+            .to_string();
+        assert!(text.contains("the user \"tdsql\" is not valid"), "{text}");
+    }
 }
