@@ -157,34 +157,111 @@ impl CloudDbProvider {
             .any(|setting| self.setting(block, setting).is_some())
     }
 
-    fn check_endpoint(
+    /// Refuses a setting (from the block, or else its environment variable) that `rule`
+    /// refuses, naming the argument or the variable. A secret's value is never repeated, and
+    /// its error has no attribute path: Terraform would show the configuration's line with it.
+    fn check_setting(
         &self,
         config: &Value,
         block_name: &str,
-        setting: &Setting,
+        checked: &CheckedSetting,
         diags: &mut Diagnostics,
     ) {
+        let CheckedSetting {
+            setting,
+            rule,
+            secret,
+        } = *checked;
         let block = config.attr(block_name).unwrap_or(&Value::Null);
-        let Some(endpoint) = self.setting(block, setting) else {
+        let Some(value) = self.setting(block, setting) else {
             return;
         };
-        let Err(reason) = endpoint_rule(&endpoint) else {
+        let Err(reason) = rule(&value) else {
             return;
+        };
+        let summary = format!("Invalid {}", setting.argument);
+        let shown = if secret {
+            String::new()
+        } else {
+            format!(" = {value:?}")
         };
         let path = AttributePath::root()
             .attribute(block_name)
             .attribute(setting.argument);
-        let from_argument = block.attr(setting.argument).and_then(Value::as_str) == Some(&endpoint);
+        let from_argument = block.attr(setting.argument).and_then(Value::as_str) == Some(&value);
         if from_argument {
-            let detail = format!("{path} = {endpoint:?} is not valid: {reason}.");
-            diags.attribute_error(path, "Invalid endpoint", detail);
+            let detail = format!("{path}{shown} is not valid: {reason}.");
+            match secret {
+                true => diags.error(summary, detail),
+                false => diags.attribute_error(path, summary, detail),
+            }
         } else {
             let detail = format!(
-                "The {} environment variable = {endpoint:?} is not valid: {reason}.",
+                "The {} environment variable{shown} is not valid: {reason}.",
                 setting.variable
             );
-            diags.error("Invalid endpoint", detail);
+            diags.error(summary, detail);
         }
+    }
+}
+
+/// A check of one provider setting's text: `Err` says why it is refused.
+type SettingRule = fn(&str) -> Result<(), String>;
+
+/// A setting checked before any call: its rule, and whether it is a secret.
+struct CheckedSetting {
+    setting: &'static Setting,
+    rule: SettingRule,
+    secret: bool,
+}
+
+const fn checked(setting: &'static Setting, rule: SettingRule, secret: bool) -> CheckedSetting {
+    CheckedSetting {
+        setting,
+        rule,
+        secret,
+    }
+}
+
+/// Each block's checked settings.
+const CHECKED_SETTINGS: &[(&str, &[CheckedSetting])] = &[
+    (
+        TENCENT_BLOCK,
+        &[
+            checked(&TENCENT_SECRET_ID, credential_rule, false),
+            checked(&TENCENT_SECRET_KEY, credential_rule, true),
+            checked(&TENCENT_TOKEN, credential_rule, true),
+            checked(&TENCENT_REGION, region_rule, false),
+            checked(&TENCENT_ENDPOINT, endpoint_rule, false),
+        ],
+    ),
+    (
+        ALIBABA_BLOCK,
+        &[
+            checked(&ALIBABA_ACCESS_KEY, credential_rule, false),
+            checked(&ALIBABA_SECRET_KEY, credential_rule, true),
+            checked(&ALIBABA_TOKEN, credential_rule, true),
+            checked(&ALIBABA_REGION, region_rule, false),
+            checked(&ALIBABA_ENDPOINT, endpoint_rule, false),
+        ],
+    ),
+];
+
+/// Keys, secrets and tokens travel in headers and signatures, where whitespace or a control
+/// character cannot go (or changes what is signed).
+fn credential_rule(value: &str) -> Result<(), String> {
+    if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("it contains a space, a line break or another control character (a value read with file() keeps its last line break: trimspace() removes it)".into());
+    }
+    Ok(())
+}
+
+fn region_rule(region: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    if region.len() <= 64 && region.chars().all(allowed) {
+        Ok(())
+    } else {
+        Err("a region is an ID such as ap-guangzhou or cn-hangzhou: lowercase letters, digits and -".into())
     }
 }
 
@@ -239,13 +316,25 @@ fn both<A, B>(a: Result<A, Diagnostics>, b: Result<B, Diagnostics>) -> Result<(A
     }
 }
 
+/// A scheme, a host and an optional port: the clients add the path each API wants, and sign
+/// it (a path of the endpoint's own would be signed as something else).
 fn endpoint_rule(endpoint: &str) -> Result<(), String> {
     let rest = endpoint
         .strip_prefix("https://")
         .or_else(|| endpoint.strip_prefix("http://"))
         .ok_or("an endpoint is a base URL starting with https:// (or http:// for clouddb-sim)")?;
-    if rest.is_empty() || rest.starts_with('/') {
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    if host.is_empty() {
         return Err("the URL has no host".into());
+    }
+    if endpoint
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("the URL contains a space, a line break or another control character".into());
+    }
+    if !path.is_empty() {
+        return Err(format!("the URL has a path (/{path}): an endpoint is a scheme, a host and an optional port only, such as https://cdb.tencentcloudapi.com or http://127.0.0.1:8600"));
     }
     Ok(())
 }
@@ -309,8 +398,11 @@ impl Provider for CloudDbProvider {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        self.check_endpoint(config, TENCENT_BLOCK, &TENCENT_ENDPOINT, diags);
-        self.check_endpoint(config, ALIBABA_BLOCK, &ALIBABA_ENDPOINT, diags);
+        for (block_name, settings) in CHECKED_SETTINGS {
+            for checked in *settings {
+                self.check_setting(config, block_name, checked, diags);
+            }
+        }
     }
 
     async fn configure(&self, config: &Value, terraform_version: &str) -> Diagnostics {
@@ -449,6 +541,50 @@ mod tests {
             Some("alicloud.endpoint")
         );
         assert!(error.detail.contains("https://"), "{}", error.detail);
+    }
+
+    #[test]
+    fn settings_that_cannot_be_sent_are_refused_at_plan_time_without_repeating_secrets() {
+        let provider = provider(|_| None);
+        let mut diags = Diagnostics::new();
+        let tencent = Value::object([
+            ("secret_id", Value::string("AKIDhostile\n")),
+            ("secret_key", Value::string("SuperSecretValue123 ")),
+            ("region", Value::string("ap guangzhou")),
+            ("endpoint", Value::string("http://127.0.0.1:8711/prefix")),
+        ]);
+        provider.validate(&Value::object([("tencentcloud", tencent)]), &mut diags);
+        let paths: Vec<String> = diags
+            .iter()
+            .filter_map(|d| d.path.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "tencentcloud.secret_id",
+                "tencentcloud.region",
+                "tencentcloud.endpoint"
+            ],
+            "a secret's error points at no line of the configuration"
+        );
+        let text = diags.to_string();
+        assert!(
+            text.contains("tencentcloud.secret_key is not valid"),
+            "{text}"
+        );
+        assert!(!text.contains("SuperSecretValue123"), "{text}");
+        assert!(text.contains("trimspace()"), "{text}");
+        assert!(text.contains("\"ap guangzhou\" is not valid"), "{text}");
+        assert!(text.contains("the URL has a path (/prefix)"), "{text}");
+
+        let mut diags = Diagnostics::new();
+        let fine = Value::object([
+            ("secret_id", Value::string("AKIDsim")),
+            ("region", Value::string("ap-guangzhou")),
+            ("endpoint", Value::string("http://127.0.0.1:8600/")),
+        ]);
+        provider.validate(&Value::object([("tencentcloud", fine)]), &mut diags);
+        assert!(diags.is_empty(), "{diags}");
     }
 
     #[test]

@@ -449,6 +449,12 @@ fn a_call_failing_part_way_is_reported_and_the_state_records_what_was_applied() 
         text.contains("The 120 changes go out in 3 ModifyAccountPrivileges call(s) of at most 50; call 2 failed. The 1 call(s) before it applied 50 of the 120 changes: grant INSERT on table appdb.public.t000;"),
         "{text}"
     );
+    assert!(
+        text.contains(
+            "The failed call may still have taken effect: the state records what the account holds"
+        ),
+        "{text}"
+    );
     let with_insert = sim
         .postgres_privileges(INSTANCE, "app")
         .values()

@@ -181,3 +181,25 @@ fn a_tencent_sts_key_signed_wrongly_or_rightly_leaks_nothing() {
     assert!(!sim.cdb_privileges("cdb-sim00001", "app", "%").is_empty());
     assert_no_secret(&[TENCENT_STS_KEY, TENCENT_STS_TOKEN], &output, &log);
 }
+
+/// A secret that cannot be sent (a line break read from a file with it) is refused by the plan,
+/// naming the argument and never the value, before any call.
+#[test]
+fn a_secret_with_a_line_break_is_refused_by_the_plan_without_being_shown() {
+    let sim = Sim::start();
+    let workspace = traced_workspace();
+    let secret = format!("{WRONG_SECRET}\\n");
+    workspace.write_config(&format!(
+        "{}\nresource \"clouddb_polardb_account_grant\" \"app\" {{\n  db_cluster_id       = \"pc-sim00001\"\n  account_name        = \"app\"\n  database_privileges = {{ shop = \"ReadOnly\" }}\n}}\n",
+        sim.alicloud_provider_config(&secret)
+    ));
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(text.contains("Invalid secret_key"), "{text}");
+    assert!(text.contains("alicloud.secret_key is not valid"), "{text}");
+    assert!(text.contains("trimspace()"), "{text}");
+    let log = std::fs::read_to_string(workspace.path().join("trace.log")).expect("trace.log");
+    assert_no_secret(&[WRONG_SECRET], &run.text(), &log);
+    assert!(sim.requests().is_empty(), "nothing reaches the cloud");
+}

@@ -19,7 +19,7 @@ pub fn instance_not_found(instance: &str, location: &Location, error: &CloudErro
     ReadFailure::InstanceGone(Diagnostics::from_error(
         format!("{instance} not found"),
         format!(
-            "{instance} was not found {location}: {error}\n\nCheck the ID and the provider's region and endpoint. The resource stays in the state. If the instance was deleted on purpose, forget the resource with `terraform state rm`, or with `terraform destroy -refresh=false`, whose delete of a resource on a missing instance succeeds quietly."
+            "{instance} was not found {location}: {error}\n\nCheck the ID and the provider's region and endpoint. A resource already in the state stays there. If the instance was deleted on purpose, forget such a resource with `terraform state rm`, or with `terraform destroy -refresh=false`, whose delete of a resource on a missing instance succeeds quietly."
         ),
     ))
 }

@@ -199,7 +199,7 @@ fn call_failed(
     Diagnostics::from_error(
         format!("Could not change the privileges of {}", account.id()),
         format!(
-            "{error}\n\nThe {} changes go out in {} ModifyAccountPrivileges call(s) of at most {MAX_MODIFY_ITEMS}; call {} failed. {before}",
+            "{error}\n\nThe {} changes go out in {} ModifyAccountPrivileges call(s) of at most {MAX_MODIFY_ITEMS}; call {} failed. {before} The failed call may still have taken effect: the state records what the account holds, as read after the failure.",
             items.len(),
             items.len().div_ceil(MAX_MODIFY_ITEMS),
             number + 1
