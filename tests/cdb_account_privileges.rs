@@ -443,6 +443,11 @@ fn bad_configuration_fails_at_plan_time(version: TerraformVersion) {
 
   database {
     database   = "shop"
+    privileges = ["SELECT"]
+  }
+
+  database {
+    database   = "logs"
     privileges = ["PROCESS"]
   }
 "#;
@@ -455,8 +460,8 @@ fn bad_configuration_fails_at_plan_time(version: TerraformVersion) {
         "{text}"
     );
     assert!(
-        text.contains(r#"database.privileges contains "PROCESS", which is not allowed"#),
-        "{text}"
+        text.contains(r#"In the database block with database = "logs": database.privileges contains "PROCESS", which is not allowed"#),
+        "the error says which of the blocks: {text}"
     );
     assert!(
         text.contains(r#"Allowed values: "SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "REFERENCES", "INDEX", "ALTER", "CREATE TEMPORARY TABLES", "LOCK TABLES", "EXECUTE", "CREATE VIEW", "SHOW VIEW", "CREATE ROUTINE", "ALTER ROUTINE", "EVENT", "TRIGGER"."#),

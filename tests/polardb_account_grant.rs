@@ -178,6 +178,10 @@ fn wrong_credentials_are_reported_with_code_and_request_id(version: TerraformVer
     assert!(!run.success);
     let text = unwrapped(&run.text());
     assert!(text.contains("SignatureDoesNotMatch"), "{text}");
+    assert!(
+        text.contains("check the provider's alicloud secret_key (or ALICLOUD_SECRET_KEY)"),
+        "{text}"
+    );
     assert!(text.contains("RequestId:"), "{text}");
     let request_id = sim.request_id_of_failed("DescribeAccounts");
     assert!(text.contains(&format!("RequestId: {request_id}")), "{text}");
@@ -549,7 +553,12 @@ resource "clouddb_polardb_account_grant" "{name}" {{
             "{ shop = \"ReadOnly\" }",
         ),
         resource("c", "\"pc-sim00001\"", "\"app\"", "var.no_map"),
-        resource("d", "\"pc-sim00001\"", "\"app\"", "{ shop = var.no_text }"),
+        resource(
+            "d",
+            "\"pc-sim00001\"",
+            "\"report\"",
+            "{ shop = var.no_text }",
+        ),
     ]
     .concat();
     workspace.write_config(&config);

@@ -155,6 +155,10 @@ fn a_tencent_sts_key_signed_wrongly_or_rightly_leaks_nothing() {
         unwrapped(&output).contains("AuthFailure.SignatureFailure"),
         "{output}"
     );
+    assert!(
+        unwrapped(&output).contains("check the provider's tencentcloud secret_key"),
+        "{output}"
+    );
     assert_no_secret(&[WRONG_SECRET, TENCENT_STS_TOKEN], &output, &log);
 
     // TC3 does not sign the token, so the sim's own message holds none: a vendor message that

@@ -36,7 +36,7 @@ pub enum Missing {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CloudError {
     /// The vendor answered with an error code.
-    #[error("{action} failed: {code}: {message}{}", request_id_suffix(Some(.request_id.as_str())))]
+    #[error("{action} failed: {code}: {message}{}{}", request_id_suffix(Some(.request_id.as_str())), credentials_hint(code))]
     Api {
         action: String,
         code: String,
@@ -236,6 +236,20 @@ fn last_error_text(last_error: &Option<Box<CloudError>>) -> String {
 }
 
 /// ` (RequestId: <id>)`, or nothing when the vendor gave no id: an empty one says nothing.
+/// What to check when the vendor refused the provider's credentials: its own message quotes
+/// the string it signed, which does not say which setting is wrong.
+fn credentials_hint(code: &str) -> &'static str {
+    match code {
+        "AuthFailure.SignatureFailure" => ". The signature does not match the SecretId's key: check the provider's tencentcloud secret_key (or TENCENTCLOUD_SECRET_KEY)",
+        "AuthFailure.SecretIdNotFound" => ". The SecretId is unknown: check the provider's tencentcloud secret_id (or TENCENTCLOUD_SECRET_ID)",
+        "AuthFailure.TokenFailure" => ". The STS token is refused (they expire): check the provider's tencentcloud security_token (or TENCENTCLOUD_SECURITY_TOKEN)",
+        "AuthFailure.SignatureExpire" | "IllegalTimestamp" => ". The request's time is too far from the vendor's: check this machine's clock",
+        "SignatureDoesNotMatch" => ". The signature does not match the AccessKey's secret: check the provider's alicloud secret_key (or ALICLOUD_SECRET_KEY)",
+        "InvalidAccessKeyId.NotFound" => ". The AccessKey ID is unknown: check the provider's alicloud access_key (or ALICLOUD_ACCESS_KEY)",
+        _ => "",
+    }
+}
+
 fn request_id_suffix(request_id: Option<&str>) -> String {
     match request_id.filter(|id| !id.is_empty()) {
         Some(id) => format!(" (RequestId: {id})"),

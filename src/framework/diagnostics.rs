@@ -71,6 +71,17 @@ impl Diagnostics {
         });
     }
 
+    /// Every detail preceded by `prefix` (which says what they are about).
+    pub fn prefixed(self, prefix: &str) -> Self {
+        self.0
+            .into_iter()
+            .map(|diagnostic| Diagnostic {
+                detail: format!("{prefix}{}", diagnostic.detail),
+                ..diagnostic
+            })
+            .collect()
+    }
+
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }

@@ -48,10 +48,13 @@ pub fn validate_config(
                     validate_config(&nested.block, item, &nested_path.index(index), diags);
                 }
             }
-            // Terraform cannot point into a set element, so set diagnostics point at the block.
+            // Terraform cannot point into a set element, so set diagnostics point at the block
+            // and say which of its blocks they are about.
             (Nesting::Set, Value::Set(items)) => {
                 for item in items {
-                    validate_config(&nested.block, item, &nested_path, diags);
+                    let mut found = Diagnostics::new();
+                    validate_config(&nested.block, item, &nested_path, &mut found);
+                    diags.extend(found.prefixed(&block_named_by(&nested.name, item)));
                 }
             }
             (Nesting::Map, Value::Map(entries)) => {
@@ -61,6 +64,21 @@ pub fn validate_config(
             }
             _ => {}
         }
+    }
+}
+
+/// `In the database block with database = "shop": `, from the block's known strings.
+fn block_named_by(name: &str, block: &Value) -> String {
+    let Value::Object(fields) = block else {
+        return String::new();
+    };
+    let names: Vec<String> = fields
+        .iter()
+        .filter_map(|(field, value)| value.as_str().map(|text| format!("{field} = {text:?}")))
+        .collect();
+    match names.is_empty() {
+        true => String::new(),
+        false => format!("In the {name} block with {}: ", names.join(", ")),
     }
 }
 

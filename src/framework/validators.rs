@@ -4,6 +4,7 @@
 use crate::value::{AttributePath, Value};
 
 use super::diagnostics::Diagnostics;
+use super::quoted::quoted;
 use super::schema::Validator;
 
 /// Every string (or every string inside a list, set or map) is one of `allowed`, exactly as written.
@@ -64,9 +65,9 @@ impl Element<'_> {
     /// How the message names the value: `x["k"] = "v"`, or `x contains "v"` for a set.
     fn subject(&self) -> String {
         if self.in_set {
-            format!("{} contains {:?}, which", self.path, self.text)
+            format!("{} contains {}, which", self.path, quoted(self.text))
         } else {
-            format!("{} = {:?}", self.path, self.text)
+            format!("{} = {}", self.path, quoted(self.text))
         }
     }
 }
@@ -146,6 +147,19 @@ mod tests {
     const PRIVILEGES: OneOf = OneOf {
         allowed: &["ReadWrite", "ReadOnly"],
     };
+
+    #[test]
+    fn an_absurdly_long_value_is_named_without_being_repeated_whole() {
+        let value = Value::string("A".repeat(10_000));
+        let mut diags = Diagnostics::new();
+        PRIVILEGES.validate(&value, &AttributePath::root().attribute("p"), &mut diags);
+        let detail = &diags.iter().next().expect("an error").detail;
+        assert!(
+            detail.contains("(10000 characters) is not allowed"),
+            "{detail}"
+        );
+        assert!(detail.len() < 300, "{} characters", detail.len());
+    }
 
     #[test]
     fn a_map_value_outside_the_list_is_reported_at_its_key_with_the_allowed_values() {

@@ -190,5 +190,9 @@ mod tests {
         assert!(instance_id_rule("CDB-abc").unwrap_err().contains("cdb-"));
         assert!(object_name_rule("orders").is_ok());
         assert!(object_name_rule(&"t".repeat(65)).is_err());
+        assert!(object_name_rule("order items").is_ok());
+        for bad in ["sh\u{7}op", "shop\nx", "shop ", "a`b", ""] {
+            assert!(object_name_rule(bad).is_err(), "{bad:?}");
+        }
     }
 }

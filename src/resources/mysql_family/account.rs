@@ -2,7 +2,7 @@
 //! `<instance_id>#<user>#<host>`.
 
 use crate::cloud::tencent::cdb::Account;
-use crate::framework::{Diagnostics, IdentityAttribute};
+use crate::framework::{quoted, Diagnostics, IdentityAttribute};
 use crate::resources::kit::{account_managed_twice, ConfiguredOnce};
 use crate::resources::messages::invalid_import_id;
 
@@ -77,7 +77,8 @@ pub fn parse_account_id(id: &str, ids: &AccountIds) -> Result<(String, Account),
     );
     if instance.is_empty() || user.is_empty() || host.is_empty() {
         return Err(invalid_import_id(format!(
-            "{id:?} is not an ID of {}: {form}.",
+            "{} is not an ID of {}: {form}.",
+            quoted(id),
             ids.type_name
         )));
     }
@@ -90,7 +91,9 @@ pub fn parse_account_id(id: &str, ids: &AccountIds) -> Result<(String, Account),
     .find_map(|(name, value, rule)| rule.err().map(|reason| (name, value, reason)));
     if let Some((name, value, reason)) = broken {
         return Err(invalid_import_id(format!(
-            "{id:?}: the {name} {value:?} is not valid: {reason}. Import IDs follow the rules of the arguments; {form}."
+            "{}: the {name} {} is not valid: {reason}. Import IDs follow the rules of the arguments; {form}.",
+            quoted(id),
+            quoted(value)
         )));
     }
     Ok((

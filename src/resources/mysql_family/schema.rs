@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::framework::validators::{NameRule, OneOf};
-use crate::framework::{Attribute, Block, Diagnostics, NestedBlock, Nesting};
+use crate::framework::{quoted, Attribute, Block, Diagnostics, NestedBlock, Nesting};
 use crate::value::{AttributePath, Type, Value};
 
 use super::account::{host_rule, DEFAULT_HOST};
@@ -95,11 +95,15 @@ fn level_block(level: &Level) -> NestedBlock {
     NestedBlock::new(level.block, Nesting::Set, block.description(&description))
 }
 
+/// MySQL's own rules (a name may not end with a space), and no backtick or control character,
+/// which a plan would not show and the name of no existing object has.
 pub fn object_name_rule(name: &str) -> Result<(), String> {
-    if (1..=64).contains(&name.chars().count()) && !name.contains('`') {
+    let length = name.chars().count();
+    let allowed = !name.chars().any(|c| c == '`' || c.is_control()) && !name.ends_with(' ');
+    if (1..=64).contains(&length) && allowed {
         Ok(())
     } else {
-        Err("a MySQL database, table or column name has 1 to 64 characters and no backtick".into())
+        Err("a MySQL database, table or column name has 1 to 64 characters, no backtick or control character, and does not end with a space".into())
     }
 }
 
@@ -215,7 +219,10 @@ fn check_map_entries(
             diags.attribute_error(
                 key_path.clone(),
                 "Invalid name",
-                format!("{path} has a key {key:?} that is not a valid {name} name: {reason}."),
+                format!(
+                    "{path} has a key {} that is not a valid {name} name: {reason}.",
+                    quoted(key)
+                ),
             );
         }
         check_map_entries(inner, &key_path, &names[1..], false, diags);

@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use crate::cloud::alibaba::polardb::{AccountStatus, AccountType, PolarDbAccount, PolarDbClient};
 use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{
-    Attribute, Attributes, Block, Diagnostics, IdentityAttribute, MoveSource, MovedState,
+    quoted, Attribute, Attributes, Block, Diagnostics, IdentityAttribute, MoveSource, MovedState,
     Unmappable,
 };
 use crate::resources::clients::Clouds;
@@ -334,7 +334,10 @@ async fn wait_until_available(
 
 /// `<db_cluster_id>#<account_name>`, each held to the rule its attribute has.
 fn parse_import_id(id: &str) -> Result<(String, String), Diagnostics> {
-    let form = format!("{id:?} is not an ID of {TYPE_NAME}: write <db_cluster_id>#<account_name>, e.g. pc-2ze0123456789#app.");
+    let form = format!(
+        "{} is not an ID of {TYPE_NAME}: write <db_cluster_id>#<account_name>, e.g. pc-2ze0123456789#app.",
+        quoted(id)
+    );
     let Some((cluster, account)) = id.split_once('#') else {
         return Err(invalid_import_id(form));
     };
@@ -342,10 +345,19 @@ fn parse_import_id(id: &str) -> Result<(String, String), Diagnostics> {
         return Err(invalid_import_id(form));
     }
     let broken = cluster_id_rule(cluster)
-        .map_err(|reason| format!("the db_cluster_id {cluster:?} is not valid: {reason}"))
+        .map_err(|reason| {
+            format!(
+                "the db_cluster_id {} is not valid: {reason}",
+                quoted(cluster)
+            )
+        })
         .and_then(|()| {
-            account_name_rule(account)
-                .map_err(|reason| format!("the account_name {account:?} is not valid: {reason}"))
+            account_name_rule(account).map_err(|reason| {
+                format!(
+                    "the account_name {} is not valid: {reason}",
+                    quoted(account)
+                )
+            })
         });
     match broken {
         Ok(()) => Ok((cluster.to_string(), account.to_string())),
@@ -446,7 +458,10 @@ impl AccountResource for PolarDbAccountGrant {
                 diags.attribute_error(
                     path.key(database),
                     "Invalid database name",
-                    format!("{path} has a key {database:?} that is not valid: {reason}."),
+                    format!(
+                        "{path} has a key {} that is not valid: {reason}.",
+                        quoted(database)
+                    ),
                 );
             }
         }

@@ -6,7 +6,7 @@
 //! `(`, `,`, `)` (docs/architecture.md, "Tencent PostgreSQL"), so `#`, `;`, `:` and `.` can never be part of a name.
 
 use crate::cloud::tencent::postgres::{DatabaseObject, ObjectType};
-use crate::framework::Diagnostics;
+use crate::framework::{quoted, Diagnostics};
 
 use super::model::{dotted_name, name_fields};
 use super::validation::{
@@ -30,10 +30,10 @@ impl ImportId {
         let user_name = parts.next().unwrap_or_default();
         let mut problems = Vec::new();
         if let Err(reason) = instance_id_rule(instance_id) {
-            problems.push(format!("{instance_id:?}: {reason}"));
+            problems.push(format!("{}: {reason}", quoted(instance_id)));
         }
         if let Err(reason) = user_name_rule(user_name) {
-            problems.push(format!("{user_name:?}: {reason}"));
+            problems.push(format!("{}: {reason}", quoted(user_name)));
         }
         let objects = match parts.next() {
             None => Vec::new(),
@@ -43,7 +43,8 @@ impl ImportId {
             return Err(Diagnostics::from_error(
                 "Invalid import ID",
                 format!(
-                    "{id:?} is not an import ID of {TYPE_NAME} ({}). Write {FORM}.",
+                    "{} is not an import ID of {TYPE_NAME} ({}). Write {FORM}.",
+                    quoted(id),
                     problems.join("; ")
                 ),
             ));
@@ -85,7 +86,7 @@ fn parse_objects(list: &str, problems: &mut Vec<String>) -> Vec<DatabaseObject> 
         .into_iter()
         .filter_map(|item| {
             parse_object(item)
-                .map_err(|reason| problems.push(format!("{item:?}: {reason}")))
+                .map_err(|reason| problems.push(format!("{}: {reason}", quoted(item))))
                 .ok()
         })
         .collect()

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cloud::tencent::postgres::ObjectType;
 use crate::framework::validators::{quoted_list, spelling_hint};
-use crate::framework::Diagnostics;
+use crate::framework::{quoted, Diagnostics};
 use crate::value::{AttributePath, Value};
 
 use super::model::{name_fields, privileges_of, NameFields, OBJECT_BLOCK};
@@ -249,7 +249,8 @@ impl<'a> ObjectConfig<'a> {
                     path.clone(),
                     "Invalid name",
                     format!(
-                        "{path} = {name:?} ({}) is not valid: {reason}.",
+                        "{path} = {} ({}) is not valid: {reason}.",
+                        quoted(name),
                         self.describe()
                     ),
                 );
