@@ -1070,8 +1070,9 @@ fn import_ids_that_break_the_name_rules_are_refused() {
 }
 
 /// Ctrl-C during an apply that waits for a long task: Terraform asks the provider to stop
-/// (StopProvider), the provider stops waiting at once, nothing untrue is recorded, and the
-/// next apply completes. (Terraform 1.0.3, started this way, does not act on the signal at
+/// (StopProvider), the provider stops waiting at once, the create is recorded as tainted (its
+/// task goes on without us: forgetting it would leave its privileges unmanaged), and the next
+/// apply completes. (Terraform 1.0.3, started this way, does not act on the signal at
 /// all and lets the apply finish, so only the current Terraform is run.)
 #[test]
 fn ctrl_c_stops_a_long_apply_at_once() {
@@ -1117,10 +1118,17 @@ fn ctrl_c_stops_a_long_apply_at_once() {
         "Terraform ended {took:?} after Ctrl-C, though the task runs {task:?}: {text}"
     );
     assert!(text.contains("Interrupted"), "{text}");
+    assert!(
+        state_of(&workspace, RESOURCE).is_some(),
+        "an interrupted create is recorded, since its change may be under way"
+    );
+    let stored: Json = serde_json::from_str(
+        &std::fs::read_to_string(workspace.path().join("terraform.tfstate")).expect("state"),
+    )
+    .expect("state JSON");
     assert_eq!(
-        state_of(&workspace, RESOURCE),
-        None,
-        "an interrupted create records nothing it has not seen happen"
+        stored["resources"][0]["instances"][0]["status"], "tainted",
+        "{stored:#}"
     );
 
     workspace.apply();

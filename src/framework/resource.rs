@@ -88,6 +88,14 @@ pub trait Resource: Send + Sync {
     /// A partial state built from an import ID; Terraform reads it afterwards to fill in the rest.
     async fn import(&self, id: &str) -> Result<Value, Diagnostics>;
 
+    /// The state to record when Terraform stops the provider during a create: none, unless the
+    /// create may already have changed the object. Such a resource records what it asked for,
+    /// so that Terraform keeps it (tainted) rather than forgets a change that may be under way,
+    /// and the refresh before the next plan reads what really happened.
+    fn abandoned_create(&self, _planned: &Value) -> Value {
+        Value::Null
+    }
+
     /// A new walk begins (validate, plan, apply, import): Terraform validates the provider's
     /// configuration first in each. A resource that remembers what it saw in one walk (the
     /// accounts configured, the objects claimed) starts afresh, since one debug-mode process

@@ -389,10 +389,15 @@ impl ProviderServer {
             }
         };
         // An interrupted apply may have changed part of the object; the prior state stays
-        // recorded, and the refresh before the next plan reads what really happened.
-        self.unless_stopped(applying)
-            .await
-            .unwrap_or_else(|| ApplyOutcome::failed(prior.clone(), interrupted()))
+        // recorded (an interrupted create's is the resource's to say), and the refresh before
+        // the next plan reads what really happened.
+        self.unless_stopped(applying).await.unwrap_or_else(|| {
+            let state = match (prior.is_null(), planned.is_null()) {
+                (true, false) => resource.abandoned_create(planned),
+                _ => prior.clone(),
+            };
+            ApplyOutcome::failed(state, interrupted())
+        })
     }
 
     pub async fn import(&self, type_name: &str, id: &str) -> Result<Value, Diagnostics> {

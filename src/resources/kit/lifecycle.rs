@@ -248,6 +248,15 @@ impl<R: AccountResource> Resource for Managed<R> {
         self.apply(Operation::Create, &Value::Null, planned).await
     }
 
+    /// Every change may be sent before the create is stopped (and a task or flow goes on
+    /// without us), so an abandoned create records what it asked for.
+    fn abandoned_create(&self, planned: &Value) -> Value {
+        match self.resource.parse(planned) {
+            Ok(wanted) => self.state(&wanted, planned),
+            Err(_) => Value::Null,
+        }
+    }
+
     async fn read(&self, state: &Value) -> Result<Refreshed, Diagnostics> {
         self.refreshed(state, false).await
     }
