@@ -323,9 +323,22 @@ fn endpoint_rule(endpoint: &str) -> Result<(), String> {
         .strip_prefix("https://")
         .or_else(|| endpoint.strip_prefix("http://"))
         .ok_or("an endpoint is a base URL starting with https:// (or http:// for clouddb-sim)")?;
+    if rest.contains(['?', '#']) {
+        return Err("the URL has a query or a fragment: an endpoint is a scheme, a host and an optional port only".into());
+    }
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
     if host.is_empty() {
         return Err("the URL has no host".into());
+    }
+    if host.contains('@') {
+        return Err("the URL has a user name or password: an endpoint names no credentials (set them in their own arguments)".into());
+    }
+    let port = match host.rsplit_once(':') {
+        Some((name, port)) if !name.ends_with(':') && !port.contains(']') => Some(port),
+        _ => None,
+    };
+    if port.is_some_and(|port| !port.parse::<u16>().is_ok_and(|port| port > 0)) {
+        return Err("the URL's port is not a number from 1 to 65535".into());
     }
     if endpoint
         .chars()
@@ -576,6 +589,27 @@ mod tests {
         assert!(text.contains("trimspace()"), "{text}");
         assert!(text.contains("\"ap guangzhou\" is not valid"), "{text}");
         assert!(text.contains("the URL has a path (/prefix)"), "{text}");
+        for (endpoint, why) in [
+            ("http://127.0.0.1:8711?x=1", "a query or a fragment"),
+            ("http://127.0.0.1:8711#x", "a query or a fragment"),
+            ("http://127.0.0.1:99999", "port is not a number"),
+            ("http://user:pw@127.0.0.1:8711", "user name or password"),
+        ] {
+            let mut diags = Diagnostics::new();
+            let block = Value::object([("endpoint", Value::string(endpoint))]);
+            provider.validate(&Value::object([("alicloud", block)]), &mut diags);
+            assert!(diags.to_string().contains(why), "{endpoint}: {diags}");
+        }
+        for fine in [
+            "http://[::1]:8600",
+            "https://cdb.tencentcloudapi.com",
+            "http://localhost:8600/",
+        ] {
+            let mut diags = Diagnostics::new();
+            let block = Value::object([("endpoint", Value::string(fine))]);
+            provider.validate(&Value::object([("alicloud", block)]), &mut diags);
+            assert!(diags.is_empty(), "{fine}: {diags}");
+        }
 
         let mut diags = Diagnostics::new();
         let fine = Value::object([

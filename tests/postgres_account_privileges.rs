@@ -1039,3 +1039,36 @@ fn refreshing_many_accounts_of_one_instance_lists_its_accounts_once() {
     );
     workspace.expect_empty_plan("after repairing the drift");
 }
+
+/// The lookup's `objects` are checked element by element at plan time, each error naming its
+/// element; one element never silently becomes two.
+#[test]
+fn a_lookup_names_the_object_element_it_cannot_read() {
+    let sim = Sim::start();
+    let workspace = Workspace::new(TerraformVersion::Current);
+    workspace.write_config(&format!(
+        r#"{}
+data "clouddb_postgres_account_privileges" "app" {{
+  db_instance_id = "{INSTANCE}"
+  user_name      = "app"
+  objects        = ["database:appdb", "tabel:appdb.public.users", "database:appdb;schema:appdb.public"]
+}}
+"#,
+        sim.tencent_provider_config()
+    ));
+    let run = workspace.run(&["plan", "-input=false"]);
+    assert!(!run.success, "the plan must fail:\n{}", run.text());
+    let text = unwrapped(&run.text());
+    assert!(
+        text.contains(
+            r#"objects[1] = "tabel:appdb.public.users" is not valid: "tabel" is not an object type"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("objects[2] = \"database:appdb;schema:appdb.public\" is not valid: an element names one object"),
+        "{text}"
+    );
+    assert!(!text.contains("objects[0]"), "{text}");
+    assert!(sim.requests().is_empty(), "nothing is read");
+}

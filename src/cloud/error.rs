@@ -246,6 +246,7 @@ fn credentials_hint(code: &str) -> &'static str {
         "AuthFailure.SignatureExpire" | "IllegalTimestamp" => ". The request's time is too far from the vendor's: check this machine's clock",
         "SignatureDoesNotMatch" => ". The signature does not match the AccessKey's secret: check the provider's alicloud secret_key (or ALICLOUD_SECRET_KEY)",
         "InvalidAccessKeyId.NotFound" => ". The AccessKey ID is unknown: check the provider's alicloud access_key (or ALICLOUD_ACCESS_KEY)",
+        code if code.starts_with("InvalidSecurityToken.") => ". The STS token is refused (they expire, and belong to one AccessKey): check the provider's alicloud security_token (or ALICLOUD_SECURITY_TOKEN)",
         _ => "",
     }
 }

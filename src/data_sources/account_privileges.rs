@@ -7,9 +7,9 @@ use async_trait::async_trait;
 
 use crate::framework::data_source::{projected, reading_schema};
 use crate::framework::{
-    Attribute, Block, DataSource, Diagnostic, Diagnostics, IdentitySchema, Resource, Schema,
+    quoted, Attribute, Block, DataSource, Diagnostic, Diagnostics, IdentitySchema, Resource, Schema,
 };
-use crate::value::{Type, Value};
+use crate::value::{AttributePath, Type, Value};
 
 /// An argument whose entries extend the import ID, for an API that reads only what it is
 /// asked about: PostgreSQL's privileges, object by object.
@@ -18,6 +18,9 @@ pub struct ImportSuffix {
     pub description: &'static str,
     /// Between the entries in the ID.
     pub separator: &'static str,
+    /// What one entry must be, checked by the plan (an ID would split an entry that holds the
+    /// separator, and say nothing of which entry was wrong).
+    pub entry_rule: fn(&str) -> Result<(), String>,
 }
 
 /// The data source that reads what `resource` manages: the account is named by the resource's
@@ -119,6 +122,26 @@ impl DataSource for AccountPrivileges {
 
     fn schema(&self) -> Schema {
         Schema::new(0, self.block.clone())
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let Some(suffix) = &self.suffix else {
+            return;
+        };
+        let Some(Value::List(entries)) = config.attr(suffix.name) else {
+            return;
+        };
+        let path = AttributePath::root().attribute(suffix.name);
+        for (i, entry) in entries.iter().enumerate() {
+            let Some(text) = entry.as_str() else {
+                continue;
+            };
+            if let Err(reason) = (suffix.entry_rule)(text) {
+                let element = path.index(i64::try_from(i).unwrap_or(i64::MAX));
+                let detail = format!("{element} = {} is not valid: {reason}.", quoted(text));
+                diags.attribute_error(element, "Invalid object", detail);
+            }
+        }
     }
 
     async fn read(&self, config: &Value) -> Result<Value, Diagnostics> {

@@ -24,7 +24,7 @@ pub use diagnostics::{Diagnostic, Diagnostics, Severity};
 pub use identity::{IdentityAttribute, IdentitySchema};
 pub use list_resource::{ListResource, Listed};
 pub use moves::{MoveSource, MovedState, SourceObject, Unmappable, MOVED_PRIVATE};
-pub use quoted::quoted;
+pub use quoted::{quoted, shortened};
 pub use resource::{ApplyOutcome, Provider, Refreshed, Resource};
 pub use schema::{Attribute, Block, Mode, NestedBlock, Nesting, Schema, Validator};
 pub use server::{PlanOutcome, ProviderServer};

@@ -7,6 +7,16 @@ const SHOWN_WHOLE: usize = 120;
 /// How much of a longer value is shown.
 const SHOWN_START: usize = 80;
 
+/// `shop`, or `xxxx… (10000 characters)` for a long value, unquoted, for a name inside prose.
+pub fn shortened(text: &str) -> String {
+    let length = text.chars().count();
+    if length <= SHOWN_WHOLE {
+        return text.to_owned();
+    }
+    let start: String = text.chars().take(SHOWN_START).collect();
+    format!("{start}… ({length} characters)")
+}
+
 /// `"shop"`, or `"xxxx…" (10000 characters)` for a long value.
 pub fn quoted(text: &str) -> String {
     let length = text.chars().count();
@@ -39,6 +49,11 @@ mod tests {
             quoted(&escaped).starts_with("\"\\u{7}yyy"),
             "{}",
             quoted(&escaped)
+        );
+        assert_eq!(shortened("shop"), "shop");
+        assert_eq!(
+            shortened(&long),
+            format!("{}… (10000 characters)", "x".repeat(80))
         );
     }
 }

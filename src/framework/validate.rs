@@ -6,6 +6,7 @@
 use crate::value::{AttributePath, Value};
 
 use super::diagnostics::Diagnostics;
+use super::quoted::quoted;
 use super::schema::{Attribute, Block, Mode, Nesting};
 
 pub fn validate_config(
@@ -74,7 +75,11 @@ fn block_named_by(name: &str, block: &Value) -> String {
     };
     let names: Vec<String> = fields
         .iter()
-        .filter_map(|(field, value)| value.as_str().map(|text| format!("{field} = {text:?}")))
+        .filter_map(|(field, value)| {
+            value
+                .as_str()
+                .map(|text| format!("{field} = {}", quoted(text)))
+        })
         .collect();
     match names.is_empty() {
         true => String::new(),

@@ -73,6 +73,14 @@ impl std::fmt::Display for ImportId {
     }
 }
 
+/// One object as a lookup names it (`table:appdb.public.users`), checked as an import ID's.
+pub fn object_entry_rule(entry: &str) -> Result<(), String> {
+    if entry.contains(';') {
+        return Err("an element names one object: give each its own element".into());
+    }
+    parse_object(entry.trim()).map(|_| ())
+}
+
 fn parse_objects(list: &str, problems: &mut Vec<String>) -> Vec<DatabaseObject> {
     let items: Vec<&str> = list
         .split(';')

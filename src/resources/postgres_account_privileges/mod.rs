@@ -39,6 +39,7 @@ use self::validation::{
     configured_objects, instance_id_rule, user_name_rule, validate_objects, ACCOUNT_TYPES,
 };
 
+pub use self::import_id::object_entry_rule;
 pub use self::validation::TYPE_NAME;
 
 pub struct PostgresAccountPrivileges {

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::cloud::tencent::postgres::ObjectType;
 use crate::framework::validators::{quoted_list, spelling_hint};
-use crate::framework::{quoted, Diagnostics};
+use crate::framework::{quoted, shortened, Diagnostics};
 use crate::value::{AttributePath, Value};
 
 use super::model::{name_fields, privileges_of, NameFields, OBJECT_BLOCK};
@@ -86,6 +86,15 @@ pub fn object_name_rule(name: &str, routine: bool) -> Result<(), String> {
             || matches!(c, '_' | '[' | ']')
             || (routine && matches!(c, '(' | ',' | ')'))
     };
+    // PostgreSQL keeps 63 bytes of a name (NAMEDATALEN); a routine's argument list is not part
+    // of its name.
+    let identifier = match routine {
+        true => name.split('(').next().unwrap_or(name),
+        false => name,
+    };
+    if identifier.len() > 63 {
+        return Err("a PostgreSQL name has at most 63 characters".into());
+    }
     if !name.is_empty() && name.chars().all(allowed) {
         Ok(())
     } else if routine {
@@ -152,11 +161,13 @@ impl<'a> ObjectConfig<'a> {
 
     /// `table appdb.public.users` as far as it is known, for messages.
     fn describe(&self) -> String {
-        let names: Vec<&str> = ["database_name", "schema_name", "table_name", "object_name"]
+        let names: Vec<String> = ["database_name", "schema_name", "table_name", "object_name"]
             .into_iter()
             .filter_map(|field| self.text(field))
+            .map(shortened)
             .collect();
-        format!("{} {}", self.type_text.unwrap_or("object"), names.join("."))
+        let object_type = shortened(self.type_text.unwrap_or("object"));
+        format!("{object_type} {}", names.join("."))
     }
 
     fn validate(&self, block: &AttributePath, diags: &mut Diagnostics) {
@@ -185,7 +196,8 @@ impl<'a> ObjectConfig<'a> {
             path.clone(),
             "Unsupported object type",
             format!(
-                "{path} = {text:?} is not allowed.{hint} Allowed values: {}.",
+                "{path} = {} is not allowed.{hint} Allowed values: {}.",
+                quoted(text),
                 quoted_list(OBJECT_TYPES)
             ),
         );
@@ -276,7 +288,8 @@ impl<'a> ObjectConfig<'a> {
                 path.clone(),
                 "Unsupported privilege",
                 format!(
-                    "{path} contains {privilege:?}, which is not a privilege of {scope} ({}).{} Allowed values for {}: {}.",
+                    "{path} contains {}, which is not a privilege of {scope} ({}).{} Allowed values for {}: {}.",
+                    quoted(privilege),
                     self.describe(),
                     case_hint(allowed, privilege),
                     self.object_type.map_or("an object", ObjectType::as_str),
@@ -598,6 +611,16 @@ mod tests {
         assert!(object_name_rule("users[1]", false).is_ok());
         assert!(object_name_rule("f(integer,text)", false).is_err());
         assert!(object_name_rule("f(integer,text)", true).is_ok());
+        assert!(object_name_rule(&"t".repeat(63), false).is_ok());
+        assert!(object_name_rule(&"t".repeat(64), false).is_err());
+        let arguments = vec!["integer"; 20].join(",");
+        let routine = format!("{}({arguments})", "f".repeat(63));
+        assert!(
+            object_name_rule(&routine, true).is_ok(),
+            "the arguments are not the name"
+        );
+        let routine = format!("{}({arguments})", "f".repeat(64));
+        assert!(object_name_rule(&routine, true).is_err());
         assert!(object_name_rule("f(integer, text)", true).is_err());
         assert!(object_name_rule("app.users", false).is_err());
     }
