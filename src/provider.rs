@@ -10,8 +10,8 @@ use crate::cloud::credentials::{AlibabaCredentials, Secret, TencentCredentials};
 use crate::cloud::transport::Transport;
 use crate::data_sources;
 use crate::framework::{
-    Attribute, Block, DataSource, Diagnostics, ListResource, NestedBlock, Nesting, Provider,
-    Resource, Schema,
+    quoted, Attribute, Block, DataSource, Diagnostics, ListResource, NestedBlock, Nesting,
+    Provider, Resource, Schema,
 };
 use crate::list_resources;
 use crate::resources;
@@ -183,7 +183,7 @@ impl CloudDbProvider {
         let shown = if secret {
             String::new()
         } else {
-            format!(" = {value:?}")
+            format!(" = {}", quoted(&value))
         };
         let path = AttributePath::root()
             .attribute(block_name)

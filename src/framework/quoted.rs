@@ -7,28 +7,30 @@ const SHOWN_WHOLE: usize = 120;
 /// How much of a longer value is shown.
 const SHOWN_START: usize = 80;
 
+/// The start of `text` and its length in characters, when it is too long to show whole.
+fn cut(text: &str) -> Option<(String, usize)> {
+    let length = text.chars().count();
+    (length > SHOWN_WHOLE).then(|| (text.chars().take(SHOWN_START).collect(), length))
+}
+
 /// `shop`, or `xxxx… (10000 characters)` for a long value, unquoted, for a name inside prose.
 pub fn shortened(text: &str) -> String {
-    let length = text.chars().count();
-    if length <= SHOWN_WHOLE {
-        return text.to_owned();
+    match cut(text) {
+        None => text.to_owned(),
+        Some((start, length)) => format!("{start}… ({length} characters)"),
     }
-    let start: String = text.chars().take(SHOWN_START).collect();
-    format!("{start}… ({length} characters)")
 }
 
 /// `"shop"`, or `"xxxx…" (10000 characters)` for a long value.
 pub fn quoted(text: &str) -> String {
-    let length = text.chars().count();
-    if length <= SHOWN_WHOLE {
-        return format!("{text:?}");
+    match cut(text) {
+        None => format!("{text:?}"),
+        Some((start, length)) => {
+            let start = format!("{start:?}");
+            let open = start.strip_suffix('"').unwrap_or(&start);
+            format!("{open}…\" ({length} characters)")
+        }
     }
-    let start: String = text.chars().take(SHOWN_START).collect();
-    let start = format!("{start:?}");
-    format!(
-        "{}…\" ({length} characters)",
-        start.strip_suffix('"').unwrap_or(&start)
-    )
 }
 
 #[cfg(test)]

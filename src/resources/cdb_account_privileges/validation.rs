@@ -4,7 +4,7 @@
 use crate::framework::{Block, Diagnostics};
 use crate::resources::mysql_family::account::{user_rule, AccountIds};
 use crate::resources::mysql_family::levels::CDB;
-use crate::resources::mysql_family::schema::{account_block, check_levels, InstanceAttribute};
+use crate::resources::mysql_family::schema::{account_block, check_levels};
 use crate::value::Value;
 
 pub const TYPE_NAME: &str = "clouddb_cdb_account_privileges";
@@ -29,11 +29,8 @@ pub fn check_every_scope(config: &Value, diags: &mut Diagnostics) {
 pub fn block() -> Block {
     account_block(
         "Every privilege of one account of a TencentDB for MySQL (CDB) instance. Authoritative: whatever the account holds beyond this resource is revoked, and destroying the resource revokes everything.",
-        InstanceAttribute {
-            description: "ID of the CDB instance, e.g. `cdb-c1nl9rpv`.",
-            rule: instance_id_rule,
-        },
-        user_rule,
+        "ID of the CDB instance, e.g. `cdb-c1nl9rpv`.",
+        &ACCOUNT_IDS,
         &CDB,
     )
 }

@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 use std::sync::{Mutex, PoisonError};
 
+use crate::framework::Diagnostics;
+
 #[derive(Debug, Default)]
 pub struct ConfiguredOnce {
     seen: Mutex<BTreeSet<String>>,
@@ -27,12 +29,15 @@ impl ConfiguredOnce {
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
     }
-}
 
-/// The refusal of a second resource of `type_name` for one account.
-pub fn account_managed_twice(type_name: &str, account: &str) -> (String, String) {
-    (
-        "Account managed twice".to_owned(),
-        format!("Another {type_name} in this configuration manages the account {account}. Each resource sets every privilege of its account, so two would undo each other: put all of the account's privileges in one resource."),
-    )
+    /// Refuses a second resource of `type_name` for `account` (`<instance>#<user>...`) in this
+    /// walk: each sets every privilege of its account.
+    pub fn refuse_account_twice(&self, type_name: &str, account: String, diags: &mut Diagnostics) {
+        if !self.first_time(account.clone()) {
+            diags.error(
+                "Account managed twice",
+                format!("Another {type_name} in this configuration manages the account {account}. Each resource sets every privilege of its account, so two would undo each other: put all of the account's privileges in one resource."),
+            );
+        }
+    }
 }

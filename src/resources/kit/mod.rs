@@ -11,6 +11,6 @@ mod lifecycle;
 mod listings;
 
 pub use self::account::{AccountResource, Change, Current, Sent, Verdict};
-pub use self::configured::{account_managed_twice, ConfiguredOnce};
+pub use self::configured::ConfiguredOnce;
 pub use self::lifecycle::Managed;
 pub use self::listings::WalkListings;

@@ -3,7 +3,7 @@
 
 use crate::cloud::tencent::cdb::Account;
 use crate::framework::{quoted, Diagnostics, IdentityAttribute};
-use crate::resources::kit::{account_managed_twice, ConfiguredOnce};
+use crate::resources::kit::ConfiguredOnce;
 use crate::resources::messages::invalid_import_id;
 
 /// The host of an account when none is given: any.
@@ -122,11 +122,7 @@ pub fn refuse_account_twice(
     let (Some(instance), Some(user), Some(host)) = (text("instance_id"), text("user"), host) else {
         return;
     };
-    let account = format!("{instance}#{user}#{host}");
-    if !configured.first_time(account.clone()) {
-        let (summary, detail) = account_managed_twice(type_name, &account);
-        diags.error(summary, detail);
-    }
+    configured.refuse_account_twice(type_name, format!("{instance}#{user}#{host}"), diags);
 }
 
 #[cfg(test)]

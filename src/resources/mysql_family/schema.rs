@@ -7,23 +7,17 @@ use crate::framework::validators::{NameRule, OneOf};
 use crate::framework::{quoted, Attribute, Block, Diagnostics, NestedBlock, Nesting};
 use crate::value::{AttributePath, Type, Value};
 
-use super::account::{host_rule, DEFAULT_HOST};
+use super::account::{host_rule, AccountIds, DEFAULT_HOST};
 use super::levels::{Family, Level};
 use super::privileges::blocks;
 
-/// How a service's instances are named in the schema.
-pub struct InstanceAttribute {
-    /// `"ID of the CDB instance, e.g. `cdb-c1nl9rpv`."`
-    pub description: &'static str,
-    pub rule: fn(&str) -> Result<(), String>,
-}
-
-/// A resource of one MySQL-family account: `id`, `instance_id`, `user` and `host` (default `%`),
-/// then the family's privilege levels.
+/// A resource of one MySQL-family account: `id`, `instance_id` (`instance_description`, e.g.
+/// "ID of the CDB instance, e.g. `cdb-c1nl9rpv`."), `user` and `host` (default `%`), checked by
+/// the rules of the service's import IDs, then the family's privilege levels.
 pub fn account_block(
     description: &str,
-    instance: InstanceAttribute,
-    user_rule: fn(&str) -> Result<(), String>,
+    instance_description: &str,
+    ids: &AccountIds,
     family: &Family,
 ) -> Block {
     let block = Block::new()
@@ -31,15 +25,19 @@ pub fn account_block(
         .attribute(Attribute::computed("id", Type::String).description("`<instance_id>#<user>#<host>`."))
         .attribute(
             Attribute::required("instance_id", Type::String)
-                .description(instance.description)
+                .description(instance_description)
                 .requires_replace()
-                .validator(NameRule { rule: instance.rule }),
+                .validator(NameRule {
+                    rule: ids.instance_rule,
+                }),
         )
         .attribute(
             Attribute::required("user", Type::String)
                 .description("User name of an existing account of the instance.")
                 .requires_replace()
-                .validator(NameRule { rule: user_rule }),
+                .validator(NameRule {
+                    rule: ids.user_rule,
+                }),
         )
         .attribute(
             Attribute::optional("host", Type::String)

@@ -19,8 +19,7 @@ use crate::framework::{
 };
 use crate::resources::clients::Clouds;
 use crate::resources::kit::{
-    account_managed_twice, AccountResource, Change, ConfiguredOnce, Current, Sent, Verdict,
-    WalkListings,
+    AccountResource, Change, ConfiguredOnce, Current, Sent, Verdict, WalkListings,
 };
 use crate::resources::messages::{
     account_read_failure, cloud_error, import_missing, invalid_import_id,
@@ -443,11 +442,11 @@ impl AccountResource for PolarDbAccountGrant {
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         let name = |attribute: &str| config.attr(attribute).and_then(Value::as_str);
         if let (Some(cluster), Some(account)) = (name("db_cluster_id"), name("account_name")) {
-            let account = format!("{cluster}#{account}");
-            if !self.configured_accounts.first_time(account.clone()) {
-                let (summary, detail) = account_managed_twice(Self::TYPE_NAME, &account);
-                diags.error(summary, detail);
-            }
+            self.configured_accounts.refuse_account_twice(
+                Self::TYPE_NAME,
+                format!("{cluster}#{account}"),
+                diags,
+            );
         }
         let Some(Value::Map(entries)) = config.attr("database_privileges") else {
             return;

@@ -4,7 +4,7 @@
 use crate::framework::{Block, Diagnostics};
 use crate::resources::mysql_family::account::{user_rule, AccountIds};
 use crate::resources::mysql_family::levels::TDSQL;
-use crate::resources::mysql_family::schema::{account_block, check_levels, InstanceAttribute};
+use crate::resources::mysql_family::schema::{account_block, check_levels};
 use crate::value::Value;
 
 pub const TYPE_NAME: &str = "clouddb_tdsql_account_privileges";
@@ -43,11 +43,8 @@ pub fn check_every_scope(config: &Value, diags: &mut Diagnostics) {
 pub fn block() -> Block {
     account_block(
         "Every privilege of one account of a TDSQL for MySQL instance: global, and on databases, tables, columns, views, functions and procedures. Authoritative: whatever the account holds beyond this resource is revoked, and destroying the resource revokes everything.",
-        InstanceAttribute {
-            description: "ID of the TDSQL instance, e.g. `tdsql-fdpjf5zh`.",
-            rule: instance_id_rule,
-        },
-        tdsql_user_rule,
+        "ID of the TDSQL instance, e.g. `tdsql-fdpjf5zh`.",
+        &ACCOUNT_IDS,
         &TDSQL,
     )
 }
